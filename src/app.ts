@@ -1,0 +1,153 @@
+import { randomUUID } from "node:crypto";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { performance } from "node:perf_hooks";
+import type { GatewayConfig } from "./config/schema.js";
+import { ClientAbortedError, GatewayError } from "./errors/gateway-error.js";
+import { chatCompletionRequestSchema, completionRequestSchema } from "./protocol/openai-requests.js";
+import type { ModelRegistry } from "./providers/model-registry.js";
+import { createDeploymentPicker } from "./routing/pick-deployment.js";
+import type { Logger } from "./telemetry/logger.js";
+import type { RequestContext, RouteHandler } from "./http/request-context.js";
+import { sendError } from "./http/send.js";
+import { createEmbeddingsRoute } from "./http/routes/embeddings-route.js";
+import { createGenerationRoute } from "./http/routes/generation-route.js";
+import { createModelRoute, createModelsRoute } from "./http/routes/models-route.js";
+import { createReadyRoute, healthRoute } from "./http/routes/health-routes.js";
+
+/** Everything the app needs from the outside world; `main.ts` builds these. */
+export interface AppDeps {
+  config: GatewayConfig;
+  registry: ModelRegistry;
+  logger: Logger;
+}
+
+/** The gateway as a request handler plus the controls the composition root needs for shutdown. */
+export interface App {
+  handle(request: IncomingMessage, response: ServerResponse): void;
+  /** Refuse new requests, wait for in-flight ones up to `graceMs`, then abort what is left. */
+  drain(graceMs: number): Promise<void>;
+  inFlight(): number;
+}
+
+const requestIdPattern = /^[\w.:@/+=-]{1,128}$/;
+
+/** Builds the gateway's routes and middleware order; no I/O happens here. */
+export function createApp(deps: AppDeps): App {
+  const { config, registry, logger } = deps;
+  const startedAtSeconds = Math.floor(Date.now() / 1000);
+  const generationDeps = { registry, pickDeployment: createDeploymentPicker(), bodyLimitBytes: config.server.body_limit_bytes };
+  let draining = false;
+  const active = new Set<AbortController>();
+  let idle: (() => void) | undefined;
+
+  const routes = new Map<string, Partial<Record<string, RouteHandler>>>([
+    ["/v1/chat/completions", { POST: createGenerationRoute("chat", chatCompletionRequestSchema, generationDeps) }],
+    ["/v1/completions", { POST: createGenerationRoute("completion", completionRequestSchema, generationDeps) }],
+    ["/v1/embeddings", { POST: createEmbeddingsRoute(generationDeps) }],
+    ["/v1/models", { GET: createModelsRoute(registry, startedAtSeconds) }],
+    ["/healthz", { GET: healthRoute }],
+    ["/readyz", { GET: createReadyRoute(registry, () => draining) }],
+  ]);
+  const modelRoute = createModelRoute(registry, startedAtSeconds);
+
+  function route(method: string, path: string): RouteHandler {
+    const methods = routes.get(path);
+    if (methods === undefined) {
+      if (path.startsWith("/v1/models/") && method === "GET") return modelRoute(decodeURIComponent(path.slice("/v1/models/".length)));
+      throw new GatewayError("not_found", { message: `No route for ${method} ${path}.` });
+    }
+    const handler = methods[method];
+    if (handler === undefined) throw new GatewayError("method_not_allowed", { message: `${method} is not allowed on ${path}.` });
+    return handler;
+  }
+
+  function finish(context: RequestContext, controller: AbortController): void {
+    active.delete(controller);
+    if (active.size === 0) idle?.();
+    if (!config.logging.requests) return;
+    const { response, facts } = context;
+    logger.info(
+      {
+        request_id: context.id,
+        method: context.request.method,
+        path: context.request.url,
+        status: response.statusCode,
+        duration_ms: round(performance.now() - context.startedAt),
+        ...(facts.model === undefined ? {} : { model: facts.model }),
+        ...(facts.deployment === undefined ? {} : { deployment: facts.deployment }),
+        ...(facts.stream === true ? { stream: true } : {}),
+        ...(facts.ttftMs === undefined ? {} : { ttft_ms: round(facts.ttftMs) }),
+        ...(facts.usage === undefined ? {} : { prompt_tokens: facts.usage.prompt_tokens, completion_tokens: facts.usage.completion_tokens }),
+        ...(facts.errorCode === undefined ? {} : { error_code: facts.errorCode }),
+        ...(response.writableFinished ? {} : { client_aborted: true }),
+      },
+      "request",
+    );
+  }
+
+  async function run(context: RequestContext, handler: RouteHandler): Promise<void> {
+    try {
+      await handler(context);
+    } catch (error) {
+      if (error instanceof ClientAbortedError || context.response.destroyed) return;
+      const sent = sendError(context.response, error, { connection: error instanceof GatewayError && error.code === "body_too_large" ? "close" : "keep-alive" });
+      context.facts.errorCode = sent.code;
+      if (sent.status >= 500) logger.error({ request_id: context.id, err: error }, "request failed");
+    }
+  }
+
+  return {
+    handle(request, response) {
+      const startedAt = performance.now();
+      const incomingId = request.headers["x-request-id"];
+      const id = typeof incomingId === "string" && requestIdPattern.test(incomingId) ? incomingId : randomUUID();
+      response.setHeader("x-request-id", id);
+      const controller = new AbortController();
+      const context: RequestContext = { id, request, response, signal: controller.signal, startedAt, facts: {} };
+      active.add(controller);
+      response.once("close", () => {
+        if (!response.writableFinished) controller.abort(new ClientAbortedError());
+        finish(context, controller);
+      });
+      if (draining) {
+        void run(context, () => {
+          throw new GatewayError("shutting_down");
+        });
+        response.setHeader("connection", "close");
+        return;
+      }
+      const url = request.url ?? "/";
+      const queryAt = url.indexOf("?");
+      const path = queryAt === -1 ? url : url.slice(0, queryAt);
+      let handler: RouteHandler;
+      try {
+        handler = route(request.method ?? "GET", path);
+      } catch (error) {
+        handler = () => {
+          throw error;
+        };
+      }
+      void run(context, handler);
+    },
+
+    async drain(graceMs) {
+      draining = true;
+      if (active.size > 0) {
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, graceMs);
+          idle = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+        });
+      }
+      for (const controller of active) controller.abort(new GatewayError("shutting_down"));
+    },
+
+    inFlight: () => active.size,
+  };
+}
+
+function round(ms: number): number {
+  return Math.round(ms * 100) / 100;
+}

@@ -1,0 +1,34 @@
+/** The one error table: every client-facing error code, its HTTP status, OpenAI error type and default message. */
+export const errorCodes = {
+  invalid_json: { status: 400, type: "invalid_request_error", retryable: false, message: "The request body is not valid JSON." },
+  invalid_encoding: { status: 400, type: "invalid_request_error", retryable: false, message: "The request body is not valid UTF-8." },
+  nesting_too_deep: { status: 400, type: "invalid_request_error", retryable: false, message: "The request body is nested too deeply." },
+  invalid_request: { status: 400, type: "invalid_request_error", retryable: false, message: "The request is invalid." },
+  unsupported_media_type: { status: 415, type: "invalid_request_error", retryable: false, message: "Content-Type must be application/json." },
+  body_too_large: { status: 413, type: "invalid_request_error", retryable: false, message: "The request body is too large." },
+  not_found: { status: 404, type: "invalid_request_error", retryable: false, message: "No such route." },
+  method_not_allowed: { status: 405, type: "invalid_request_error", retryable: false, message: "Method not allowed on this route." },
+  model_not_found: { status: 404, type: "invalid_request_error", retryable: false, message: "The model does not exist." },
+  operation_not_supported: { status: 400, type: "invalid_request_error", retryable: false, message: "The model does not support this operation." },
+  upstream_rate_limited: { status: 429, type: "rate_limit_error", retryable: true, message: "The upstream model server is rate limiting requests." },
+  upstream_bad_request: { status: 400, type: "invalid_request_error", retryable: false, message: "The upstream model server rejected the request." },
+  upstream_error: { status: 502, type: "api_error", retryable: true, message: "The upstream model server failed." },
+  upstream_auth_failed: { status: 502, type: "api_error", retryable: false, message: "The gateway could not authenticate to the upstream model server." },
+  upstream_bad_response: { status: 502, type: "api_error", retryable: true, message: "The upstream model server sent a malformed response." },
+  upstream_unreachable: { status: 502, type: "api_error", retryable: true, message: "The upstream model server could not be reached." },
+  upstream_stream_incomplete: { status: 502, type: "api_error", retryable: true, message: "The upstream stream ended before it was complete." },
+  upstream_timeout: { status: 504, type: "timeout_error", retryable: true, message: "The upstream model server timed out." },
+  no_deployment_available: { status: 503, type: "api_error", retryable: true, message: "No deployment of this model is available." },
+  shutting_down: { status: 503, type: "api_error", retryable: true, message: "The gateway is shutting down." },
+  internal_error: { status: 500, type: "api_error", retryable: true, message: "Internal gateway error." },
+} as const satisfies Record<string, ErrorSpec>;
+
+/** The shape of one row of the error table. */
+export interface ErrorSpec {
+  readonly status: number;
+  readonly type: string;
+  readonly retryable: boolean;
+  readonly message: string;
+}
+
+export type ErrorCode = keyof typeof errorCodes;

@@ -1,0 +1,26 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { Usage } from "../protocol/openai-responses.js";
+
+/** What the request log line says about a request, filled in as the pipeline learns it. */
+export interface RequestFacts {
+  model?: string;
+  deployment?: string;
+  stream?: boolean;
+  ttftMs?: number;
+  usage?: Usage;
+  errorCode?: string;
+}
+
+/** One request as every pipeline stage sees it. */
+export interface RequestContext {
+  readonly id: string;
+  readonly request: IncomingMessage;
+  readonly response: ServerResponse;
+  /** Aborted when the client disconnects, or with a GatewayError when the gateway shuts down. */
+  readonly signal: AbortSignal;
+  /** performance.now() at arrival. */
+  readonly startedAt: number;
+  readonly facts: RequestFacts;
+}
+
+export type RouteHandler = (context: RequestContext) => Promise<void> | void;

@@ -1,0 +1,20 @@
+import { GatewayError } from "../../errors/gateway-error.js";
+import type { ModelRegistry } from "../../providers/model-registry.js";
+import type { RouteHandler } from "../request-context.js";
+import { sendJson } from "../send.js";
+
+const modelObject = (id: string, created: number): Record<string, unknown> => ({ id, object: "model", created, owned_by: "gantry" });
+
+/** GET /v1/models: the client-facing model names. The body is built once: the model list is fixed at startup. */
+export function createModelsRoute(registry: ModelRegistry, startedAtSeconds: number): RouteHandler {
+  const body = JSON.stringify({ object: "list", data: registry.list().map((model) => modelObject(model.name, startedAtSeconds)) });
+  return (context) => sendJson(context.response, 200, body);
+}
+
+/** GET /v1/models/:id. */
+export function createModelRoute(registry: ModelRegistry, startedAtSeconds: number): (id: string) => RouteHandler {
+  return (id) => (context) => {
+    if (registry.get(id) === undefined) throw new GatewayError("model_not_found", { message: `The model "${id}" does not exist.`, param: "model" });
+    sendJson(context.response, 200, modelObject(id, startedAtSeconds));
+  };
+}

@@ -1,0 +1,75 @@
+import { z } from "zod";
+
+// Request schemas check the fields the gateway relies on and pass every other field through untouched,
+// so vendor extensions (top_k, repetition_penalty, guided_json…) reach upstreams that understand them.
+
+const stop = z.union([z.string(), z.array(z.string()).max(16)]).nullable();
+const tokenCount = z.number().int().min(1);
+
+const contentPart = z.looseObject({ type: z.string().min(1) });
+const message = z.looseObject({
+  role: z.enum(["system", "developer", "user", "assistant", "tool", "function"]),
+  content: z.union([z.string(), z.array(contentPart), z.null()]).optional(),
+  name: z.string().optional(),
+  tool_call_id: z.string().optional(),
+  tool_calls: z.array(z.looseObject({})).optional(),
+});
+
+const samplingFields = {
+  stream: z.boolean().nullable().optional(),
+  stream_options: z.looseObject({ include_usage: z.boolean().optional() }).nullable().optional(),
+  n: z.number().int().min(1).max(128).nullable().optional(),
+  stop: stop.optional(),
+  max_tokens: tokenCount.nullable().optional(),
+  temperature: z.number().min(0).max(2).nullable().optional(),
+  top_p: z.number().min(0).max(1).nullable().optional(),
+  seed: z.number().int().nullable().optional(),
+  presence_penalty: z.number().min(-2).max(2).nullable().optional(),
+  frequency_penalty: z.number().min(-2).max(2).nullable().optional(),
+  logit_bias: z.record(z.string(), z.number()).nullable().optional(),
+  user: z.string().optional(),
+};
+
+export const chatCompletionRequestSchema = z.looseObject({
+  model: z.string().min(1),
+  messages: z.array(message).min(1),
+  ...samplingFields,
+  max_completion_tokens: tokenCount.nullable().optional(),
+  response_format: z
+    .looseObject({
+      type: z.enum(["text", "json_object", "json_schema"]),
+      json_schema: z.looseObject({ name: z.string().optional(), schema: z.looseObject({}).optional() }).optional(),
+    })
+    .nullable()
+    .optional(),
+  tools: z.array(z.looseObject({ type: z.string(), function: z.looseObject({ name: z.string().min(1) }).optional() })).optional(),
+  tool_choice: z.union([z.enum(["none", "auto", "required"]), z.looseObject({ type: z.string() })]).nullable().optional(),
+  parallel_tool_calls: z.boolean().nullable().optional(),
+  logprobs: z.boolean().nullable().optional(),
+  top_logprobs: z.number().int().min(0).max(20).nullable().optional(),
+});
+
+const tokenArray = z.array(z.number().int().min(0));
+const prompt = z.union([z.string(), z.array(z.string()), tokenArray, z.array(tokenArray)]);
+
+export const completionRequestSchema = z.looseObject({
+  model: z.string().min(1),
+  prompt,
+  ...samplingFields,
+  echo: z.boolean().nullable().optional(),
+  suffix: z.string().nullable().optional(),
+  best_of: z.number().int().min(1).max(20).nullable().optional(),
+  logprobs: z.number().int().min(0).max(5).nullable().optional(),
+});
+
+export const embeddingRequestSchema = z.looseObject({
+  model: z.string().min(1),
+  input: z.union([z.string(), z.array(z.string()).min(1), tokenArray.min(1), z.array(tokenArray).min(1)]),
+  encoding_format: z.enum(["float", "base64"]).optional(),
+  dimensions: z.number().int().min(1).optional(),
+  user: z.string().optional(),
+});
+
+export type ChatCompletionRequest = z.output<typeof chatCompletionRequestSchema>;
+export type CompletionRequest = z.output<typeof completionRequestSchema>;
+export type EmbeddingRequest = z.output<typeof embeddingRequestSchema>;

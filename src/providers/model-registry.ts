@@ -1,0 +1,83 @@
+import type { GatewayConfig, DeploymentConfig, TimeoutsConfig } from "../config/schema.js";
+import type { Provider } from "./provider.js";
+import { createOpenAiCompatibleProvider } from "./openai-compatible/openai-compatible-provider.js";
+
+/** One deployment of a model: a provider plus the name the upstream knows the model by. */
+export interface Deployment {
+  /** Stable id for headers, logs and metrics: `<model>/<index>`. */
+  readonly id: string;
+  readonly upstreamModel: string;
+  readonly provider: Provider;
+}
+
+/** A client-facing model name and its deployments. */
+export interface ModelEntry {
+  readonly name: string;
+  readonly deployments: readonly Deployment[];
+}
+
+export interface ModelRegistry {
+  get(name: string): ModelEntry | undefined;
+  list(): readonly ModelEntry[];
+  close(): Promise<void>;
+}
+
+/** Every timeout with its value decided. */
+export type ResolvedTimeouts = { [Key in keyof TimeoutsConfig]-?: number };
+
+/** Builds a provider for one deployment config; one function per provider kind. */
+export type ProviderFactory = (deployment: DeploymentConfig, modelName: string, timeouts: ResolvedTimeouts) => Provider;
+
+const defaultTimeouts: ResolvedTimeouts = { connect_ms: 5_000, first_byte_ms: 120_000, idle_ms: 60_000, total_ms: 600_000 };
+
+/** The built-in provider kinds. */
+export const createProvider: ProviderFactory = (deployment, _modelName, timeouts) => {
+  switch (deployment.provider) {
+    case "openai-compatible":
+      return createOpenAiCompatibleProvider({
+        baseUrl: deployment.base_url,
+        ...(deployment.api_key === undefined ? {} : { apiKey: deployment.api_key }),
+        ...(deployment.headers === undefined ? {} : { headers: deployment.headers }),
+        maxConnections: deployment.max_connections,
+        streamUsage: deployment.stream_usage,
+        timeouts: { connectMs: timeouts.connect_ms, firstByteMs: timeouts.first_byte_ms, idleMs: timeouts.idle_ms, totalMs: timeouts.total_ms },
+      });
+  }
+};
+
+/** Builds every model's deployments from config; a deployment's timeouts override the global ones key by key. */
+export function createModelRegistry(config: GatewayConfig, factory: ProviderFactory = createProvider): ModelRegistry {
+  const models = new Map<string, ModelEntry>();
+  for (const model of config.models) {
+    const deployments = model.deployments.map((deployment, index): Deployment => {
+      const timeouts = resolveTimeouts(config.timeouts, "timeouts" in deployment ? deployment.timeouts : undefined);
+      return {
+        id: `${model.name}/${index}`,
+        upstreamModel: ("upstream_model" in deployment ? deployment.upstream_model : undefined) ?? model.name,
+        provider: factory(deployment, model.name, timeouts),
+      };
+    });
+    models.set(model.name, { name: model.name, deployments });
+  }
+  const list = [...models.values()];
+  return {
+    get: (name) => models.get(name),
+    list: () => list,
+    close: async () => {
+      await Promise.allSettled(list.flatMap((model) => model.deployments.map((deployment) => deployment.provider.close())));
+    },
+  };
+}
+
+/** Layers timeouts: built-in defaults, then global config, then the deployment's own, skipping unset keys. */
+function resolveTimeouts(...layers: readonly (TimeoutsConfig | undefined)[]): ResolvedTimeouts {
+  const resolved = { ...defaultTimeouts };
+  for (const layer of layers) {
+    if (layer === undefined) continue;
+    for (const key of Object.keys(resolved) as (keyof TimeoutsConfig)[]) {
+      const value = layer[key];
+      if (value !== undefined) resolved[key] = value;
+    }
+  }
+  return resolved;
+}

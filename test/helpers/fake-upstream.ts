@@ -1,0 +1,229 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { createHash } from "node:crypto";
+
+/** What the fake upstream does with one request. */
+export type FakeBehavior =
+  | { kind: "ok"; delayMs?: number; chunkDelayMs?: number; text?: string; headers?: Record<string, string> }
+  | { kind: "status"; status: number; body?: string; headers?: Record<string, string> }
+  /** Destroys the socket before any byte of the response. */
+  | { kind: "reset-before" }
+  /** Streams `afterChunks` content chunks, then destroys the socket. */
+  | { kind: "reset-mid-stream"; afterChunks: number }
+  /** Answers 200 with a body that is not JSON (or, for streams, an event that is not JSON). */
+  | { kind: "malformed-json" }
+  /** Streams every chunk but never sends [DONE]. */
+  | { kind: "no-done" }
+  /** Sends an error event after `afterChunks` chunks, as vLLM does when generation fails mid-stream. */
+  | { kind: "error-event"; afterChunks: number }
+  /** Never answers (until the client gives up). */
+  | { kind: "hang" };
+
+export interface RecordedCall {
+  method: string;
+  path: string;
+  headers: IncomingMessage["headers"];
+  body: Record<string, unknown> | undefined;
+}
+
+export interface FakeUpstream {
+  /** Base URL including /v1, as a deployment's base_url. */
+  readonly baseUrl: string;
+  readonly port: number;
+  readonly calls: RecordedCall[];
+  /** Behaviour for every request that has no queued one-off behaviour. */
+  defaultBehavior: FakeBehavior;
+  /** Queues behaviours for the next requests, in order. */
+  enqueue(...behaviors: FakeBehavior[]): void;
+  /** Resolves once the number of open upstream requests reaches zero. */
+  openRequests(): number;
+  /** Number of requests whose client went away before they finished. */
+  abortedRequests(): number;
+  close(): Promise<void>;
+}
+
+const defaultText = "Once upon a time there was a little fox who loved to read.";
+
+/** The tokens the fake "model" emits for a text: words with their leading space, as real tokenizers do. */
+export function fakeTokens(text: string): string[] {
+  return text.match(/\s*\S+/g) ?? [];
+}
+
+/** Starts a real OpenAI-compatible HTTP server on a loopback port. */
+export async function startFakeUpstream(options: { port?: number; record?: boolean } = {}): Promise<FakeUpstream> {
+  const queue: FakeBehavior[] = [];
+  const calls: RecordedCall[] = [];
+  const record = options.record ?? true;
+  let open = 0;
+  let aborted = 0;
+  const sockets = new Set<import("node:net").Socket>();
+
+  const state = { defaultBehavior: { kind: "ok" } as FakeBehavior };
+
+  async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    open++;
+    let finished = false;
+    response.on("close", () => {
+      open--;
+      if (!finished && !response.writableFinished) aborted++;
+    });
+    const raw = await readBody(request);
+    let body: Record<string, unknown> | undefined;
+    try {
+      body = raw === "" ? undefined : (JSON.parse(raw) as Record<string, unknown>);
+    } catch {
+      body = undefined;
+    }
+    const path = request.url ?? "/";
+    if (record) calls.push({ method: request.method ?? "GET", path, headers: request.headers, body });
+    const behavior = queue.shift() ?? state.defaultBehavior;
+
+    if (request.method === "GET" && path === "/v1/models") {
+      return json(response, 200, { object: "list", data: [{ id: "tiny", object: "model", created: 0, owned_by: "fake" }] });
+    }
+    switch (behavior.kind) {
+      case "hang":
+        return;
+      case "reset-before":
+        request.socket.destroy();
+        return;
+      case "status":
+        response.writeHead(behavior.status, { "content-type": "application/json", ...behavior.headers });
+        response.end(behavior.body ?? JSON.stringify({ error: { message: `fake upstream says ${behavior.status}`, type: "server_error", code: null } }));
+        finished = true;
+        return;
+      default:
+        break;
+    }
+    if (behavior.kind === "ok" && behavior.delayMs !== undefined) await sleep(behavior.delayMs);
+    const text = behavior.kind === "ok" && behavior.text !== undefined ? behavior.text : defaultText;
+    const model = typeof body?.["model"] === "string" ? body["model"] : "tiny";
+
+    if (path === "/v1/embeddings") {
+      if (behavior.kind === "malformed-json") return plain(response, "{not json");
+      const inputs = Array.isArray(body?.["input"]) ? (body["input"] as unknown[]) : [body?.["input"]];
+      const base64 = body?.["encoding_format"] === "base64";
+      const data = inputs.map((input, index) => {
+        const vector = fakeEmbedding(JSON.stringify(input));
+        return { object: "embedding", index, embedding: base64 ? Buffer.from(new Float32Array(vector).buffer).toString("base64") : vector };
+      });
+      const tokens = inputs.reduce<number>((sum, input) => sum + fakeTokens(String(input)).length, 0);
+      finished = true;
+      return json(response, 200, { object: "list", data, model, usage: { prompt_tokens: tokens, total_tokens: tokens } });
+    }
+    const chat = path === "/v1/chat/completions";
+    if (!chat && path !== "/v1/completions") return json(response, 404, { error: { message: "no such route", type: "invalid_request_error" } });
+    const promptTokens = fakeTokens(chat ? JSON.stringify(body?.["messages"] ?? "") : String(body?.["prompt"] ?? "")).length;
+    const maxTokens = Number(body?.["max_tokens"] ?? body?.["max_completion_tokens"] ?? Infinity);
+    const allTokens = fakeTokens(text);
+    const tokens = allTokens.slice(0, maxTokens);
+    const finishReason = tokens.length < allTokens.length ? "length" : "stop";
+    const usage = { prompt_tokens: promptTokens, completion_tokens: tokens.length, total_tokens: promptTokens + tokens.length };
+    const id = `fake-${calls.length}`;
+    const created = 1_700_000_000;
+
+    if (body?.["stream"] !== true) {
+      if (behavior.kind === "malformed-json") return plain(response, "<html>oops</html>");
+      const content = tokens.join("");
+      const choice = chat ? { index: 0, message: { role: "assistant", content }, finish_reason: finishReason, logprobs: null } : { index: 0, text: content, finish_reason: finishReason, logprobs: null };
+      finished = true;
+      return json(response, 200, { id, object: chat ? "chat.completion" : "text_completion", created, model, choices: [choice], usage }, behavior.kind === "ok" ? behavior.headers : undefined);
+    }
+
+    response.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache", ...(behavior.kind === "ok" ? behavior.headers : {}) });
+    const object = chat ? "chat.completion.chunk" : "text_completion";
+    const chunkDelay = behavior.kind === "ok" ? (behavior.chunkDelayMs ?? 0) : 0;
+    const send = async (payload: unknown): Promise<void> => {
+      if (chunkDelay > 0) await sleep(chunkDelay);
+      response.write(`data: ${JSON.stringify(payload)}\n\n`);
+    };
+    const choiceOf = (delta: Record<string, unknown>, finish: string | null): Record<string, unknown> =>
+      chat ? { index: 0, delta, finish_reason: finish, logprobs: null } : { index: 0, text: String(delta["content"] ?? ""), finish_reason: finish, logprobs: null };
+    if (chat) await send({ id, object, created, model, choices: [choiceOf({ role: "assistant", content: "" }, null)] });
+    for (const [index, token] of tokens.entries()) {
+      if (response.destroyed) return;
+      if (behavior.kind === "reset-mid-stream" && index === behavior.afterChunks) {
+        request.socket.destroy();
+        return;
+      }
+      if (behavior.kind === "error-event" && index === behavior.afterChunks) {
+        response.end(`data: ${JSON.stringify({ error: { message: "fake upstream failed mid-stream", type: "server_error", code: 500 } })}\n\n`);
+        finished = true;
+        return;
+      }
+      if (behavior.kind === "malformed-json" && index === 1) {
+        response.end("data: {broken\n\n");
+        finished = true;
+        return;
+      }
+      await send({ id, object, created, model, choices: [choiceOf({ content: token }, null)] });
+    }
+    await send({ id, object, created, model, choices: [choiceOf({}, finishReason)] });
+    const options = body?.["stream_options"] as { include_usage?: boolean } | undefined;
+    if (options?.include_usage === true) await send({ id, object, created, model, choices: [], usage });
+    finished = true;
+    response.end(behavior.kind === "no-done" ? "" : "data: [DONE]\n\n");
+  }
+
+  const server: Server = createServer((request, response) => {
+    handle(request, response).catch(() => response.destroy());
+  });
+  server.keepAliveTimeout = 60_000;
+  server.on("connection", (socket) => {
+    sockets.add(socket);
+    socket.on("close", () => sockets.delete(socket));
+  });
+  await new Promise<void>((resolve) => server.listen(options.port ?? 0, "127.0.0.1", resolve));
+  const port = (server.address() as AddressInfo).port;
+
+  return {
+    baseUrl: `http://127.0.0.1:${port}/v1`,
+    port,
+    calls,
+    get defaultBehavior() {
+      return state.defaultBehavior;
+    },
+    set defaultBehavior(behavior: FakeBehavior) {
+      state.defaultBehavior = behavior;
+    },
+    enqueue: (...behaviors) => queue.push(...behaviors),
+    openRequests: () => open,
+    abortedRequests: () => aborted,
+    close: async () => {
+      for (const socket of sockets) socket.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+/** A deterministic 8-dimensional unit vector for a text. */
+export function fakeEmbedding(text: string): number[] {
+  const digest = createHash("sha256").update(text).digest();
+  const vector = Array.from({ length: 8 }, (_, index) => (digest[index] ?? 0) / 255 - 0.5);
+  const norm = Math.hypot(...vector) || 1;
+  return vector.map((value) => value / norm);
+}
+
+function readBody(request: IncomingMessage): Promise<string> {
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    request.on("data", (chunk: Buffer) => chunks.push(chunk));
+    request.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
+    request.on("error", () => resolve(""));
+  });
+}
+
+function json(response: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  const text = JSON.stringify(body);
+  response.writeHead(status, { ...headers, "content-type": "application/json", "content-length": Buffer.byteLength(text) });
+  response.end(text);
+}
+
+function plain(response: ServerResponse, text: string): void {
+  response.writeHead(200, { "content-type": "application/json" });
+  response.end(text);
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

@@ -1,0 +1,16 @@
+import pino from "pino";
+import { parseConfig } from "../../src/config/load-config.js";
+import { startGateway, type RunningGateway } from "../../src/main.js";
+
+/** Starts an in-process gateway on a loopback port from YAML text, with logs discarded unless asked for. */
+export async function startTestGateway(yaml: string, options: { logs?: boolean } = {}): Promise<RunningGateway> {
+  const config = parseConfig(yaml, process.env, "test");
+  const logger = pino({ level: options.logs === true ? "info" : "silent" });
+  return startGateway({ ...config, server: { ...config.server, port: 0, host: "127.0.0.1" } }, { logger });
+}
+
+/** YAML for one model named `story` with one openai-compatible deployment per base URL. */
+export function upstreamConfig(baseUrls: string[], extra = ""): string {
+  const deployments = baseUrls.map((url) => `        - { provider: openai-compatible, base_url: "${url}", upstream_model: tiny }`).join("\n");
+  return `server: { shutdown_grace_ms: 2000 }\n${extra}\nmodels:\n  - name: story\n    deployments:\n${deployments}\n`;
+}
