@@ -19,6 +19,8 @@ export interface AppDeps {
   config: GatewayConfig;
   registry: ModelRegistry;
   logger: Logger;
+  /** Routes beyond the OpenAI API (e.g. an engine server's /metrics), by path then method. */
+  extraRoutes?: ReadonlyMap<string, Partial<Record<string, RouteHandler>>>;
 }
 
 /** The gateway as a request handler plus the controls the composition root needs for shutdown. */
@@ -47,6 +49,7 @@ export function createApp(deps: AppDeps): App {
     ["/v1/models", { GET: createModelsRoute(registry, startedAtSeconds) }],
     ["/healthz", { GET: healthRoute }],
     ["/readyz", { GET: createReadyRoute(registry, () => draining) }],
+    ...(deps.extraRoutes ?? new Map()),
   ]);
   const modelRoute = createModelRoute(registry, startedAtSeconds);
 

@@ -1,8 +1,8 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { createApp, type App } from "./app.js";
+import { createApp, type App, type AppDeps } from "./app.js";
 import type { GatewayConfig } from "./config/schema.js";
-import { createModelRegistry, type ModelRegistry } from "./providers/model-registry.js";
+import { createModelRegistry, type ModelRegistry, type ProviderFactory } from "./providers/model-registry.js";
 import { createLogger, type Logger } from "./telemetry/logger.js";
 
 /** A running gateway: its address and a way to stop it gracefully. */
@@ -18,13 +18,17 @@ export interface RunningGateway {
 
 export interface StartOptions {
   logger?: Logger;
+  /** Extra routes, e.g. the engine server's /metrics and /health. */
+  extraRoutes?: AppDeps["extraRoutes"];
+  /** Builds providers; defaults to the built-in kinds. */
+  providerFactory?: ProviderFactory;
 }
 
 /** The composition root: builds the dependencies from config, wires the app, and listens. */
 export async function startGateway(config: GatewayConfig, options: StartOptions = {}): Promise<RunningGateway> {
   const logger = options.logger ?? createLogger(config.logging.level);
-  const registry = createModelRegistry(config);
-  const app = createApp({ config, registry, logger });
+  const registry = createModelRegistry(config, options.providerFactory);
+  const app = createApp({ config, registry, logger, ...(options.extraRoutes === undefined ? {} : { extraRoutes: options.extraRoutes }) });
   const server = createServer({ maxHeaderSize: config.server.max_header_bytes, noDelay: true }, app.handle);
   server.keepAliveTimeout = config.server.keep_alive_timeout_ms;
   server.on("clientError", (error, socket) => {
