@@ -56,7 +56,7 @@ export function createApp(deps: AppDeps): App {
   function route(method: string, path: string): RouteHandler {
     const methods = routes.get(path);
     if (methods === undefined) {
-      if (path.startsWith("/v1/models/") && method === "GET") return modelRoute(decodeURIComponent(path.slice("/v1/models/".length)));
+      if (path.startsWith("/v1/models/") && method === "GET") return modelRoute(decodePathSegment(path.slice("/v1/models/".length)));
       throw new GatewayError("not_found", { message: `No route for ${method} ${path}.` });
     }
     const handler = methods[method];
@@ -149,6 +149,14 @@ export function createApp(deps: AppDeps): App {
 
     inFlight: () => active.size,
   };
+}
+
+function decodePathSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    throw new GatewayError("invalid_request", { message: "The URL path is not validly percent-encoded." });
+  }
 }
 
 function round(ms: number): number {

@@ -17,7 +17,7 @@ export async function serve(argv: string[]): Promise<number> {
     return 0;
   }
   const file = values.config ?? process.env["GANTRY_CONFIG"];
-  if (file === undefined) {
+  if (file === undefined || file === "") {
     process.stderr.write(`gantry serve: no config file given\n${usage}\n`);
     return 2;
   }

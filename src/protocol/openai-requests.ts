@@ -7,13 +7,20 @@ const stop = z.union([z.string(), z.array(z.string()).max(16)]).nullable();
 const tokenCount = z.number().int().min(1);
 
 const contentPart = z.looseObject({ type: z.string().min(1) });
-const message = z.looseObject({
-  role: z.enum(["system", "developer", "user", "assistant", "tool", "function"]),
-  content: z.union([z.string(), z.array(contentPart), z.null()]).optional(),
-  name: z.string().optional(),
-  tool_call_id: z.string().optional(),
-  tool_calls: z.array(z.looseObject({})).optional(),
-});
+const message = z
+  .looseObject({
+    role: z.enum(["system", "developer", "user", "assistant", "tool", "function"]),
+    content: z.union([z.string(), z.array(contentPart), z.null()]).optional(),
+    name: z.string().optional(),
+    tool_call_id: z.string().optional(),
+    tool_calls: z.array(z.looseObject({})).optional(),
+  })
+  .superRefine((value, context) => {
+    // Only an assistant turn may omit content (it carries tool_calls instead), as in OpenAI's API.
+    if (value.role !== "assistant" && (value.content === undefined || value.content === null)) {
+      context.addIssue({ code: "custom", path: ["content"], message: `a ${value.role} message needs content` });
+    }
+  });
 
 const samplingFields = {
   stream: z.boolean().nullable().optional(),
@@ -29,6 +36,13 @@ const samplingFields = {
   logit_bias: z.record(z.string(), z.number()).nullable().optional(),
   user: z.string().optional(),
 };
+
+/** OpenAI rejects stream_options on a non-streaming request; so do we, rather than silently ignore it. */
+function streamOptionsNeedStream(value: { stream?: boolean | null | undefined; stream_options?: unknown }, context: z.RefinementCtx): void {
+  if (value.stream_options !== undefined && value.stream_options !== null && value.stream !== true) {
+    context.addIssue({ code: "custom", path: ["stream_options"], message: "stream_options is only allowed when stream is true" });
+  }
+}
 
 export const chatCompletionRequestSchema = z.looseObject({
   model: z.string().min(1),
@@ -47,7 +61,7 @@ export const chatCompletionRequestSchema = z.looseObject({
   parallel_tool_calls: z.boolean().nullable().optional(),
   logprobs: z.boolean().nullable().optional(),
   top_logprobs: z.number().int().min(0).max(20).nullable().optional(),
-});
+}).superRefine(streamOptionsNeedStream);
 
 const tokenArray = z.array(z.number().int().min(0));
 const prompt = z.union([z.string(), z.array(z.string()), tokenArray, z.array(tokenArray)]);
@@ -60,11 +74,11 @@ export const completionRequestSchema = z.looseObject({
   suffix: z.string().nullable().optional(),
   best_of: z.number().int().min(1).max(20).nullable().optional(),
   logprobs: z.number().int().min(0).max(5).nullable().optional(),
-});
+}).superRefine(streamOptionsNeedStream);
 
 export const embeddingRequestSchema = z.looseObject({
   model: z.string().min(1),
-  input: z.union([z.string(), z.array(z.string()).min(1), tokenArray.min(1), z.array(tokenArray).min(1)]),
+  input: z.union([z.string(), z.array(z.string()).min(1), tokenArray.min(1), z.array(tokenArray.min(1)).min(1)]),
   encoding_format: z.enum(["float", "base64"]).optional(),
   dimensions: z.number().int().min(1).optional(),
   user: z.string().optional(),

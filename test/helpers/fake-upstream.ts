@@ -4,12 +4,22 @@ import { createHash } from "node:crypto";
 
 /** What the fake upstream does with one request. */
 export type FakeBehavior =
-  | { kind: "ok"; delayMs?: number; chunkDelayMs?: number; text?: string; headers?: Record<string, string> }
+  | {
+      kind: "ok";
+      delayMs?: number;
+      chunkDelayMs?: number;
+      text?: string;
+      headers?: Record<string, string>;
+      /** Delay before each token chunk (index i = i-th token); when set, role/finish/usage chunks go out without delay. */
+      tokenDelaysMs?: number[];
+      /** Leaves out the usage chunk even when `stream_options.include_usage` asks for it, as some servers do. */
+      omitUsage?: boolean;
+    }
   | { kind: "status"; status: number; body?: string; headers?: Record<string, string> }
   /** Destroys the socket before any byte of the response. */
   | { kind: "reset-before" }
   /** Streams `afterChunks` content chunks, then destroys the socket. */
-  | { kind: "reset-mid-stream"; afterChunks: number }
+  | { kind: "reset-mid-stream"; afterChunks: number; chunkDelayMs?: number }
   /** Answers 200 with a body that is not JSON (or, for streams, an event that is not JSON). */
   | { kind: "malformed-json" }
   /** Streams every chunk but never sends [DONE]. */
@@ -39,6 +49,8 @@ export interface FakeUpstream {
   openRequests(): number;
   /** Number of requests whose client went away before they finished. */
   abortedRequests(): number;
+  /** The most requests that were open at the same time since the server started. */
+  peakOpenRequests(): number;
   close(): Promise<void>;
 }
 
@@ -56,12 +68,14 @@ export async function startFakeUpstream(options: { port?: number; record?: boole
   const record = options.record ?? true;
   let open = 0;
   let aborted = 0;
+  let peakOpen = 0;
   const sockets = new Set<import("node:net").Socket>();
 
   const state = { defaultBehavior: { kind: "ok" } as FakeBehavior };
 
   async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
     open++;
+    peakOpen = Math.max(peakOpen, open);
     let finished = false;
     response.on("close", () => {
       open--;
@@ -132,9 +146,10 @@ export async function startFakeUpstream(options: { port?: number; record?: boole
 
     response.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache", ...(behavior.kind === "ok" ? behavior.headers : {}) });
     const object = chat ? "chat.completion.chunk" : "text_completion";
-    const chunkDelay = behavior.kind === "ok" ? (behavior.chunkDelayMs ?? 0) : 0;
-    const send = async (payload: unknown): Promise<void> => {
-      if (chunkDelay > 0) await sleep(chunkDelay);
+    const chunkDelay = behavior.kind === "ok" || behavior.kind === "reset-mid-stream" ? (behavior.chunkDelayMs ?? 0) : 0;
+    const tokenDelays = behavior.kind === "ok" ? behavior.tokenDelaysMs : undefined;
+    const send = async (payload: unknown, delayMs = tokenDelays === undefined ? chunkDelay : 0): Promise<void> => {
+      if (delayMs > 0) await sleep(delayMs);
       response.write(`data: ${JSON.stringify(payload)}\n\n`);
     };
     const choiceOf = (delta: Record<string, unknown>, finish: string | null): Record<string, unknown> =>
@@ -156,11 +171,12 @@ export async function startFakeUpstream(options: { port?: number; record?: boole
         finished = true;
         return;
       }
-      await send({ id, object, created, model, choices: [choiceOf({ content: token }, null)] });
+      await send({ id, object, created, model, choices: [choiceOf({ content: token }, null)] }, tokenDelays?.[index]);
     }
     await send({ id, object, created, model, choices: [choiceOf({}, finishReason)] });
     const options = body?.["stream_options"] as { include_usage?: boolean } | undefined;
-    if (options?.include_usage === true) await send({ id, object, created, model, choices: [], usage });
+    const omitUsage = behavior.kind === "ok" && behavior.omitUsage === true;
+    if (options?.include_usage === true && !omitUsage) await send({ id, object, created, model, choices: [], usage });
     finished = true;
     response.end(behavior.kind === "no-done" ? "" : "data: [DONE]\n\n");
   }
@@ -189,6 +205,7 @@ export async function startFakeUpstream(options: { port?: number; record?: boole
     enqueue: (...behaviors) => queue.push(...behaviors),
     openRequests: () => open,
     abortedRequests: () => aborted,
+    peakOpenRequests: () => peakOpen,
     close: async () => {
       for (const socket of sockets) socket.destroy();
       await new Promise<void>((resolve) => server.close(() => resolve()));

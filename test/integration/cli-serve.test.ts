@@ -1,0 +1,83 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import OpenAI from "openai";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startFakeUpstream, type FakeUpstream } from "../helpers/fake-upstream.js";
+
+const root = new URL("../..", import.meta.url).pathname;
+const gantry = [join(root, "node_modules/.bin/tsx"), join(root, "src/cli/gantry.ts")] as const;
+let upstream: FakeUpstream;
+let directory: string;
+
+beforeAll(async () => {
+  upstream = await startFakeUpstream();
+  directory = mkdtempSync(join(tmpdir(), "gantry-cli-"));
+});
+afterAll(() => upstream.close());
+
+function run(args: string[], env: Record<string, string> = {}): ChildProcess {
+  return spawn(gantry[0], [gantry[1], ...args], { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+}
+
+function exited(child: ChildProcess): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  let stdout = "";
+  let stderr = "";
+  child.stdout?.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr?.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+  return new Promise((resolve) => child.on("exit", (code) => resolve({ code, stdout, stderr })));
+}
+
+/** Waits for the "gantry listening" log line and returns its URL. */
+function listening(child: ChildProcess): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let buffered = "";
+    child.stdout?.on("data", (chunk: Buffer) => {
+      buffered += chunk.toString();
+      const match = /"url":"(http:[^"]+)"/.exec(buffered);
+      if (match?.[1] !== undefined) resolve(match[1]);
+    });
+    child.on("exit", (code) => reject(new Error(`gantry exited with ${code}`)));
+  });
+}
+
+describe("gantry serve", () => {
+  it("exits non-zero listing every config problem with its path", async () => {
+    const file = join(directory, "bad.yaml");
+    writeFileSync(file, "server: { port: -1, bogus: 1 }\nmodels:\n  - name: a\n    deployments:\n      - { provider: openai-compatible, base_url: ftp://x }\n");
+    const result = await exited(run(["serve", "--config", file]));
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain("server.bogus: unknown key");
+    expect(result.stderr).toContain("server.port:");
+    expect(result.stderr).toContain("models[0].deployments[0].base_url:");
+  });
+
+  it("exits 2 without a config", async () => {
+    const result = await exited(run(["serve"], { GANTRY_CONFIG: "" }));
+    expect(result.code).toBe(2);
+  });
+
+  it("serves from GANTRY_CONFIG, logs JSON with request ids and no secrets, and drains a stream on SIGTERM", async () => {
+    const file = join(directory, "good.yaml");
+    writeFileSync(file, `server: { port: 0, shutdown_grace_ms: 5000 }\nmodels:\n  - name: story\n    deployments:\n      - { provider: openai-compatible, base_url: "${upstream.baseUrl}", upstream_model: tiny, api_key: "\${SECRET_KEY}" }\n`);
+    const server = run(["serve"], { GANTRY_CONFIG: file, SECRET_KEY: "sk-do-not-log-me" });
+    const result = exited(server);
+    const url = await listening(server);
+    const client = new OpenAI({ baseURL: `${url}/v1`, apiKey: "client-key-do-not-log", maxRetries: 0 });
+    await client.chat.completions.create({ model: "story", messages: [{ role: "user", content: "hi" }] }, { headers: { "x-request-id": "cli-req-1" } });
+    upstream.enqueue({ kind: "ok", chunkDelayMs: 40, text: "a b c d e f g h i j" });
+    const stream = await client.chat.completions.create({ model: "story", messages: [{ role: "user", content: "hi" }], stream: true });
+    server.kill("SIGTERM");
+    let text = "";
+    for await (const chunk of stream) text += chunk.choices[0]?.delta.content ?? "";
+    expect(text).toBe("a b c d e f g h i j");
+    const { code, stdout } = await result;
+    expect(code).toBe(0);
+    const lines = stdout.trim().split("\n").map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(lines.find((line) => line["request_id"] === "cli-req-1")).toMatchObject({ status: 200, model: "story", deployment: "story/0" });
+    expect(lines.some((line) => line["msg"] === "gantry stopped")).toBe(true);
+    expect(stdout).not.toContain("sk-do-not-log-me");
+    expect(stdout).not.toContain("client-key-do-not-log");
+  });
+});
