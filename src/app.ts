@@ -31,6 +31,8 @@ export interface App {
   inFlight(): number;
 }
 
+/** How long aborted requests get to write their final error before connections are closed. */
+const abortFlushMs = 1000;
 const requestIdPattern = /^[\w.:@/+=-]{1,128}$/;
 
 /** Builds the gateway's routes and middleware order; no I/O happens here. */
@@ -52,6 +54,17 @@ export function createApp(deps: AppDeps): App {
     ...(deps.extraRoutes ?? new Map()),
   ]);
   const modelRoute = createModelRoute(registry, startedAtSeconds);
+
+  function untilIdle(timeoutMs: number): Promise<void> {
+    if (active.size === 0) return Promise.resolve();
+    return new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, timeoutMs);
+      idle = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+  }
 
   function route(method: string, path: string): RouteHandler {
     const methods = routes.get(path);
@@ -135,16 +148,11 @@ export function createApp(deps: AppDeps): App {
 
     async drain(graceMs) {
       draining = true;
-      if (active.size > 0) {
-        await new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, graceMs);
-          idle = () => {
-            clearTimeout(timer);
-            resolve();
-          };
-        });
-      }
+      await untilIdle(graceMs);
+      if (active.size === 0) return;
       for (const controller of active) controller.abort(new GatewayError("shutting_down"));
+      // Aborted handlers still write their final SSE error event or 503; give them a moment before sockets close.
+      await untilIdle(abortFlushMs);
     },
 
     inFlight: () => active.size,

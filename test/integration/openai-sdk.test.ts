@@ -1,6 +1,6 @@
 import OpenAI from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startFakeUpstream, type FakeUpstream } from "../helpers/fake-upstream.js";
+import { fakeTokens, startFakeUpstream, type FakeUpstream } from "../helpers/fake-upstream.js";
 import { startTestGateway, upstreamConfig } from "../helpers/gateway.js";
 import type { RunningGateway } from "../../src/main.js";
 
@@ -69,5 +69,53 @@ describe("the official openai SDK against the gateway", () => {
     const models = await client.models.list();
     expect(models.data.map((model) => model.id)).toEqual(["story"]);
     expect((await client.models.retrieve("story")).id).toBe("story");
+  });
+});
+
+describe("pass-through of generation parameters", () => {
+  it("sends every parameter to the upstream unchanged except the model name", async () => {
+    const tools = [{ type: "function" as const, function: { name: "lookup", description: "find a thing", parameters: { type: "object", properties: { q: { type: "string" } } } } }];
+    const request = {
+      model: "story",
+      messages,
+      n: 2,
+      stop: ["\n\n", "END"],
+      max_tokens: 5,
+      max_completion_tokens: 6,
+      temperature: 0.3,
+      top_p: 0.9,
+      seed: 42,
+      response_format: { type: "json_object" as const },
+      tools,
+      tool_choice: "auto" as const,
+      presence_penalty: 0.1,
+      frequency_penalty: -0.2,
+      user: "u-1",
+    };
+    await client.chat.completions.create({ ...request, ...({ top_k: 40 } as object) });
+    const sent = upstream.calls.at(-1)?.body;
+    expect(sent).toEqual({ ...request, top_k: 40, model: "tiny", stream: false });
+  });
+
+  it("streams legacy completions with usage", async () => {
+    const stream = await client.completions.create({ model: "story", prompt: "Once", stream: true, stream_options: { include_usage: true } });
+    let text = "";
+    let usage: unknown;
+    for await (const chunk of stream) {
+      text += chunk.choices[0]?.text ?? "";
+      if (chunk.usage) usage = chunk.usage;
+    }
+    expect(text).toBe("Once upon a time there was a little fox who loved to read.");
+    expect(usage).toMatchObject({ completion_tokens: fakeTokens(text).length });
+  });
+});
+
+describe("health and readiness", () => {
+  it("/healthz and /readyz report the process and its deployments", async () => {
+    const health = await fetch(`${gateway.url}/healthz`);
+    expect(health.status).toBe(200);
+    const ready = await fetch(`${gateway.url}/readyz`);
+    expect(ready.status).toBe(200);
+    expect(await ready.json()).toEqual({ status: "ready", deployments: [{ id: "story/0", provider: "openai-compatible", state: "ready" }] });
   });
 });
