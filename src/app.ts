@@ -5,7 +5,7 @@ import type { GatewayConfig } from "./config/schema.js";
 import { ClientAbortedError, GatewayError } from "./errors/gateway-error.js";
 import { chatCompletionRequestSchema, completionRequestSchema } from "./protocol/openai-requests.js";
 import type { ModelRegistry } from "./providers/model-registry.js";
-import { createDeploymentPicker } from "./routing/pick-deployment.js";
+import { createRoutingTable, type RoutingTable } from "./routing/routing-table.js";
 import type { Logger } from "./telemetry/logger.js";
 import type { RequestContext, RouteHandler } from "./http/request-context.js";
 import { sendError } from "./http/send.js";
@@ -19,6 +19,8 @@ export interface AppDeps {
   config: GatewayConfig;
   registry: ModelRegistry;
   logger: Logger;
+  /** Per-model routing state; built from config when absent (tests inject one with a fake clock). */
+  routing?: RoutingTable;
   /** Routes beyond the OpenAI API (e.g. an engine server's /metrics), by path then method. */
   extraRoutes?: ReadonlyMap<string, Partial<Record<string, RouteHandler>>>;
 }
@@ -39,7 +41,7 @@ const requestIdPattern = /^[\w.:@/+=-]{1,128}$/;
 export function createApp(deps: AppDeps): App {
   const { config, registry, logger } = deps;
   const startedAtSeconds = Math.floor(Date.now() / 1000);
-  const generationDeps = { registry, pickDeployment: createDeploymentPicker(), bodyLimitBytes: config.server.body_limit_bytes };
+  const generationDeps = { registry, routing: deps.routing ?? createRoutingTable(config, registry), bodyLimitBytes: config.server.body_limit_bytes };
   let draining = false;
   const active = new Set<AbortController>();
   let idle: (() => void) | undefined;

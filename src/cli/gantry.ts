@@ -1,12 +1,18 @@
 #!/usr/bin/env node
+import { bench } from "./bench.js";
+import { engine } from "./engine.js";
+import { plan } from "./plan.js";
 import { serve } from "./serve.js";
 
-const commands: Record<string, (argv: string[]) => Promise<number>> = { serve };
+const commands: Record<string, (argv: string[]) => Promise<number>> = { serve, plan, bench, engine };
 
 const help = `gantry: an OpenAI-compatible gateway and model server for LLM applications
 
 commands:
   serve --config FILE [--host H] [--port N]   run the gateway
+  engine --model M [--port N] [--parallel P]   serve one GGUF model: OpenAI API, /health, /metrics (engine --help)
+  bench --base-url URL [--request-rate R] ...  load-test an OpenAI-compatible server: TTFT, TPOT, goodput (bench --help)
+  plan MODEL [--gpu ID] [--context N] ...      GPU memory, fit and cost of serving a model (plan --help)
 `;
 
 /** The `gantry` entry point: dispatches to one command per file. */

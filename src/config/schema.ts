@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { breakerSchema, deploymentWeight, fastPathSchema, retrySchema, routingSchema } from "../routing/routing-config-schema.js";
 
 const positiveMs = z.number().int().positive();
 
@@ -20,13 +21,62 @@ const openAiCompatibleDeployment = z.strictObject({
   /** Ask the upstream for usage on every stream (for accounting), hiding it from clients that did not ask. */
   stream_usage: z.boolean().default(true),
   timeouts: timeoutsSchema.optional(),
+  weight: deploymentWeight,
 });
 
-export const deploymentSchema = z.discriminatedUnion("provider", [openAiCompatibleDeployment]);
+/** The embedded llama.cpp engine (docs/engine.md): one GGUF model, `parallel` sequences batched in one context. */
+const llamaCppDeployment = z.strictObject({
+  provider: z.literal("llama-cpp"),
+  /** A path (relative paths resolve against the working directory), an `hf:user/repo/file.gguf` URI or an http(s) URL. */
+  model: z.string().min(1),
+  /** Expected sha256 of the model file (hex); verified on load and recorded for downloads. */
+  sha256: z.string().regex(/^[a-fA-F0-9]{64}$/, "a sha256 is 64 hex digits").optional(),
+  /** Where downloaded models go; default $GANTRY_CACHE_DIR/models or ~/.cache/gantry/models. */
+  cache_dir: z.string().min(1).optional(),
+  /** Tokens per sequence (prompt + completion). */
+  context_size: z.number().int().min(64).max(1_048_576).default(2048),
+  /** Concurrent sequences batched together. */
+  parallel: z.number().int().min(1).max(256).default(4),
+  /** Requests waiting for a sequence beyond `parallel`; more get 429. */
+  queue_size: z.number().int().min(0).max(100_000).default(64),
+  /** CPU threads; default the physical cores, never more than this process may use. */
+  threads: z.number().int().min(1).max(1024).optional(),
+  /** Tokens decoded per step across all sequences; default min(512, context_size × parallel). */
+  batch_size: z.number().int().min(1).max(65_536).optional(),
+  gpu_layers: z.union([z.enum(["auto", "max"]), z.number().int().min(0)]).default("auto"),
+  /** Default: off on CPU (slower there for small heads), auto on GPU. */
+  flash_attention: z.union([z.literal("auto"), z.boolean()]).optional(),
+  /** Serve /v1/embeddings from this model (loads an embedding context beside the generation one). */
+  embeddings: z.boolean().default(false),
+  /** `auto` (the GGUF's template, else the fallback), `fallback`, or a node-llama-cpp chat wrapper name such as `chatML`. */
+  chat_template: z.string().min(1).default("auto"),
+  timeouts: timeoutsSchema.optional(),
+  weight: deploymentWeight,
+});
+
+/** The rules provider (docs/routing.md): canned answers from a rules YAML file, no model behind it. */
+const rulesDeployment = z.strictObject({
+  provider: z.literal("rules"),
+  /** Relative paths resolve against the working directory. */
+  rules_file: z.string().min(1),
+  weight: deploymentWeight,
+});
+
+export const deploymentSchema = z.discriminatedUnion("provider", [openAiCompatibleDeployment, llamaCppDeployment, rulesDeployment]);
 
 export const modelSchema = z.strictObject({
   name: z.string().min(1).regex(/^[\w.:/@+-]+$/, "model names use letters, digits and . : / @ + - _"),
   deployments: z.array(deploymentSchema).min(1),
+  routing: routingSchema.prefault({}),
+  /** Other model names tried in order once this model's deployments are exhausted (not transitive). */
+  fallbacks: z.array(z.string().min(1)).max(16).default([]),
+  /** Default: on (schema defaults) when the model has another deployment or a fallback, else one attempt. */
+  retry: retrySchema.optional(),
+  /** Default: on (schema defaults) when the model has another deployment or a fallback, else off. */
+  breaker: breakerSchema.optional(),
+  fast_path: fastPathSchema.optional(),
+  /** Overrides the global timeouts for this model's deployments; a deployment's own still win. */
+  timeouts: timeoutsSchema.optional(),
 });
 
 export const configSchema = z
@@ -57,6 +107,15 @@ export const configSchema = z
         context.addIssue({ code: "custom", path: ["models", index, "name"], message: `duplicate model name "${model.name}"` });
       }
       seen.add(model.name);
+    });
+    const names = new Set(config.models.map((model) => model.name));
+    config.models.forEach((model, index) => {
+      model.fallbacks.forEach((fallback, position) => {
+        const path = ["models", index, "fallbacks", position];
+        if (fallback === model.name) context.addIssue({ code: "custom", path, message: "a model cannot fall back to itself" });
+        else if (!names.has(fallback)) context.addIssue({ code: "custom", path, message: `unknown model "${fallback}"` });
+        else if (model.fallbacks.indexOf(fallback) !== position) context.addIssue({ code: "custom", path, message: `"${fallback}" is listed twice` });
+      });
     });
   });
 

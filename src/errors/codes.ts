@@ -10,6 +10,8 @@ export const errorCodes = {
   method_not_allowed: { status: 405, type: "invalid_request_error", retryable: false, message: "Method not allowed on this route." },
   model_not_found: { status: 404, type: "invalid_request_error", retryable: false, message: "The model does not exist." },
   operation_not_supported: { status: 400, type: "invalid_request_error", retryable: false, message: "The model does not support this operation." },
+  context_length_exceeded: { status: 400, type: "invalid_request_error", retryable: false, message: "The prompt and max_tokens do not fit in the model's context window." },
+  engine_overloaded: { status: 429, type: "rate_limit_error", retryable: true, message: "The model server's queue is full; retry later." },
   upstream_rate_limited: { status: 429, type: "rate_limit_error", retryable: true, message: "The upstream model server is rate limiting requests." },
   upstream_bad_request: { status: 400, type: "invalid_request_error", retryable: false, message: "The upstream model server rejected the request." },
   upstream_error: { status: 502, type: "api_error", retryable: true, message: "The upstream model server failed." },
@@ -19,6 +21,7 @@ export const errorCodes = {
   upstream_stream_incomplete: { status: 502, type: "api_error", retryable: true, message: "The upstream stream ended before it was complete." },
   upstream_timeout: { status: 504, type: "timeout_error", retryable: true, message: "The upstream model server timed out." },
   no_deployment_available: { status: 503, type: "api_error", retryable: true, message: "No deployment of this model is available." },
+  no_rule_matched: { status: 503, type: "api_error", retryable: false, message: "No rule answers this message and the rules have no default answer." },
   shutting_down: { status: 503, type: "api_error", retryable: true, message: "The gateway is shutting down." },
   internal_error: { status: 500, type: "api_error", retryable: true, message: "Internal gateway error." },
 } as const satisfies Record<string, ErrorSpec>;

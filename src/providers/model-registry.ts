@@ -1,6 +1,9 @@
 import type { GatewayConfig, DeploymentConfig, TimeoutsConfig } from "../config/schema.js";
 import type { Provider } from "./provider.js";
 import { createOpenAiCompatibleProvider } from "./openai-compatible/openai-compatible-provider.js";
+import { createRulesProvider } from "./rules/rules-provider.js";
+import { createLlamaCppProvider } from "./llama-cpp/llama-cpp-provider.js";
+import { llamaEngineOptionsFromConfig } from "./llama-cpp/llama-cpp-engine-options.js";
 
 /** One deployment of a model: a provider plus the name the upstream knows the model by. */
 export interface Deployment {
@@ -8,6 +11,8 @@ export interface Deployment {
   readonly id: string;
   readonly upstreamModel: string;
   readonly provider: Provider;
+  /** Share of traffic under weighted round-robin (config `weight`, default 1). */
+  readonly weight: number;
 }
 
 /** A client-facing model name and its deployments. */
@@ -31,7 +36,7 @@ export type ProviderFactory = (deployment: DeploymentConfig, modelName: string, 
 const defaultTimeouts: ResolvedTimeouts = { connect_ms: 5_000, first_byte_ms: 120_000, idle_ms: 60_000, total_ms: 600_000 };
 
 /** The built-in provider kinds. */
-export const createProvider: ProviderFactory = (deployment, _modelName, timeouts) => {
+export const createProvider: ProviderFactory = (deployment, modelName, timeouts) => {
   switch (deployment.provider) {
     case "openai-compatible":
       return createOpenAiCompatibleProvider({
@@ -42,19 +47,24 @@ export const createProvider: ProviderFactory = (deployment, _modelName, timeouts
         streamUsage: deployment.stream_usage,
         timeouts: { connectMs: timeouts.connect_ms, firstByteMs: timeouts.first_byte_ms, idleMs: timeouts.idle_ms, totalMs: timeouts.total_ms },
       });
+    case "rules":
+      return createRulesProvider({ rulesFile: deployment.rules_file, modelName });
+    case "llama-cpp":
+      return createLlamaCppProvider({ engine: llamaEngineOptionsFromConfig(deployment, modelName), timeouts: { firstByteMs: timeouts.first_byte_ms, totalMs: timeouts.total_ms } });
   }
 };
 
-/** Builds every model's deployments from config; a deployment's timeouts override the global ones key by key. */
+/** Builds every model's deployments from config; timeouts layer global, then model, then deployment, key by key. */
 export function createModelRegistry(config: GatewayConfig, factory: ProviderFactory = createProvider): ModelRegistry {
   const models = new Map<string, ModelEntry>();
   for (const model of config.models) {
     const deployments = model.deployments.map((deployment, index): Deployment => {
-      const timeouts = resolveTimeouts(config.timeouts, "timeouts" in deployment ? deployment.timeouts : undefined);
+      const timeouts = resolveTimeouts(config.timeouts, model.timeouts, "timeouts" in deployment ? deployment.timeouts : undefined);
       return {
         id: `${model.name}/${index}`,
         upstreamModel: ("upstream_model" in deployment ? deployment.upstream_model : undefined) ?? model.name,
         provider: factory(deployment, model.name, timeouts),
+        weight: deployment.weight,
       };
     });
     models.set(model.name, { name: model.name, deployments });

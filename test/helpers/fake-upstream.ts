@@ -62,7 +62,12 @@ export function fakeTokens(text: string): string[] {
 }
 
 /** Starts a real OpenAI-compatible HTTP server on a loopback port. */
-export async function startFakeUpstream(options: { port?: number; record?: boolean } = {}): Promise<FakeUpstream> {
+export async function startFakeUpstream(options: {
+  port?: number;
+  record?: boolean;
+  /** At most this many requests are served at once; the rest wait in FIFO order, like an engine with a fixed batch size. */
+  slots?: number;
+} = {}): Promise<FakeUpstream> {
   const queue: FakeBehavior[] = [];
   const calls: RecordedCall[] = [];
   const record = options.record ?? true;
@@ -72,6 +77,25 @@ export async function startFakeUpstream(options: { port?: number; record?: boole
   const sockets = new Set<import("node:net").Socket>();
 
   const state = { defaultBehavior: { kind: "ok" } as FakeBehavior };
+  const slots = options.slots ?? Infinity;
+  let activeSlots = 0;
+  const slotWaiters: Array<() => void> = [];
+  const releaseSlot = (): void => {
+    const next = slotWaiters.shift();
+    if (next !== undefined) next();
+    else activeSlots--;
+  };
+  /** Waits for a free slot; false when the client left while waiting (the slot is then passed on). */
+  const takeSlot = async (response: ServerResponse): Promise<boolean> => {
+    if (activeSlots < slots) activeSlots++;
+    else await new Promise<void>((resolve) => slotWaiters.push(resolve));
+    if (response.destroyed) {
+      releaseSlot();
+      return false;
+    }
+    response.once("close", releaseSlot);
+    return true;
+  };
 
   async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
     open++;
@@ -95,6 +119,7 @@ export async function startFakeUpstream(options: { port?: number; record?: boole
     if (request.method === "GET" && path === "/v1/models") {
       return json(response, 200, { object: "list", data: [{ id: "tiny", object: "model", created: 0, owned_by: "fake" }] });
     }
+    if (slots !== Infinity && !(await takeSlot(response))) return;
     switch (behavior.kind) {
       case "hang":
         return;

@@ -1,0 +1,119 @@
+import { basename } from "node:path";
+import { parseArgs } from "node:util";
+import { configSchema, type DeploymentConfig, type GatewayConfig } from "../config/schema.js";
+import { createEngineMetrics } from "../engine/engine-metrics.js";
+import { createEngineRoutes } from "../engine/engine-routes.js";
+import { startGateway } from "../main.js";
+import { createLlamaCppProvider } from "../providers/llama-cpp/llama-cpp-provider.js";
+import { llamaEngineOptionsFromConfig } from "../providers/llama-cpp/llama-cpp-engine-options.js";
+import { createProvider, type ProviderFactory } from "../providers/model-registry.js";
+import type { Provider } from "../providers/provider.js";
+import { createLogger } from "../telemetry/logger.js";
+
+const usage = `usage: gantry engine --model MODEL [options]
+
+Serves one GGUF model as an OpenAI-compatible server with GET /health and GET /metrics (vLLM metric names).
+
+  --model M              path, hf:user/repo/file.gguf or https URL (required)
+  --served-model-name N  the model name clients send (default: the file name without .gguf)
+  --host H               listen address (default 127.0.0.1)
+  --port N               listen port (default 8000; 0 picks a free one)
+  --parallel P           sequences decoded together (default 4)
+  --queue-size Q         requests waiting beyond --parallel before 429 (default 64)
+  --threads T            CPU threads (default: physical cores, at most the cores available)
+  --context-size C       tokens per sequence (default 2048)
+  --embeddings           also serve /v1/embeddings from the model
+  --sha256 HEX           expected checksum of the model file
+  --log-level L          fatal|error|warn|info|debug|trace|silent (default info)`;
+
+/** `gantry engine`: the embedded engine as a standalone model server. */
+export async function engine(argv: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      model: { type: "string", short: "m" },
+      "served-model-name": { type: "string" },
+      host: { type: "string" },
+      port: { type: "string" },
+      parallel: { type: "string" },
+      "queue-size": { type: "string" },
+      threads: { type: "string" },
+      "context-size": { type: "string" },
+      embeddings: { type: "boolean" },
+      sha256: { type: "string" },
+      "log-level": { type: "string" },
+      help: { type: "boolean", short: "h" },
+    },
+    strict: true,
+  });
+  if (values.help === true) {
+    process.stdout.write(`${usage}\n`);
+    return 0;
+  }
+  if (values.model === undefined) {
+    process.stderr.write(`gantry engine: --model is required\n${usage}\n`);
+    return 2;
+  }
+  const name = values["served-model-name"] ?? basename(values.model).replace(/\.gguf$/i, "");
+  const parsed = configSchema.safeParse({
+    server: { host: values.host ?? "127.0.0.1", port: integer(values.port) ?? 8000 },
+    logging: { level: values["log-level"] ?? "info" },
+    models: [
+      {
+        name,
+        deployments: [
+          {
+            provider: "llama-cpp",
+            model: values.model,
+            ...optional("parallel", integer(values.parallel)),
+            ...optional("queue_size", integer(values["queue-size"])),
+            ...optional("threads", integer(values.threads)),
+            ...optional("context_size", integer(values["context-size"])),
+            ...optional("sha256", values.sha256),
+            ...(values.embeddings === true ? { embeddings: true } : {}),
+          },
+        ],
+      },
+    ],
+  });
+  if (!parsed.success) {
+    process.stderr.write(`gantry engine: ${parsed.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`).join("; ")}\n`);
+    return 2;
+  }
+  const config: GatewayConfig = parsed.data;
+  const logger = createLogger(config.logging.level);
+  const metrics = createEngineMetrics();
+  const providers = new Map<string, Provider>();
+  const providerFactory: ProviderFactory = (deployment: DeploymentConfig, modelName, timeouts) => {
+    const provider =
+      deployment.provider === "llama-cpp"
+        ? createLlamaCppProvider({ engine: llamaEngineOptionsFromConfig(deployment, modelName, { metrics, logger }), timeouts: { firstByteMs: timeouts.first_byte_ms, totalMs: timeouts.total_ms } })
+        : createProvider(deployment, modelName, timeouts);
+    providers.set(modelName, provider);
+    return provider;
+  };
+  const gateway = await startGateway(config, { logger, providerFactory, extraRoutes: createEngineRoutes(metrics, providers) });
+  await new Promise<void>((resolve) => {
+    let signals = 0;
+    const onSignal = (signal: NodeJS.Signals): void => {
+      signals++;
+      if (signals > 1) process.exit(130);
+      gateway.logger.info({ signal, in_flight: gateway.app.inFlight() }, "shutting down: draining in-flight requests");
+      void gateway.close().then(resolve);
+    };
+    process.on("SIGTERM", onSignal);
+    process.on("SIGINT", onSignal);
+  });
+  return 0;
+}
+
+function integer(text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const value = Number(text);
+  // Left for the schema to reject with its own message when not an integer.
+  return Number.isFinite(value) ? value : Number.NaN;
+}
+
+function optional<Key extends string, Value>(key: Key, value: Value | undefined): Partial<Record<Key, Value>> {
+  return value === undefined ? {} : ({ [key]: value } as Record<Key, Value>);
+}

@@ -1,0 +1,59 @@
+import { z } from "zod";
+
+/** The routing strategies a model may choose (docs/routing.md). */
+export const routingStrategies = ["round-robin", "least-outstanding", "latency", "prefix-affinity", "session"] as const;
+
+/** `models[].routing`: how a request picks among a model's deployments. */
+export const routingSchema = z.strictObject({
+  strategy: z.enum(routingStrategies).default("round-robin"),
+  /** `session`: the request header whose value keeps a client on one deployment. */
+  session_header: z
+    .string()
+    .min(1)
+    .regex(/^[\w-]+$/, "a header name")
+    .transform((name) => name.toLowerCase())
+    .default("x-session-id"),
+  /** `prefix-affinity`: in-flight requests above which the affine deployment counts as busy. */
+  busy_threshold: z.number().int().positive().max(100_000).default(16),
+  /** `latency`: how fast old latency observations fade (peak-EWMA time constant). */
+  decay_ms: z.number().int().positive().default(10_000),
+});
+
+/** `models[].retry`: attempts per request and the retry budget that stops retry storms. */
+export const retrySchema = z.strictObject({
+  /** Upstream attempts per request on this model, the first included; 1 turns retries off. */
+  max_attempts: z.number().int().min(1).max(10).default(3),
+  base_delay_ms: z.number().int().min(0).default(50),
+  /** The longest single wait, backoff or Retry-After; a longer Retry-After ends the retries. */
+  max_delay_ms: z.number().int().min(0).default(2_000),
+  /** Retries allowed as a fraction of requests over `budget_window_ms`. */
+  budget_ratio: z.number().min(0).max(10).default(0.2),
+  /** Retries always allowed per window, so a quiet model can still retry. */
+  budget_min_retries: z.number().int().min(0).default(3),
+  budget_window_ms: z.number().int().positive().default(10_000),
+});
+
+/** `models[].breaker`: the per-deployment circuit breaker. */
+export const breakerSchema = z.strictObject({
+  enabled: z.boolean().default(true),
+  consecutive_failures: z.number().int().min(1).default(5),
+  error_rate: z.number().gt(0).max(1).default(0.5),
+  window_ms: z.number().int().positive().default(30_000),
+  min_requests: z.number().int().min(1).default(10),
+  cooldown_ms: z.number().int().positive().default(15_000),
+  half_open_probes: z.number().int().min(1).default(1),
+});
+
+/** `models[].fast_path`: rules that answer before any deployment is called. */
+export const fastPathSchema = z.strictObject({
+  /** Relative paths resolve against the working directory. */
+  rules_file: z.string().min(1),
+});
+
+/** `weight` on every deployment: its share under weighted round-robin. */
+export const deploymentWeight = z.number().positive().max(1_000_000).default(1);
+
+export type RoutingConfig = z.output<typeof routingSchema>;
+export type RetryConfig = z.output<typeof retrySchema>;
+export type BreakerConfig = z.output<typeof breakerSchema>;
+export type RoutingStrategyName = (typeof routingStrategies)[number];

@@ -1,0 +1,56 @@
+import type { GatewayConfig } from "../config/schema.js";
+import type { ModelRegistry } from "../providers/model-registry.js";
+import { createRulesProvider } from "../providers/rules/rules-provider.js";
+import { systemClock, type Clock, type Random } from "./clock.js";
+import { createModelRouter, type ModelRouter } from "./model-router.js";
+import { breakerSchema, retrySchema } from "./routing-config-schema.js";
+import { abortableSleep, type Sleep } from "./abortable-sleep.js";
+
+/** Every model's router plus the clock, randomness and sleep the attempt loop uses. */
+export interface RoutingTable {
+  get(modelName: string): ModelRouter | undefined;
+  readonly clock: Clock;
+  readonly random: Random;
+  readonly sleep: Sleep;
+}
+
+export interface RoutingTableOptions {
+  clock?: Clock;
+  random?: Random;
+  sleep?: Sleep;
+}
+
+const defaultTotalMs = 600_000;
+
+/**
+ * Builds a router per model (rules files for fast paths are read here, at startup). Retries and the breaker default
+ * on only where a model has somewhere else to go (another deployment or a fallback): with a single upstream they
+ * would just turn a clear upstream error into a retried or 503 one.
+ */
+export function createRoutingTable(config: GatewayConfig, registry: ModelRegistry, options: RoutingTableOptions = {}): RoutingTable {
+  const clock = options.clock ?? systemClock;
+  const random = options.random ?? Math.random;
+  const routers = new Map<string, ModelRouter>();
+  for (const model of config.models) {
+    const entry = registry.get(model.name);
+    if (entry === undefined) continue;
+    const hasAlternative = model.deployments.length > 1 || model.fallbacks.length > 0;
+    const retry = model.retry ?? { ...retrySchema.parse({}), ...(hasAlternative ? {} : { max_attempts: 1 }) };
+    const breaker = model.breaker ?? (hasAlternative ? breakerSchema.parse({}) : undefined);
+    routers.set(
+      model.name,
+      createModelRouter({
+        model: entry,
+        routing: model.routing,
+        retry,
+        breaker,
+        fallbacks: model.fallbacks,
+        deadlineMs: model.timeouts?.total_ms ?? config.timeouts.total_ms ?? defaultTotalMs,
+        fastPath: model.fast_path === undefined ? undefined : createRulesProvider({ rulesFile: model.fast_path.rules_file, modelName: model.name }),
+        clock,
+        random,
+      }),
+    );
+  }
+  return { get: (name) => routers.get(name), clock, random, sleep: options.sleep ?? abortableSleep };
+}
