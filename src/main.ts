@@ -3,6 +3,8 @@ import type { AddressInfo } from "node:net";
 import { createApp, type App, type AppDeps } from "./app.js";
 import type { GatewayConfig } from "./config/schema.js";
 import { createModelRegistry, type ModelRegistry, type ProviderFactory } from "./providers/model-registry.js";
+import { startHealthChecks } from "./routing/health-checks.js";
+import { createRoutingTable } from "./routing/routing-table.js";
 import { createLogger, type Logger } from "./telemetry/logger.js";
 
 /** A running gateway: its address and a way to stop it gracefully. */
@@ -28,7 +30,8 @@ export interface StartOptions {
 export async function startGateway(config: GatewayConfig, options: StartOptions = {}): Promise<RunningGateway> {
   const logger = options.logger ?? createLogger(config.logging.level);
   const registry = createModelRegistry(config, options.providerFactory);
-  const app = createApp({ config, registry, logger, ...(options.extraRoutes === undefined ? {} : { extraRoutes: options.extraRoutes }) });
+  const routing = createRoutingTable(config, registry);
+  const app = createApp({ config, registry, logger, routing, ...(options.extraRoutes === undefined ? {} : { extraRoutes: options.extraRoutes }) });
   const server = createServer({ maxHeaderSize: config.server.max_header_bytes, noDelay: true }, app.handle);
   server.keepAliveTimeout = config.server.keep_alive_timeout_ms;
   server.on("clientError", (error, socket) => {
@@ -49,10 +52,14 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
   const host = address.family === "IPv6" ? `[${address.address}]` : address.address;
   const url = `http://${host}:${address.port}`;
   logger.info({ url, models: config.models.map((model) => model.name) }, "gantry listening");
+  const healthChecks = startHealthChecks(routing, {
+    onChange: (state, healthy) => logger.warn({ deployment: state.deployment.id, healthy }, healthy ? "deployment passed its health checks: back in rotation" : "deployment failed its health checks: out of rotation"),
+  });
 
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> =>
     (closing ??= (async () => {
+      healthChecks.stop();
       const serverClosed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
       await app.drain(config.server.shutdown_grace_ms);

@@ -9,6 +9,7 @@ import { parseArgs } from "node:util";
 import pino from "pino";
 import { parseConfig } from "../../src/config/load-config.js";
 import { startGateway } from "../../src/main.js";
+import { startProcess, stopProcess } from "../lib/processes.js";
 import { summarize } from "../lib/stats.js";
 import { runClosedLoop, type LevelResult } from "./closed-loop.js";
 import { createDirectEngine } from "./direct-engine.js";
@@ -21,6 +22,8 @@ const { values } = parseArgs({
     "tokens-per-level": { type: "string", default: "6144" },
     threads: { type: "string", default: "1" },
     "kv-rounds": { type: "string", default: "5" },
+    /** `process`: `gantry engine` as its own process, as deployed; `in-process`: the gateway inside this process. */
+    gateway: { type: "string", default: "process" },
     out: { type: "string", default: "bench/engine/results.json" },
   },
 });
@@ -39,22 +42,15 @@ const promptFor = (worker: number, round: number): string => `Once upon a time t
 process.stdout.write(`engine bench: ${cpus()[0]?.model ?? "cpu"} × ${availableParallelism()}, load ${loadavg().map((value) => value.toFixed(2)).join(" ")}, threads ${threads}, parallel ${parallel}, ${maxTokens} tokens per request\n`);
 
 const direct = await createDirectEngine(modelPath, { contextSize, parallel, threads });
-const config = parseConfig(
-  `server: { port: 0 }\nlogging: { level: warn, requests: false }\nmodels:\n  - name: story\n    deployments:\n      - { provider: llama-cpp, model: "${modelPath}", context_size: ${contextSize}, parallel: ${parallel}, queue_size: 256, threads: ${threads} }\n`,
-);
-const gateway = await startGateway(config, { logger: pino({ level: "warn" }) });
-for (let attempt = 0; (await fetch(`${gateway.url}/readyz`)).status !== 200; attempt++) {
-  if (attempt > 300) throw new Error("the gateway's engine did not become ready");
-  await new Promise((resolve) => setTimeout(resolve, 100));
-}
+const gateway = await startEngineServer(values.gateway === "in-process");
 const client = createStreamClient(gateway.url, parallel * 2);
 const viaGateway = (worker: number, round: number): Promise<StreamTiming> =>
   client.post("/v1/completions", { model: "story", prompt: promptFor(worker, round), max_tokens: maxTokens, temperature: 1, top_p: 1, seed: worker * 7919 + round, ignore_eos: true });
 const viaDirect = (worker: number, round: number): Promise<StreamTiming> => direct.run(promptFor(worker, round), maxTokens, worker * 7919 + round);
 
 // Warm both paths (first decode allocates buffers; first HTTP request opens sockets).
-await runClosedLoop(4, 2, viaDirect);
-await runClosedLoop(4, 2, viaGateway);
+await runClosedLoop(Math.min(4, parallel), 2, viaDirect);
+await runClosedLoop(Math.min(4, parallel), 2, viaGateway);
 
 interface LevelComparison {
   concurrency: number;
@@ -90,7 +86,7 @@ for (let round = 0; round < kvRounds; round++) {
   kvUsage.push({ promptTokens: followUp.promptTokens, cachedTokens: followUp.timing.cachedTokens });
 }
 await client.close();
-await gateway.close();
+await gateway.stop();
 
 const coldSummary = summarize(cold);
 const warmSummary = summarize(warm);
@@ -99,7 +95,7 @@ const last = comparisons.at(-1);
 const results = {
   date: new Date().toISOString(),
   machine: { cpu: cpus()[0]?.model, cores: availableParallelism(), loadavgAtEnd: loadavg() },
-  settings: { model: "stories260K.gguf", threads, parallel, contextSize, maxTokens, tokensPerLevel, sampling: "temperature 1, top_p 1, seeded, ignore_eos" },
+  settings: { model: "stories260K.gguf", gateway: values.gateway, threads, parallel, contextSize, maxTokens, tokensPerLevel, sampling: "temperature 1, top_p 1, seeded, ignore_eos" },
   levels: comparisons,
   targets: {
     gatewayOverDirectAtMaxConcurrency: { target: 0.9, measured: last?.ratio },
@@ -132,6 +128,33 @@ process.stdout.write(
     "",
   ].join("\n"),
 );
+
+/** Starts the engine server: `gantry engine` in a child process, or `startGateway` here. */
+async function startEngineServer(inProcess: boolean): Promise<{ url: string; stop(): Promise<void> }> {
+  let server: { url: string; stop(): Promise<void> };
+  if (inProcess) {
+    const config = parseConfig(
+      `server: { port: 0 }\nlogging: { level: warn, requests: false }\nmodels:\n  - name: story\n    deployments:\n      - { provider: llama-cpp, model: "${modelPath}", context_size: ${contextSize}, parallel: ${parallel}, queue_size: 256, threads: ${threads} }\n`,
+    );
+    const running = await startGateway(config, { logger: pino({ level: "warn" }) });
+    server = { url: running.url, stop: () => running.close() };
+  } else {
+    const args = ["--import", "tsx", join(root, "src/cli/gantry.ts"), "engine", "--model", modelPath, "--served-model-name", "story", "--port", "0"];
+    args.push("--parallel", String(parallel), "--threads", String(threads), "--context-size", String(contextSize), "--queue-size", "256", "--log-level", "info");
+    const started = await startProcess("node", args, /"url":"(http:[^"]+)"/);
+    server = { url: started.match, stop: () => stopProcess(started.child) };
+  }
+  for (let attempt = 0; (await fetch(`${server.url}/v1/models`).then((response) => response.status, () => 0)) !== 200 || !(await isReady(server.url)); attempt++) {
+    if (attempt > 300) throw new Error("the engine did not become ready");
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return server;
+}
+
+async function isReady(url: string): Promise<boolean> {
+  const response = await fetch(`${url}/readyz`);
+  return response.status === 200;
+}
 
 /** One streamed chat request, timed; returns the answer too so the follow-up turn can quote it. */
 async function collectChat(messages: { role: string; content: string }[]): Promise<{ timing: StreamTiming; text: string; promptTokens: number }> {

@@ -47,42 +47,7 @@ export const defaultOutputLen = 128;
 /** Parses `gantry bench` arguments; throws BenchUsageError naming the first bad flag. */
 export function parseBenchOptions(argv: readonly string[], env: NodeJS.ProcessEnv = {}): BenchOptions & { help: boolean } {
   const { rest, goodput } = takeGoodput(argv);
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: rest,
-      strict: true,
-      allowPositionals: false,
-      options: {
-        "base-url": { type: "string" },
-        model: { type: "string" },
-        endpoint: { type: "string" },
-        "api-key": { type: "string" },
-        "num-prompts": { type: "string" },
-        duration: { type: "string" },
-        "request-rate": { type: "string" },
-        burstiness: { type: "string" },
-        "max-concurrency": { type: "string" },
-        warmup: { type: "string" },
-        seed: { type: "string" },
-        dataset: { type: "string" },
-        "dataset-path": { type: "string" },
-        "input-len": { type: "string" },
-        "output-len": { type: "string" },
-        "range-ratio": { type: "string" },
-        "prefix-len": { type: "string" },
-        percentiles: { type: "string" },
-        "result-json": { type: "string" },
-        plot: { type: "string" },
-        sweep: { type: "string" },
-        "ignore-eos": { type: "boolean" },
-        timeout: { type: "string" },
-        help: { type: "boolean", short: "h" },
-      },
-    }));
-  } catch (error) {
-    throw new BenchUsageError(error instanceof Error ? error.message : String(error));
-  }
+  const values = readFlags(rest);
 
   const endpoint = values.endpoint ?? "chat";
   if (endpoint !== "chat" && endpoint !== "completions") throw new BenchUsageError(`--endpoint must be chat or completions (got ${endpoint})`);
@@ -144,6 +109,42 @@ export function parseBenchOptions(argv: readonly string[], env: NodeJS.ProcessEn
     ignoreEos: values["ignore-eos"] === true,
     timeoutS: optional(values.timeout, (text) => positiveNumber("--timeout", text)) ?? 300,
   };
+}
+
+const flags = {
+  "base-url": { type: "string" },
+  model: { type: "string" },
+  endpoint: { type: "string" },
+  "api-key": { type: "string" },
+  "num-prompts": { type: "string" },
+  duration: { type: "string" },
+  "request-rate": { type: "string" },
+  burstiness: { type: "string" },
+  "max-concurrency": { type: "string" },
+  warmup: { type: "string" },
+  seed: { type: "string" },
+  dataset: { type: "string" },
+  "dataset-path": { type: "string" },
+  "input-len": { type: "string" },
+  "output-len": { type: "string" },
+  "range-ratio": { type: "string" },
+  "prefix-len": { type: "string" },
+  percentiles: { type: "string" },
+  "result-json": { type: "string" },
+  plot: { type: "string" },
+  sweep: { type: "string" },
+  "ignore-eos": { type: "boolean" },
+  timeout: { type: "string" },
+  help: { type: "boolean", short: "h" },
+} as const;
+
+// The return type is inferred: node's parseArgs derives each flag's value type from `flags`.
+function readFlags(args: string[]) {
+  try {
+    return parseArgs({ args, options: flags, strict: true, allowPositionals: false }).values;
+  } catch (error) {
+    throw new BenchUsageError(error instanceof Error ? error.message : String(error));
+  }
 }
 
 /** `--goodput` takes several words (`--goodput ttft:500 tpot:50`), which node's parseArgs cannot: collect them first. */

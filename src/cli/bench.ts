@@ -1,4 +1,4 @@
-import { BenchUsageError, parseBenchOptions } from "../bench/bench-options.js";
+import { BenchUsageError, parseBenchOptions, type BenchOptions } from "../bench/bench-options.js";
 import { runBenchCommand, type BenchIo } from "../bench/bench-command.js";
 
 const usage = `usage: gantry bench [options]      load-test any OpenAI-compatible server (vllm bench serve semantics)
@@ -30,16 +30,10 @@ report
   --result-json FILE      every metric and every request's timings
   --plot FILE.png|svg|html   latency CDFs and throughput over time (a sweep: goodput vs load)`;
 
-/** \`gantry bench\`: an SLO load tester for OpenAI-compatible servers; Ctrl-C stops the load and still reports. */
+/** `gantry bench`: an SLO load tester for OpenAI-compatible servers; Ctrl-C stops the load and still reports. */
 export async function bench(argv: string[], io: BenchIo = { stdout: process.stdout, stderr: process.stderr }): Promise<number> {
-  let options;
-  try {
-    options = parseBenchOptions(argv, process.env);
-  } catch (error) {
-    if (!(error instanceof BenchUsageError)) throw error;
-    io.stderr.write(`gantry bench: ${error.message}\n${usage}\n`);
-    return 2;
-  }
+  const options = parseOrReport(argv, io);
+  if (options === undefined) return 2;
   if (options.help) {
     io.stdout.write(`${usage}\n`);
     return 0;
@@ -57,5 +51,15 @@ export async function bench(argv: string[], io: BenchIo = { stdout: process.stdo
     return await runBenchCommand(options, { ...io, signal: io.signal ?? controller.signal });
   } finally {
     process.off("SIGINT", onSignal);
+  }
+}
+
+function parseOrReport(argv: string[], io: BenchIo): (BenchOptions & { help: boolean }) | undefined {
+  try {
+    return parseBenchOptions(argv, process.env);
+  } catch (error) {
+    if (!(error instanceof BenchUsageError)) throw error;
+    io.stderr.write(`gantry bench: ${error.message}\n${usage}\n`);
+    return undefined;
   }
 }

@@ -54,9 +54,17 @@ export async function engine(argv: string[]): Promise<number> {
     process.stderr.write(`gantry engine: --model is required\n${usage}\n`);
     return 2;
   }
+  const problems: string[] = [];
+  const integer = (flag: string, text: string | undefined): number | undefined => {
+    if (text === undefined) return undefined;
+    const value = Number(text);
+    if (Number.isInteger(value)) return value;
+    problems.push(`--${flag}: not an integer: ${text}`);
+    return undefined;
+  };
   const name = values["served-model-name"] ?? basename(values.model).replace(/\.gguf$/i, "");
   const parsed = configSchema.safeParse({
-    server: { host: values.host ?? "127.0.0.1", port: integer(values.port) ?? 8000 },
+    server: { host: values.host ?? "127.0.0.1", port: integer("port", values.port) ?? 8000 },
     logging: { level: values["log-level"] ?? "info" },
     models: [
       {
@@ -65,10 +73,10 @@ export async function engine(argv: string[]): Promise<number> {
           {
             provider: "llama-cpp",
             model: values.model,
-            ...optional("parallel", integer(values.parallel)),
-            ...optional("queue_size", integer(values["queue-size"])),
-            ...optional("threads", integer(values.threads)),
-            ...optional("context_size", integer(values["context-size"])),
+            ...optional("parallel", integer("parallel", values.parallel)),
+            ...optional("queue_size", integer("queue-size", values["queue-size"])),
+            ...optional("threads", integer("threads", values.threads)),
+            ...optional("context_size", integer("context-size", values["context-size"])),
             ...optional("sha256", values.sha256),
             ...(values.embeddings === true ? { embeddings: true } : {}),
           },
@@ -76,6 +84,10 @@ export async function engine(argv: string[]): Promise<number> {
       },
     ],
   });
+  if (problems.length > 0) {
+    process.stderr.write(`gantry engine: ${problems.join("; ")}\n${usage}\n`);
+    return 2;
+  }
   if (!parsed.success) {
     process.stderr.write(`gantry engine: ${parsed.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`).join("; ")}\n`);
     return 2;
@@ -93,6 +105,13 @@ export async function engine(argv: string[]): Promise<number> {
     return provider;
   };
   const gateway = await startGateway(config, { logger, providerFactory, extraRoutes: createEngineRoutes(metrics, providers) });
+  // A model server whose only model cannot load should fail loudly (and let its supervisor restart it), not idle.
+  const failure = await firstLoadFailure(providers);
+  if (failure !== undefined) {
+    gateway.logger.fatal({ reason: failure }, "the model failed to load");
+    await gateway.close();
+    return 1;
+  }
   await new Promise<void>((resolve) => {
     let signals = 0;
     const onSignal = (signal: NodeJS.Signals): void => {
@@ -107,11 +126,15 @@ export async function engine(argv: string[]): Promise<number> {
   return 0;
 }
 
-function integer(text: string | undefined): number | undefined {
-  if (text === undefined) return undefined;
-  const value = Number(text);
-  // Left for the schema to reject with its own message when not an integer.
-  return Number.isFinite(value) ? value : Number.NaN;
+/** Waits until no model is loading; returns the first failure's reason, if any. */
+async function firstLoadFailure(providers: ReadonlyMap<string, Provider>): Promise<string | undefined> {
+  for (;;) {
+    const states = [...providers.values()].map((provider) => provider.state());
+    const failed = states.find((state) => state.state === "failed");
+    if (failed !== undefined && failed.state === "failed") return failed.reason;
+    if (states.every((state) => state.state === "ready")) return undefined;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
 }
 
 function optional<Key extends string, Value>(key: Key, value: Value | undefined): Partial<Record<Key, Value>> {

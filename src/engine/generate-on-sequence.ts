@@ -1,5 +1,6 @@
 import { isLlamaText, LlamaGrammarEvaluationState, type LlamaContextSequence, type LlamaGrammar, type SequenceEvaluateOptions, type Token } from "node-llama-cpp";
 import { createIncrementalDetokenizer } from "./incremental-detokenizer.js";
+import type { DecodeGate } from "./decode-gate.js";
 import { createStopMatcher } from "./stop-matcher.js";
 import { createTrailingWhitespaceTrimmer } from "./trailing-whitespace.js";
 import type { FinishReason, GenerationJob } from "./generation-job.js";
@@ -12,12 +13,16 @@ export interface SequenceRunEnd {
 
 export interface SequenceRunOptions {
   readonly sequence: LlamaContextSequence;
+  /** The context's gate: steps wait while another request edits its KV cache. */
+  readonly gate: DecodeGate;
   /** Leading prompt tokens already in this sequence's KV cache. */
   readonly reuse: number;
   readonly job: GenerationJob;
   /** The most tokens to generate (already fitted to the context window). */
   readonly maxTokens: number;
   readonly signal: AbortSignal;
+  /** How many other sequences are generating now. */
+  readonly batchPeers: () => number;
   readonly onFirstToken: () => void;
   /** Called once the sequence is idle again (after its in-flight step), whether the run ended or was abandoned. */
   readonly onIdle: () => void;
@@ -28,7 +33,7 @@ const penaltyWindow = 64;
 /**
  * Generates on one sequence, yielding text deltas. The next decode step is requested as soon as a token arrives,
  * before its text is handled, so the batch is never held up by this request's consumer (HTTP writes, parsing).
- * An abort ends the run at once; the sequence finishes at most the one step already in flight.
+ * An abort ends the run after the step in flight (a token, or the prompt chunk being read).
  */
 export async function* generateOnSequence(options: SequenceRunOptions): AsyncGenerator<string, SequenceRunEnd> {
   const { sequence, job, signal } = options;
@@ -36,20 +41,29 @@ export async function* generateOnSequence(options: SequenceRunOptions): AsyncGen
   let iterator: AsyncGenerator<Token, void, void | Token | Token[]> | undefined;
   let pending: Promise<IteratorResult<Token, void>> | undefined;
   try {
+    if (signal.aborted) throw abortReason(signal);
     // Keep the cached prefix, drop what differs; at least one prompt token is evaluated so there are logits to sample.
     const reuse = Math.min(options.reuse, job.prompt.length - 1);
-    if (sequence.nextTokenIndex > reuse) await sequence.eraseContextTokenRanges([{ start: reuse, end: sequence.nextTokenIndex }]);
+    if (sequence.nextTokenIndex > reuse) await options.gate.edit(() => sequence.eraseContextTokenRanges([{ start: reuse, end: sequence.nextTokenIndex }]));
     const generated: Token[] = [];
-    iterator = sequence.evaluate(job.prompt.slice(reuse), evaluateOptions(job, model, generated));
+    const evaluation = sequence.evaluate(job.prompt.slice(reuse), evaluateOptions(job, model, generated));
+    iterator = evaluation;
+    const requestNext = (): Promise<IteratorResult<Token, void>> => {
+      const closed = options.gate.closed();
+      return closed === undefined ? evaluation.next() : closed.then(() => evaluation.next());
+    };
     const detokenizer = createIncrementalDetokenizer((tokens, special, last) => model.detokenize(tokens, special, last), job.prompt);
     const stops = createStopMatcher([...job.stopStrings, ...grammarStopStrings(job.grammar)]);
     const trimmer = job.grammar?.trimWhitespaceSuffix === true ? createTrailingWhitespaceTrimmer() : undefined;
     const shape = (text: string): string => (trimmer === undefined ? text : trimmer.push(text));
-    let next = iterator.next();
+    let next = requestNext();
     pending = next;
     for (;;) {
-      const step = await raceAbort(next, signal);
+      // The signal is checked per token rather than raced: a step takes milliseconds, and racing would cost
+      // a promise and a listener per token on the hot path.
+      const step = await next;
       pending = undefined;
+      if (signal.aborted) throw abortReason(signal);
       if (step.done === true) return { finishReason: "stop", completionTokens: generated.length };
       const token = step.value;
       if (generated.length === 0) options.onFirstToken();
@@ -57,8 +71,12 @@ export async function* generateOnSequence(options: SequenceRunOptions): AsyncGen
       const endOfTurn = job.stopTokens.has(token) || (!job.ignoreEos && model.isEogToken(token));
       const last = generated.length >= options.maxTokens;
       if (!endOfTurn && !last) {
-        next = iterator.next();
+        next = requestNext();
         pending = next;
+        // With other sequences in the batch, hand this token on only after the next step is dispatched, so the
+        // consumer's work (SSE framing, socket writes) overlaps the decode instead of delaying it. The first token
+        // goes out at once (TTFT), and a lone sequence gains nothing from the extra turn of the event loop.
+        if (generated.length > 1 && options.batchPeers() > 0) await afterDispatch();
       }
       if (endOfTurn) {
         const rest = shape(stops.flush() + detokenizer.flush());
@@ -132,21 +150,11 @@ function release(
   iterator.return().then(onIdle, onIdle);
 }
 
-/** Resolves with the promise, or rejects with the signal's reason as soon as it aborts. */
-function raceAbort<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) return Promise.reject(signal.reason as Error);
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = (): void => reject(signal.reason as Error);
-    signal.addEventListener("abort", onAbort, { once: true });
-    promise.then(
-      (value) => {
-        signal.removeEventListener("abort", onAbort);
-        resolve(value);
-      },
-      (error: unknown) => {
-        signal.removeEventListener("abort", onAbort);
-        reject(error instanceof Error ? error : new Error(String(error)));
-      },
-    );
-  });
+/** Resolves two event-loop turns later: after node-llama-cpp's batch dispatch, which it schedules with setImmediate. */
+function afterDispatch(): Promise<void> {
+  return new Promise((resolve) => setImmediate(() => setImmediate(resolve)));
+}
+
+function abortReason(signal: AbortSignal): Error {
+  return signal.reason instanceof Error ? signal.reason : new Error("aborted");
 }

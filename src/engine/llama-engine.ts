@@ -8,6 +8,7 @@ import { createChatPromptRenderer, type ChatPromptRenderer } from "./chat-prompt
 import type { EngineLoad, EngineMetrics } from "./engine-metrics.js";
 import { generateOnSequence } from "./generate-on-sequence.js";
 import type { GenerationJob, GenerationOutcome } from "./generation-job.js";
+import { createDecodeGate } from "./decode-gate.js";
 import { createGrammarCache, type GrammarCache } from "./grammar-cache.js";
 import { getLlamaRuntime } from "./llama-runtime.js";
 import { createPrefillFirstStrategy } from "./prefill-first-strategy.js";
@@ -154,6 +155,7 @@ function buildEngine(
   };
   const untrack = options.metrics?.track(options.modelName, load);
   const chat = createChatPromptRenderer(model, options.chatTemplate);
+  const gate = createDecodeGate();
 
   async function* generate(job: GenerationJob, signal: AbortSignal): AsyncGenerator<string, GenerationOutcome> {
     const promptTokens = job.prompt.length;
@@ -177,10 +179,12 @@ function buildEngine(
     try {
       const run = generateOnSequence({
         sequence: lease.sequence,
+        gate,
         reuse: cachedTokens,
         job,
         maxTokens: Math.min(job.maxTokens ?? Infinity, contextSize - promptTokens),
         signal,
+        batchPeers: () => pool.running() - 1,
         onFirstToken: () => {
           firstTokenAt = performance.now();
         },

@@ -8,7 +8,7 @@ import type { BatchItem, CustomBatchingPrioritizationStrategy, PrioritizedBatchI
  * chunk that still fits). Alternating bounds the cost either way: a new request waits at most one running
  * step before its prompt is read, and running streams lose at most every other step to prompt reading.
  */
-export function createPrefillFirstStrategy(): CustomBatchingPrioritizationStrategy {
+export function createPrefillFirstStrategy(prefillBudget = Number(process.env["PFB"] ?? Infinity)): CustomBatchingPrioritizationStrategy {
   let previousStepWasPrefillOnly = false;
   return ({ items, size }) => {
     const prefills: BatchItem[] = [];
@@ -16,22 +16,24 @@ export function createPrefillFirstStrategy(): CustomBatchingPrioritizationStrate
     for (const item of items) (item.tokens.length > 1 ? prefills : decodes).push(item);
     const batch: PrioritizedBatchItem[] = [];
     let room = size;
-    const take = (list: readonly BatchItem[]): void => {
+    const take = (list: readonly BatchItem[], budget = Infinity): void => {
+      let left = budget;
       for (const item of list) {
-        if (room <= 0) return;
-        const processAmount = Math.min(item.tokens.length, room);
+        if (room <= 0 || left <= 0) return;
+        const processAmount = Math.min(item.tokens.length, room, left);
         batch.push({ item, processAmount });
         room -= processAmount;
+        left -= processAmount;
       }
     };
     if (prefills.length > 0 && (decodes.length === 0 || !previousStepWasPrefillOnly)) {
-      take(prefills);
+      take(prefills, prefillBudget);
       previousStepWasPrefillOnly = decodes.length > 0;
       return batch;
     }
     previousStepWasPrefillOnly = false;
     take(decodes);
-    take(prefills);
+    take(prefills, prefillBudget);
     return batch;
   };
 }

@@ -13,6 +13,14 @@ export interface Deployment {
   readonly provider: Provider;
   /** Share of traffic under weighted round-robin (config `weight`, default 1). */
   readonly weight: number;
+  /** Where an HTTP upstream lives, for active health checks; absent for in-process providers. */
+  readonly upstream?: UpstreamEndpoint;
+}
+
+/** An HTTP upstream's base URL and the headers (auth included) a probe of it must send. */
+export interface UpstreamEndpoint {
+  readonly baseUrl: string;
+  readonly headers: Readonly<Record<string, string>>;
 }
 
 /** A client-facing model name and its deployments. */
@@ -65,6 +73,7 @@ export function createModelRegistry(config: GatewayConfig, factory: ProviderFact
         upstreamModel: ("upstream_model" in deployment ? deployment.upstream_model : undefined) ?? model.name,
         provider: factory(deployment, model.name, timeouts),
         weight: deployment.weight,
+        ...(deployment.provider === "openai-compatible" ? { upstream: upstreamEndpoint(deployment) } : {}),
       };
     });
     models.set(model.name, { name: model.name, deployments });
@@ -77,6 +86,13 @@ export function createModelRegistry(config: GatewayConfig, factory: ProviderFact
       await Promise.allSettled(list.flatMap((model) => model.deployments.map((deployment) => deployment.provider.close())));
     },
   };
+}
+
+/** The probe address of an openai-compatible deployment: its base URL with the same auth and extra headers as requests. */
+function upstreamEndpoint(deployment: Extract<DeploymentConfig, { provider: "openai-compatible" }>): UpstreamEndpoint {
+  const headers: Record<string, string> = { ...deployment.headers };
+  if (deployment.api_key !== undefined) headers["authorization"] = `Bearer ${deployment.api_key}`;
+  return { baseUrl: deployment.base_url, headers };
 }
 
 /** Layers timeouts: built-in defaults, then global config, then the deployment's own, skipping unset keys. */

@@ -94,6 +94,6 @@ function throwIfAborted(signal: AbortSignal): void {
 /** 503 for a model whose deployments are all open or cooling down, unless an upstream error of its own says more. */
 function noDeployment(router: ModelRouter): GatewayError {
   return new GatewayError("no_deployment_available", {
-    message: `No deployment of model "${router.model.name}" is available: every deployment is unhealthy (circuit open), not ready, or asked to wait (Retry-After).`,
+    message: `No deployment of model "${router.model.name}" is available: every deployment is unhealthy (circuit open or failing health checks), not ready, or asked to wait (Retry-After).`,
   });
 }

@@ -2,11 +2,12 @@ import type { ModelEntry } from "../providers/model-registry.js";
 import type { RulesProvider } from "../providers/rules/rules-provider.js";
 import { createCircuitBreaker } from "./circuit-breaker.js";
 import type { Clock, Random } from "./clock.js";
+import { createDeploymentHealth } from "./deployment-health.js";
 import { isAvailable, type DeploymentState } from "./deployment-state.js";
 import { beginLease, type Lease } from "./lease.js";
 import { createPeakEwma } from "./peak-ewma.js";
 import { createRetryBudget, type RetryBudget } from "./retry-budget.js";
-import type { BreakerConfig, RetryConfig, RoutingConfig } from "./routing-config-schema.js";
+import type { BreakerConfig, HealthCheckConfig, RetryConfig, RoutingConfig } from "./routing-config-schema.js";
 import { createStrategy } from "./strategies/create-strategy.js";
 import type { RoutingInput } from "./strategies/routing-strategy.js";
 
@@ -20,6 +21,8 @@ export interface ModelRouter {
   readonly deadlineMs: number;
   readonly fastPath: RulesProvider | undefined;
   readonly states: readonly DeploymentState[];
+  /** Active health checks for the deployments that carry `health`; undefined when off. */
+  readonly healthCheck: HealthCheckConfig | undefined;
   key(input: RoutingInput): number | undefined;
   /**
    * An available deployment, preferring ones not yet tried for this request and skipping those whose Retry-After
@@ -46,12 +49,15 @@ export interface ModelRouterOptions {
 /** Creates a model's router; all state is per deployment and fixed in size. */
 export function createModelRouter(options: ModelRouterOptions): ModelRouter {
   const { model, clock } = options;
+  const healthCheck = options.routing.health_check?.enabled === true ? options.routing.health_check : undefined;
   const states: DeploymentState[] = model.deployments.map((deployment, index) => ({
     deployment,
     index,
     breaker: createCircuitBreaker(options.breaker, clock),
     latency: createPeakEwma(options.routing.decay_ms, clock),
     inFlight: 0,
+    // Only HTTP upstreams can be probed; in-process providers report readiness through their own state.
+    ...(healthCheck !== undefined && deployment.upstream !== undefined ? { health: createDeploymentHealth() } : {}),
   }));
   const strategy = createStrategy(options.routing, states.length, options.random);
   return {
@@ -62,6 +68,7 @@ export function createModelRouter(options: ModelRouterOptions): ModelRouter {
     deadlineMs: options.deadlineMs,
     fastPath: options.fastPath,
     states,
+    healthCheck,
     key: (input) => strategy.key(input),
     pick(key, tried, notBefore) {
       const now = clock.now();

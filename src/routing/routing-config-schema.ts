@@ -3,6 +3,24 @@ import { z } from "zod";
 /** The routing strategies a model may choose (docs/routing.md). */
 export const routingStrategies = ["round-robin", "least-outstanding", "latency", "prefix-affinity", "session"] as const;
 
+/** `models[].routing.health_check`: active probes of each openai-compatible deployment (off unless configured). */
+export const healthCheckSchema = z.strictObject({
+  enabled: z.boolean().default(true),
+  /** GET this path relative to the deployment's base_url (`/models` → `<base_url>/models`); any 2xx is healthy. */
+  path: z.string().startsWith("/").default("/models"),
+  interval_ms: z.number().int().min(10).max(3_600_000).default(5_000),
+  timeout_ms: z.number().int().positive().max(600_000).default(1_000),
+  /** Failed probes in a row that take the deployment out of rotation. */
+  unhealthy_after: z.number().int().min(1).max(100).default(2),
+  /** Passed probes in a row that bring it back. */
+  healthy_after: z.number().int().min(1).max(100).default(1),
+  /**
+   * Prometheus path on the server root (vLLM, `gantry engine`): `vllm:num_requests_waiting` + `_running` are read at
+   * each probe and count as load for `least-outstanding` and `prefix-affinity`. Off when absent.
+   */
+  metrics_path: z.string().startsWith("/").optional(),
+});
+
 /** `models[].routing`: how a request picks among a model's deployments. */
 export const routingSchema = z.strictObject({
   strategy: z.enum(routingStrategies).default("round-robin"),
@@ -17,6 +35,7 @@ export const routingSchema = z.strictObject({
   busy_threshold: z.number().int().positive().max(100_000).default(16),
   /** `latency`: how fast old latency observations fade (peak-EWMA time constant). */
   decay_ms: z.number().int().positive().default(10_000),
+  health_check: healthCheckSchema.optional(),
 });
 
 /** `models[].retry`: attempts per request and the retry budget that stops retry storms. */
@@ -56,4 +75,5 @@ export const deploymentWeight = z.number().positive().max(1_000_000).default(1);
 export type RoutingConfig = z.output<typeof routingSchema>;
 export type RetryConfig = z.output<typeof retrySchema>;
 export type BreakerConfig = z.output<typeof breakerSchema>;
+export type HealthCheckConfig = z.output<typeof healthCheckSchema>;
 export type RoutingStrategyName = (typeof routingStrategies)[number];

@@ -9,6 +9,8 @@ import { abortableSleep, type Sleep } from "./abortable-sleep.js";
 /** Every model's router plus the clock, randomness and sleep the attempt loop uses. */
 export interface RoutingTable {
   get(modelName: string): ModelRouter | undefined;
+  /** Every model's router, in config order. */
+  list(): readonly ModelRouter[];
   readonly clock: Clock;
   readonly random: Random;
   readonly sleep: Sleep;
@@ -52,5 +54,6 @@ export function createRoutingTable(config: GatewayConfig, registry: ModelRegistr
       }),
     );
   }
-  return { get: (name) => routers.get(name), clock, random, sleep: options.sleep ?? abortableSleep };
+  const list = [...routers.values()];
+  return { get: (name) => routers.get(name), list: () => list, clock, random, sleep: options.sleep ?? abortableSleep };
 }

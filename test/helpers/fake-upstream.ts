@@ -51,6 +51,10 @@ export interface FakeUpstream {
   abortedRequests(): number;
   /** The most requests that were open at the same time since the server started. */
   peakOpenRequests(): number;
+  /** When false, GET /v1/models (the default health-check path) answers 503; other routes are unaffected. */
+  healthy: boolean;
+  /** Requests GET /metrics reports as `vllm:num_requests_waiting` (404 while undefined, the default). */
+  reportedWaiting: number | undefined;
   close(): Promise<void>;
 }
 
@@ -67,6 +71,8 @@ export async function startFakeUpstream(options: {
   record?: boolean;
   /** At most this many requests are served at once; the rest wait in FIFO order, like an engine with a fixed batch size. */
   slots?: number;
+  /** Chooses the behaviour of a request with none queued (e.g. a random share of errors); undefined falls back to `defaultBehavior`. */
+  chooseBehavior?: () => FakeBehavior | undefined;
 } = {}): Promise<FakeUpstream> {
   const queue: FakeBehavior[] = [];
   const calls: RecordedCall[] = [];
@@ -76,8 +82,9 @@ export async function startFakeUpstream(options: {
   let peakOpen = 0;
   const sockets = new Set<import("node:net").Socket>();
 
-  const state = { defaultBehavior: { kind: "ok" } as FakeBehavior };
+  const state = { defaultBehavior: { kind: "ok" } as FakeBehavior, healthy: true, reportedWaiting: undefined as number | undefined };
   const slots = options.slots ?? Infinity;
+  const chooseBehavior = options.chooseBehavior;
   let activeSlots = 0;
   const slotWaiters: Array<() => void> = [];
   const releaseSlot = (): void => {
@@ -114,11 +121,18 @@ export async function startFakeUpstream(options: {
     }
     const path = request.url ?? "/";
     if (record) calls.push({ method: request.method ?? "GET", path, headers: request.headers, body });
-    const behavior = queue.shift() ?? state.defaultBehavior;
-
     if (request.method === "GET" && path === "/v1/models") {
+      if (!state.healthy) return json(response, 503, { error: { message: "fake upstream is unhealthy", type: "server_error", code: null } });
       return json(response, 200, { object: "list", data: [{ id: "tiny", object: "model", created: 0, owned_by: "fake" }] });
     }
+    if (request.method === "GET" && path === "/metrics") {
+      if (state.reportedWaiting === undefined) return json(response, 404, { error: { message: "no metrics", type: "invalid_request_error" } });
+      response.writeHead(200, { "content-type": "text/plain; version=0.0.4" });
+      response.end(`# TYPE vllm:num_requests_waiting gauge\nvllm:num_requests_waiting{model_name="tiny"} ${state.reportedWaiting}\nvllm:num_requests_running{model_name="tiny"} 0\n`);
+      return;
+    }
+    // Probes (GETs above) never take a queued behaviour meant for a generation request.
+    const behavior = queue.shift() ?? chooseBehavior?.() ?? state.defaultBehavior;
     if (slots !== Infinity && !(await takeSlot(response))) return;
     switch (behavior.kind) {
       case "hang":
@@ -226,6 +240,18 @@ export async function startFakeUpstream(options: {
     },
     set defaultBehavior(behavior: FakeBehavior) {
       state.defaultBehavior = behavior;
+    },
+    get healthy() {
+      return state.healthy;
+    },
+    set healthy(healthy: boolean) {
+      state.healthy = healthy;
+    },
+    get reportedWaiting() {
+      return state.reportedWaiting;
+    },
+    set reportedWaiting(waiting: number | undefined) {
+      state.reportedWaiting = waiting;
     },
     enqueue: (...behaviors) => queue.push(...behaviors),
     openRequests: () => open,

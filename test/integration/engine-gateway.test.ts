@@ -168,6 +168,23 @@ describe("llama-cpp engine through the gateway (openai SDK)", () => {
     expect(streamed.slice(0, 4).map((result) => result.text)).toEqual(alone);
   });
 
+  it("does not make a new request wait for a long generation to finish (fair scheduling)", async () => {
+    // Leave state in every sequence, so the newcomer must trim a cache while the long generation decodes.
+    await Promise.all(Array.from({ length: 16 }, (_, index) => client.completions.create({ model: "story", prompt: `Warm ${index}`, max_tokens: 2 })));
+    let longFinished = 0;
+    const long = Array.from({ length: 3 }, (_, index) =>
+      client.completions.create({ model: "story", prompt: `Once upon a time ${index}`, max_tokens: 1000, stream: true, ...{ ignore_eos: true } }).then(async (stream) => {
+        for await (const chunk of stream) void chunk;
+        longFinished++;
+      }),
+    );
+    await waitFor(async () => (await gaugeValue(engine.metrics, "vllm:num_requests_running", "story")) === 3, 5_000, 5);
+    const short = await client.completions.create({ model: "story", prompt: "A new little story", max_tokens: 5 });
+    expect(short.usage?.completion_tokens).toBe(5);
+    expect(longFinished).toBe(0);
+    await Promise.all(long);
+  });
+
   it("reuses the KV cache for a follow-up turn of the same conversation", async () => {
     const system = { role: "system" as const, content: "You are a storyteller. ".repeat(20) };
     const first = await client.chat.completions.create({ model: "story", messages: [system, ...story], max_tokens: 20, seed: 9 });

@@ -1,4 +1,5 @@
 import { randomInt } from "node:crypto";
+import { setMaxListeners } from "node:events";
 import { TokenBias, type LlamaGrammar, type Token } from "node-llama-cpp";
 import { GatewayError } from "../../errors/gateway-error.js";
 import type { Usage } from "../../protocol/openai-responses.js";
@@ -8,7 +9,7 @@ import { CallDeadline } from "../call-deadline.js";
 import type { EmbedCall, EmbedResult, GenerateCall, GenerateResult, Provider, StreamPart } from "../provider.js";
 import { checkJsonSchema } from "./check-json-schema.js";
 import { mergeGenerators } from "./merge-generators.js";
-import { completeResponse, createResponseIdentity, finishChunk, textChunk, usageChunk } from "./openai-shapes.js";
+import { completeResponse, createResponseIdentity, createTextChunker, finishChunk, textChunk, usageChunk, type SerializedChunk } from "./openai-shapes.js";
 import { readGenerationRequest, type GenerationRequest, type PromptInput } from "./read-generation-request.js";
 
 export interface LlamaCppProviderOptions {
@@ -42,6 +43,8 @@ export function createLlamaCppProvider(options: LlamaCppProviderOptions): Provid
         yield { choice: 0, text: step.value };
       }
     }
+    // Every job of the call listens on the same signal while it queues.
+    setMaxListeners(jobs.length + 10, deadline.signal);
     for await (const step of mergeGenerators(jobs.map((job) => engineReady.generate(job, deadline.signal)))) {
       markFirst();
       yield step.done ? { choice: step.index, outcome: step.value } : { choice: step.index, text: step.value };
@@ -54,18 +57,23 @@ export function createLlamaCppProvider(options: LlamaCppProviderOptions): Provid
     const identity = createResponseIdentity(call.operation, String(call.body["model"]));
     const deadline = new CallDeadline(call.signal, label, options.timeouts.totalMs, options.timeouts.firstByteMs);
     const outcomes: (GenerationOutcome | undefined)[] = [];
-    const started = new Set<number>();
+    const chunkers: ((text: string) => SerializedChunk)[] = [];
     try {
       for await (const step of runJobs(call, ready, request, deadline)) {
+        const chunker = chunkers[step.choice];
         if ("outcome" in step) {
           outcomes[step.choice] = step.outcome;
-          if (!started.has(step.choice) && call.operation === "chat") yield part(textChunk(identity, step.choice, "", true));
+          if (chunker === undefined && call.operation === "chat") yield part(textChunk(identity, step.choice, "", true));
           yield part(finishChunk(identity, step.choice, step.outcome.finishReason));
           continue;
         }
-        const role = call.operation === "chat" && !started.has(step.choice);
-        started.add(step.choice);
-        yield part(textChunk(identity, step.choice, step.text, role));
+        if (chunker !== undefined) {
+          yield { type: "chunk", ...chunker(step.text) };
+          continue;
+        }
+        // A chat stream's first chunk also carries the role, as OpenAI's does.
+        chunkers[step.choice] = createTextChunker(identity, step.choice);
+        yield part(textChunk(identity, step.choice, step.text, call.operation === "chat"));
       }
     } catch (error) {
       throw deadline.signal.aborted && deadline.signal.reason instanceof Error ? deadline.signal.reason : error;

@@ -16,6 +16,19 @@ export function createResponseIdentity(operation: GenerateOperation, model: stri
   return { operation, id: `${operation === "chat" ? "chatcmpl" : "cmpl"}-${suffix}`, created: Math.floor(Date.now() / 1000), model };
 }
 
+/** A streamed chunk with its wire form: `raw` is built from fixed halves so the hot path never re-serialises the frame. */
+export interface SerializedChunk {
+  readonly chunk: JsonObject;
+  readonly raw: string;
+}
+
+/** Makes text chunks for one choice; only the text is serialised per token. */
+export function createTextChunker(identity: ResponseIdentity, index: number): (text: string) => SerializedChunk {
+  const sample = JSON.stringify(textChunk(identity, index, "\u0000"));
+  const [head = "", tail = ""] = sample.split('"\\u0000"');
+  return (text) => ({ chunk: textChunk(identity, index, text), raw: `${head}${JSON.stringify(text)}${tail}` });
+}
+
 /** A streamed chunk carrying text (or the assistant role) for one choice. */
 export function textChunk(identity: ResponseIdentity, index: number, text: string, role = false): JsonObject {
   if (identity.operation === "chat") {

@@ -1,4 +1,5 @@
 import type { Random } from "../clock.js";
+import { loadOf } from "../deployment-state.js";
 import { fnv1a } from "../stable-hash.js";
 import { leastOutstanding } from "./least-outstanding.js";
 import { rendezvous } from "./rendezvous.js";
@@ -18,7 +19,7 @@ export function createPrefixAffinityStrategy(busyThreshold: number, random: Rand
     pick(candidates, key) {
       if (key === undefined) return leastOutstanding(candidates, random);
       const home = rendezvous(candidates, key);
-      return home.inFlight >= busyThreshold ? leastOutstanding(candidates, random) : home;
+      return loadOf(home) >= busyThreshold ? leastOutstanding(candidates, random) : home;
     },
   };
 }
