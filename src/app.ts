@@ -3,13 +3,13 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { performance } from "node:perf_hooks";
 import type { GatewayConfig } from "./config/schema.js";
 import { ClientAbortedError, GatewayError } from "./errors/gateway-error.js";
-import { chatCompletionRequestSchema, completionRequestSchema } from "./protocol/openai-requests.js";
+import { chatCompletionRequestSchema, completionRequestSchema, embeddingRequestSchema } from "./protocol/openai-requests.js";
 import type { ModelRegistry } from "./providers/model-registry.js";
 import { createRoutingTable, type RoutingTable } from "./routing/routing-table.js";
 import type { Logger } from "./telemetry/logger.js";
 import type { RequestContext, RouteHandler } from "./http/request-context.js";
 import { sendError } from "./http/send.js";
-import { createEmbeddingsRoute } from "./http/routes/embeddings-route.js";
+import { createFastPathStage } from "./pipeline/fast-path-stage.js";
 import { createGenerationRoute } from "./http/routes/generation-route.js";
 import { createModelRoute, createModelsRoute } from "./http/routes/models-route.js";
 import { createReadyRoute, healthRoute } from "./http/routes/health-routes.js";
@@ -41,7 +41,10 @@ const requestIdPattern = /^[\w.:@/+=-]{1,128}$/;
 export function createApp(deps: AppDeps): App {
   const { config, registry, logger } = deps;
   const startedAtSeconds = Math.floor(Date.now() / 1000);
-  const generationDeps = { registry, routing: deps.routing ?? createRoutingTable(config, registry), bodyLimitBytes: config.server.body_limit_bytes };
+  const routing = deps.routing ?? createRoutingTable(config, registry);
+  // The answer stages, in pipeline order; each later issue adds its stage here (auth, limits, guardrails, cache).
+  const stages = [createFastPathStage(routing)];
+  const generationDeps = { registry, routing, bodyLimitBytes: config.server.body_limit_bytes, stages };
   let draining = false;
   const active = new Set<AbortController>();
   let idle: (() => void) | undefined;
@@ -49,7 +52,7 @@ export function createApp(deps: AppDeps): App {
   const routes = new Map<string, Partial<Record<string, RouteHandler>>>([
     ["/v1/chat/completions", { POST: createGenerationRoute("chat", chatCompletionRequestSchema, generationDeps) }],
     ["/v1/completions", { POST: createGenerationRoute("completion", completionRequestSchema, generationDeps) }],
-    ["/v1/embeddings", { POST: createEmbeddingsRoute(generationDeps) }],
+    ["/v1/embeddings", { POST: createGenerationRoute("embedding", embeddingRequestSchema, generationDeps) }],
     ["/v1/models", { GET: createModelsRoute(registry, startedAtSeconds) }],
     ["/healthz", { GET: healthRoute }],
     ["/readyz", { GET: createReadyRoute(registry, () => draining) }],

@@ -9,6 +9,10 @@ export interface RequestFacts {
   ttftMs?: number;
   usage?: Usage;
   errorCode?: string;
+  /** Upstream attempts made, retries included. */
+  attempts?: number;
+  /** The fallback model that answered, when not the requested one. */
+  answeredBy?: string;
 }
 
 /** One request as every pipeline stage sees it. */

@@ -1,0 +1,54 @@
+import type { GenerateCall, StreamPart } from "../providers/provider.js";
+import { runAttempts, type AttemptProgress } from "../routing/attempt-loop.js";
+import type { ModelRouter } from "../routing/model-router.js";
+import type { RoutingTable } from "../routing/routing-table.js";
+import type { RequestContext } from "../http/request-context.js";
+import { observeStreamEnd, type Answer, type AnswerSource, type PipelineRequest } from "./answer.js";
+import { ClientAbortedError } from "../errors/gateway-error.js";
+
+/** The headers that say which model and deployment answered, after how many upstream attempts, and whether by fallback. */
+export function answerHeaders(progress: AttemptProgress): Record<string, string> {
+  return {
+    "x-gantry-model": progress.model,
+    ...(progress.deployment === undefined ? {} : { "x-gantry-deployment": progress.deployment }),
+    "x-gantry-attempts": String(progress.attempts),
+    "x-gantry-fallback": progress.fallbackPosition > 0 ? "true" : "false",
+  };
+}
+
+/**
+ * The last source of the pipeline: routes the request over the model's deployments with retries, the breaker and
+ * fallbacks. `progress` is filled in as it goes, so a failure can still carry the `x-gantry-*` headers.
+ */
+export function createRoutedSource(routing: RoutingTable, router: ModelRouter, context: RequestContext, progress: AttemptProgress): AnswerSource {
+  return async (request: PipelineRequest): Promise<Answer> => {
+    const input = { body: request.body, headers: context.request.headers };
+    const { signal, id: requestId } = context;
+    if (request.operation === "embedding") {
+      const { value, lease } = await runAttempts(routing, router, input, signal, progress, (deployment) =>
+        deployment.provider.embed({ body: { ...request.body, model: deployment.upstreamModel }, signal, requestId }),
+      );
+      lease.succeed();
+      return { kind: "json", result: value, headers: answerHeaders(progress) };
+    }
+    const operation = request.operation;
+    const callFor = (upstreamModel: string): GenerateCall => ({ operation, body: { ...request.body, model: upstreamModel }, signal, requestId });
+    if (request.body.stream !== true) {
+      const { value, lease } = await runAttempts(routing, router, input, signal, progress, (deployment) => deployment.provider.generate(callFor(deployment.upstreamModel)));
+      lease.succeed();
+      return { kind: "json", result: value, headers: answerHeaders(progress) };
+    }
+    const { value, lease } = await runAttempts(routing, router, input, signal, progress, async (deployment, attemptLease) => {
+      const parts = deployment.provider.stream(callFor(deployment.upstreamModel))[Symbol.asyncIterator]();
+      // Nothing is sent until the first part arrives, so a failure before it can still be retried elsewhere.
+      const first: IteratorResult<StreamPart> = await parts.next();
+      attemptLease.firstByte();
+      return { parts, first };
+    });
+    return observeStreamEnd({ kind: "stream", ...value, headers: answerHeaders(progress) }, (outcome) => {
+      if (outcome.kind === "done") lease.succeed();
+      else if (outcome.kind === "error" && !(outcome.error instanceof ClientAbortedError)) lease.fail(outcome.error);
+      else lease.abandon();
+    });
+  };
+}
