@@ -136,9 +136,9 @@ export function computeBenchMetrics(run: MeasuredRun, options: MetricsOptions): 
 
 function resolveRequest(record: RequestRecord, startedAt: number, options: MetricsOptions): RequestFigures {
   const fromUsage = record.completionTokens !== undefined;
-  // Counted after the run, never while measuring; an empty text with chunks falls back to one token per chunk.
-  const counted = record.text === undefined || record.text === "" ? record.tokenChunkTimes.length : options.countTokens(record.text);
-  const outputTokens = record.completionTokens ?? counted;
+  // Counted after the run, never while measuring, and only for successes (failed output is not reported as tokens).
+  const countable = record.ok && record.text !== undefined && record.text !== "";
+  const outputTokens = record.completionTokens ?? (countable ? options.countTokens(record.text ?? "") : record.tokenChunkTimes.length);
   const timings = record.ok ? computeRequestTimings(record.sentAt, record.tokenChunkTimes, outputTokens) : undefined;
   return {
     index: record.index,

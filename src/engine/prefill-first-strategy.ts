@@ -8,7 +8,7 @@ import type { BatchItem, CustomBatchingPrioritizationStrategy, PrioritizedBatchI
  * chunk that still fits). Alternating bounds the cost either way: a new request waits at most one running
  * step before its prompt is read, and running streams lose at most every other step to prompt reading.
  */
-export function createPrefillFirstStrategy(prefillBudget = Number(process.env["PFB"] ?? Infinity)): CustomBatchingPrioritizationStrategy {
+export function createPrefillFirstStrategy(): CustomBatchingPrioritizationStrategy {
   let previousStepWasPrefillOnly = false;
   return ({ items, size }) => {
     const prefills: BatchItem[] = [];
@@ -16,24 +16,22 @@ export function createPrefillFirstStrategy(prefillBudget = Number(process.env["P
     for (const item of items) (item.tokens.length > 1 ? prefills : decodes).push(item);
     const batch: PrioritizedBatchItem[] = [];
     let room = size;
-    const take = (list: readonly BatchItem[], budget = Infinity): void => {
-      let left = budget;
+    const take = (list: readonly BatchItem[]): void => {
       for (const item of list) {
-        if (room <= 0 || left <= 0) return;
-        const processAmount = Math.min(item.tokens.length, room, left);
+        if (room <= 0) return;
+        const processAmount = Math.min(item.tokens.length, room);
         batch.push({ item, processAmount });
         room -= processAmount;
-        left -= processAmount;
       }
     };
     if (prefills.length > 0 && (decodes.length === 0 || !previousStepWasPrefillOnly)) {
-      take(prefills, prefillBudget);
+      take(prefills);
       previousStepWasPrefillOnly = decodes.length > 0;
       return batch;
     }
     previousStepWasPrefillOnly = false;
     take(decodes);
-    take(prefills, prefillBudget);
+    take(prefills);
     return batch;
   };
 }
