@@ -12,6 +12,8 @@ import { sendError } from "./http/send.js";
 import { createFastPathStage } from "./pipeline/fast-path-stage.js";
 import { createGenerationRoute } from "./http/routes/generation-route.js";
 import { createModelRoute, createModelsRoute } from "./http/routes/models-route.js";
+import { createRouteTable, type MethodHandlers } from "./http/route-table.js";
+import { createAdminGuard, type AdminGuard } from "./auth/admin-guard.js";
 import { createReadyRoute, healthRoute } from "./http/routes/health-routes.js";
 
 /** Everything the app needs from the outside world; `main.ts` builds these. */
@@ -21,8 +23,12 @@ export interface AppDeps {
   logger: Logger;
   /** Per-model routing state; built from config when absent (tests inject one with a fake clock). */
   routing?: RoutingTable;
-  /** Routes beyond the OpenAI API (e.g. an engine server's /metrics), by path then method. */
-  extraRoutes?: ReadonlyMap<string, Partial<Record<string, RouteHandler>>>;
+  /** Routes beyond the OpenAI API (e.g. an engine server's /metrics), by path (`:name` segments allowed) then method. */
+  extraRoutes?: ReadonlyMap<string, MethodHandlers>;
+  /** Admin API routes (`/admin/...`); each runs only after `adminGuard` admits the request. */
+  adminRoutes?: ReadonlyMap<string, MethodHandlers>;
+  /** Decides who may use the admin API; defaults to open (no admin key configured). */
+  adminGuard?: AdminGuard;
 }
 
 /** The gateway as a request handler plus the controls the composition root needs for shutdown. */
@@ -49,16 +55,22 @@ export function createApp(deps: AppDeps): App {
   const active = new Set<AbortController>();
   let idle: (() => void) | undefined;
 
-  const routes = new Map<string, Partial<Record<string, RouteHandler>>>([
+  const guard = deps.adminGuard ?? createAdminGuard(undefined);
+  const adminRoutes = [...(deps.adminRoutes ?? new Map<string, MethodHandlers>())].map(([path, methods]): [string, MethodHandlers] => [
+    path,
+    Object.fromEntries(Object.entries(methods).map(([method, handler]) => [method, guarded(guard, handler)])),
+  ]);
+  const routes = createRouteTable([
     ["/v1/chat/completions", { POST: createGenerationRoute("chat", chatCompletionRequestSchema, generationDeps) }],
     ["/v1/completions", { POST: createGenerationRoute("completion", completionRequestSchema, generationDeps) }],
     ["/v1/embeddings", { POST: createGenerationRoute("embedding", embeddingRequestSchema, generationDeps) }],
     ["/v1/models", { GET: createModelsRoute(registry, startedAtSeconds) }],
+    ["/v1/models/:id", { GET: createModelRoute(registry, startedAtSeconds) }],
     ["/healthz", { GET: healthRoute }],
     ["/readyz", { GET: createReadyRoute(registry, () => draining) }],
-    ...(deps.extraRoutes ?? new Map()),
+    ...(deps.extraRoutes ?? new Map<string, MethodHandlers>()),
+    ...adminRoutes,
   ]);
-  const modelRoute = createModelRoute(registry, startedAtSeconds);
 
   function untilIdle(timeoutMs: number): Promise<void> {
     if (active.size === 0) return Promise.resolve();
@@ -69,17 +81,6 @@ export function createApp(deps: AppDeps): App {
         resolve();
       };
     });
-  }
-
-  function route(method: string, path: string): RouteHandler {
-    const methods = routes.get(path);
-    if (methods === undefined) {
-      if (path.startsWith("/v1/models/") && method === "GET") return modelRoute(decodePathSegment(path.slice("/v1/models/".length)));
-      throw new GatewayError("not_found", { message: `No route for ${method} ${path}.` });
-    }
-    const handler = methods[method];
-    if (handler === undefined) throw new GatewayError("method_not_allowed", { message: `${method} is not allowed on ${path}.` });
-    return handler;
   }
 
   function finish(context: RequestContext, controller: AbortController): void {
@@ -124,7 +125,7 @@ export function createApp(deps: AppDeps): App {
       const id = typeof incomingId === "string" && requestIdPattern.test(incomingId) ? incomingId : randomUUID();
       response.setHeader("x-request-id", id);
       const controller = new AbortController();
-      const context: RequestContext = { id, request, response, signal: controller.signal, startedAt, facts: {} };
+      const context: RequestContext = { id, request, response, signal: controller.signal, startedAt, facts: {}, params: {} };
       active.add(controller);
       response.once("close", () => {
         if (!response.writableFinished) controller.abort(new ClientAbortedError());
@@ -142,7 +143,9 @@ export function createApp(deps: AppDeps): App {
       const path = queryAt === -1 ? url : url.slice(0, queryAt);
       let handler: RouteHandler;
       try {
-        handler = route(request.method ?? "GET", path);
+        const match = routes.match(request.method ?? "GET", path);
+        handler = match.handler;
+        context.params = match.params;
       } catch (error) {
         handler = () => {
           throw error;
@@ -164,12 +167,13 @@ export function createApp(deps: AppDeps): App {
   };
 }
 
-function decodePathSegment(segment: string): string {
-  try {
-    return decodeURIComponent(segment);
-  } catch {
-    throw new GatewayError("invalid_request", { message: "The URL path is not validly percent-encoded." });
-  }
+/** Runs the admin guard before an admin handler. */
+function guarded(guard: AdminGuard, handler: RouteHandler | undefined): RouteHandler | undefined {
+  if (handler === undefined) return undefined;
+  return (context) => {
+    guard(context.request);
+    return handler(context);
+  };
 }
 
 function round(ms: number): number {

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { pricingSchema } from "../accounting/pricing.js";
 import { breakerSchema, deploymentWeight, fastPathSchema, retrySchema, routingSchema } from "../routing/routing-config-schema.js";
 
 const positiveMs = z.number().int().positive();
@@ -67,6 +68,8 @@ export const deploymentSchema = z.discriminatedUnion("provider", [openAiCompatib
 export const modelSchema = z.strictObject({
   name: z.string().min(1).regex(/^[\w.:/@+-]+$/, "model names use letters, digits and . : / @ + - _"),
   deployments: z.array(deploymentSchema).min(1),
+  /** Prices per million tokens for cost and budgets; absent = free (local models). */
+  pricing: pricingSchema.optional(),
   routing: routingSchema.prefault({}),
   /** Other model names tried in order once this model's deployments are exhausted (not transitive). */
   fallbacks: z.array(z.string().min(1)).max(16).default([]),

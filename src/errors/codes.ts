@@ -6,6 +6,8 @@ export const errorCodes = {
   invalid_request: { status: 400, type: "invalid_request_error", retryable: false, message: "The request is invalid." },
   unsupported_media_type: { status: 415, type: "invalid_request_error", retryable: false, message: "Content-Type must be application/json." },
   body_too_large: { status: 413, type: "invalid_request_error", retryable: false, message: "The request body is too large." },
+  authentication_required: { status: 401, type: "authentication_error", retryable: false, message: "An API key is required." },
+  permission_denied: { status: 403, type: "permission_error", retryable: false, message: "This key may not do that." },
   not_found: { status: 404, type: "invalid_request_error", retryable: false, message: "No such route." },
   method_not_allowed: { status: 405, type: "invalid_request_error", retryable: false, message: "Method not allowed on this route." },
   model_not_found: { status: 404, type: "invalid_request_error", retryable: false, message: "The model does not exist." },

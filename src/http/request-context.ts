@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Usage } from "../protocol/openai-responses.js";
+import type { Principal } from "../auth/principal.js";
 
 /** What the request log line says about a request, filled in as the pipeline learns it. */
 export interface RequestFacts {
@@ -25,6 +26,10 @@ export interface RequestContext {
   /** performance.now() at arrival. */
   readonly startedAt: number;
   readonly facts: RequestFacts;
+  /** `:name` segments of the matched route's path, decoded. */
+  params: Readonly<Record<string, string>>;
+  /** Set by authentication; undefined when auth is off. */
+  principal?: Principal;
 }
 
 export type RouteHandler = (context: RequestContext) => Promise<void> | void;

@@ -12,8 +12,9 @@ export function createModelsRoute(registry: ModelRegistry, startedAtSeconds: num
 }
 
 /** GET /v1/models/:id. */
-export function createModelRoute(registry: ModelRegistry, startedAtSeconds: number): (id: string) => RouteHandler {
-  return (id) => (context) => {
+export function createModelRoute(registry: ModelRegistry, startedAtSeconds: number): RouteHandler {
+  return (context) => {
+    const id = context.params["id"] ?? "";
     if (registry.get(id) === undefined) throw new GatewayError("model_not_found", { message: `The model "${id}" does not exist.`, param: "model" });
     sendJson(context.response, 200, modelObject(id, startedAtSeconds));
   };

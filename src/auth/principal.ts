@@ -1,0 +1,15 @@
+/** Who is making a request, as authentication established it. */
+export interface Principal {
+  /** The key's id (or the JWT subject); stable, safe to log. */
+  readonly id: string;
+  /** A human name for the key or subject. */
+  readonly name: string;
+  /** The team the key belongs to, if any; limits, budgets and cache partitions may be per team. */
+  readonly team?: string;
+}
+
+/** The partition a request's cached answers and usage belong to: its team, else its key, else the open gateway. */
+export function tenantOf(principal: Principal | undefined): string {
+  if (principal === undefined) return "anonymous";
+  return principal.team === undefined ? `key:${principal.id}` : `team:${principal.team}`;
+}

@@ -1,0 +1,73 @@
+import { GatewayError } from "../errors/gateway-error.js";
+import type { RouteHandler } from "./request-context.js";
+
+/** A path's handlers by HTTP method. */
+export type MethodHandlers = Partial<Record<string, RouteHandler>>;
+
+/** A matched route: its handler and the decoded `:name` path parameters. */
+export interface RouteMatch {
+  readonly handler: RouteHandler;
+  readonly params: Readonly<Record<string, string>>;
+}
+
+export interface RouteTable {
+  /** The handler for a method and path; throws 404 / 405 envelopes when there is none. */
+  match(method: string, path: string): RouteMatch;
+}
+
+const noParams: Readonly<Record<string, string>> = Object.freeze({});
+
+/**
+ * Routes by exact path through one Map lookup (the API's hot routes); paths with `:name` segments
+ * (`/admin/keys/:id`) are matched segment by segment only when no exact path matched.
+ */
+export function createRouteTable(routes: Iterable<readonly [string, MethodHandlers]>): RouteTable {
+  const exact = new Map<string, MethodHandlers>();
+  const patterns: { segments: string[]; methods: MethodHandlers }[] = [];
+  for (const [path, methods] of routes) {
+    if (path.includes("/:")) patterns.push({ segments: path.split("/"), methods });
+    else exact.set(path, { ...exact.get(path), ...methods });
+  }
+
+  function pick(methods: MethodHandlers, method: string, path: string): RouteHandler {
+    const handler = methods[method];
+    if (handler === undefined) throw new GatewayError("method_not_allowed", { message: `${method} is not allowed on ${path}.` });
+    return handler;
+  }
+
+  return {
+    match(method, path) {
+      const methods = exact.get(path);
+      if (methods !== undefined) return { handler: pick(methods, method, path), params: noParams };
+      const segments = path.split("/");
+      for (const pattern of patterns) {
+        const params = matchSegments(pattern.segments, segments);
+        if (params !== undefined) return { handler: pick(pattern.methods, method, path), params };
+      }
+      throw new GatewayError("not_found", { message: `No route for ${method} ${path}.` });
+    },
+  };
+}
+
+function matchSegments(pattern: readonly string[], segments: readonly string[]): Record<string, string> | undefined {
+  if (pattern.length !== segments.length) return undefined;
+  const params: Record<string, string> = {};
+  for (const [index, expected] of pattern.entries()) {
+    const actual = segments[index] ?? "";
+    if (expected.startsWith(":")) {
+      if (actual === "") return undefined;
+      params[expected.slice(1)] = decodeSegment(actual);
+    } else if (expected !== actual) {
+      return undefined;
+    }
+  }
+  return params;
+}
+
+function decodeSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    throw new GatewayError("invalid_request", { message: "The URL path is not validly percent-encoded." });
+  }
+}
