@@ -49,6 +49,7 @@ export async function runAttempts<T>(
     const notBefore = new Map<number, number>();
     const startedAt = table.clock.now();
     let modelError: unknown;
+    let unsupported = false;
     for (let attempts = 0; attempts < router.retry.max_attempts; ) {
       throwIfAborted(signal);
       const state = router.pick(key, tried, notBefore);
@@ -77,12 +78,18 @@ export async function runAttempts<T>(
       } catch (error) {
         lease.fail(error);
         if (error instanceof ClientAbortedError || signal.aborted) throw error;
+        // A fallback that cannot serve this operation at all (rules asked for embeddings) is skipped, so the
+        // client learns why the requested model failed rather than what the fallback cannot do.
+        if (position > 0 && lastError !== undefined && error instanceof GatewayError && error.code === "operation_not_supported") {
+          unsupported = true;
+          break;
+        }
         if (!(error instanceof GatewayError) || !error.retryable) throw error;
         modelError = error;
         if (error.retryAfterMs !== undefined) notBefore.set(state.index, table.clock.now() + error.retryAfterMs);
       }
     }
-    lastError = modelError ?? noDeployment(router);
+    if (!unsupported) lastError = modelError ?? noDeployment(router);
   }
   throw lastError;
 }

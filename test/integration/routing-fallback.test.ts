@@ -96,6 +96,12 @@ describe("fallback chain down to the rules provider", () => {
     expect(usage?.completion_tokens).toBe(4);
   });
 
+  it("embeddings on a chain ending in rules: the rules model is skipped and the primary's error surfaces", async () => {
+    const error = (await client.embeddings.create({ model: "chat", input: "hello" }).catch((caught: unknown) => caught)) as { status?: number; code?: string };
+    expect(error.status).toBe(502);
+    expect(error.code).toBe("upstream_error");
+  });
+
   it("no rule matches: the default answer; without a default, a clear 503", async () => {
     const fallback = await client.chat.completions.create({ model: "chat", messages: [{ role: "user", content: "tell me a story" }] });
     expect(fallback.choices[0]?.message.content).toBe("Sorry, our models are busy right now.");
