@@ -15,6 +15,16 @@ import { createModelRoute, createModelsRoute } from "./http/routes/models-route.
 import { createRouteTable, type MethodHandlers } from "./http/route-table.js";
 import { createAdminGuard, type AdminGuard } from "./auth/admin-guard.js";
 import { createReadyRoute, healthRoute } from "./http/routes/health-routes.js";
+import type { RequestObserver } from "./telemetry/request-observer.js";
+import type { AnswerStage } from "./pipeline/answer.js";
+import { authenticated } from "./auth/authenticated.js";
+import type { Authenticate } from "./auth/authenticate.js";
+import { createPiiStage } from "./guardrails/pii-stage.js";
+import { createCors } from "./http/cors.js";
+import type { CacheStore } from "./cache/cache-store.js";
+import { createMemoryCacheStore } from "./cache/memory-cache-store.js";
+import { createCacheStage } from "./cache/cache-stage.js";
+import { createRoutedEmbedder } from "./cache/routed-embedder.js";
 
 /** Everything the app needs from the outside world; `main.ts` builds these. */
 export interface AppDeps {
@@ -29,6 +39,16 @@ export interface AppDeps {
   adminRoutes?: ReadonlyMap<string, MethodHandlers>;
   /** Decides who may use the admin API; defaults to open (no admin key configured). */
   adminGuard?: AdminGuard;
+  /** Metrics, traces and the request log: told where each request starts and ends, and wraps the answer stages. */
+  observer?: RequestObserver;
+  /** POST /v1/feedback (needs the request log, so `main.ts` builds it); absent = 404. */
+  feedbackRoute?: RouteHandler;
+  /** Authenticates /v1/* from headers before the body is read; absent = no auth (`auth.mode: none`). */
+  authenticate?: Authenticate;
+  /** authorize (scopes) → limits → budget, run before the PII guardrail and the cache. */
+  accessStages?: readonly AnswerStage[];
+  /** Where cached answers live; an in-memory LRU sized from `config.cache` when absent (`main.ts` builds Redis). */
+  cacheStore?: CacheStore;
 }
 
 /** The gateway as a request handler plus the controls the composition root needs for shutdown. */
@@ -49,8 +69,11 @@ export function createApp(deps: AppDeps): App {
   const startedAtSeconds = Math.floor(Date.now() / 1000);
   const routing = deps.routing ?? createRoutingTable(config, registry);
   // The answer stages, in pipeline order; each later issue adds its stage here (auth, limits, guardrails, cache).
-  const stages = [createFastPathStage(routing)];
-  const generationDeps = { registry, routing, bodyLimitBytes: config.server.body_limit_bytes, stages };
+  const cacheStore = deps.cacheStore ?? createMemoryCacheStore({ maxEntries: config.cache.max_entries, maxBytes: config.cache.max_bytes });
+  const cacheStage = createCacheStage({ config, store: cacheStore, embedder: createRoutedEmbedder(routing) });
+  const stages = [...(deps.accessStages ?? []), createPiiStage(config), cacheStage, createFastPathStage(routing)];
+  const cors = createCors(config.server.cors);
+  const generationDeps = { registry, routing, bodyLimitBytes: config.server.body_limit_bytes, stages: deps.observer?.wrapStages(stages) ?? stages };
   let draining = false;
   const active = new Set<AbortController>();
   let idle: (() => void) | undefined;
@@ -66,6 +89,7 @@ export function createApp(deps: AppDeps): App {
     ["/v1/embeddings", { POST: createGenerationRoute("embedding", embeddingRequestSchema, generationDeps) }],
     ["/v1/models", { GET: createModelsRoute(registry, startedAtSeconds) }],
     ["/v1/models/:id", { GET: createModelRoute(registry, startedAtSeconds) }],
+    ...(deps.feedbackRoute === undefined ? [] : [["/v1/feedback", { POST: deps.feedbackRoute }] as const]),
     ["/healthz", { GET: healthRoute }],
     ["/readyz", { GET: createReadyRoute(registry, () => draining) }],
     ...(deps.extraRoutes ?? new Map<string, MethodHandlers>()),
@@ -86,6 +110,7 @@ export function createApp(deps: AppDeps): App {
   function finish(context: RequestContext, controller: AbortController): void {
     active.delete(controller);
     if (active.size === 0) idle?.();
+    deps.observer?.finish(context);
     if (!config.logging.requests) return;
     const { response, facts } = context;
     logger.info(
@@ -101,6 +126,9 @@ export function createApp(deps: AppDeps): App {
         ...(facts.ttftMs === undefined ? {} : { ttft_ms: round(facts.ttftMs) }),
         ...(facts.usage === undefined ? {} : { prompt_tokens: facts.usage.prompt_tokens, completion_tokens: facts.usage.completion_tokens }),
         ...(facts.errorCode === undefined ? {} : { error_code: facts.errorCode }),
+        ...(facts.keyId === undefined ? {} : { key_id: facts.keyId }),
+        ...(facts.team === undefined ? {} : { team: facts.team }),
+        ...(facts.piiEntities === undefined ? {} : { pii: facts.piiEntities }),
         ...(response.writableFinished ? {} : { client_aborted: true }),
       },
       "request",
@@ -121,12 +149,14 @@ export function createApp(deps: AppDeps): App {
   return {
     handle(request, response) {
       const startedAt = performance.now();
+      if (cors?.(request, response) === true) return;
       const incomingId = request.headers["x-request-id"];
       const id = typeof incomingId === "string" && requestIdPattern.test(incomingId) ? incomingId : randomUUID();
       response.setHeader("x-request-id", id);
       const controller = new AbortController();
       const context: RequestContext = { id, request, response, signal: controller.signal, startedAt, facts: {}, params: {} };
       active.add(controller);
+      deps.observer?.start(context);
       response.once("close", () => {
         if (!response.writableFinished) controller.abort(new ClientAbortedError());
         finish(context, controller);
@@ -144,7 +174,7 @@ export function createApp(deps: AppDeps): App {
       let handler: RouteHandler;
       try {
         const match = routes.match(request.method ?? "GET", path);
-        handler = match.handler;
+        handler = deps.authenticate !== undefined && path.startsWith("/v1/") ? authenticated(deps.authenticate, match.handler) : match.handler;
         context.params = match.params;
       } catch (error) {
         handler = () => {

@@ -6,6 +6,11 @@ import { createModelRegistry, type ModelRegistry, type ProviderFactory } from ".
 import { startHealthChecks } from "./routing/health-checks.js";
 import { createRoutingTable } from "./routing/routing-table.js";
 import { createLogger, type Logger } from "./telemetry/logger.js";
+import { startObservability } from "./telemetry/observability.js";
+import { createSecurity } from "./auth/create-security.js";
+import { insecureBindProblem } from "./auth/loopback.js";
+import { ConfigError } from "./config/load-config.js";
+import { createCacheStore } from "./cache/create-cache-store.js";
 
 /** A running gateway: its address and a way to stop it gracefully. */
 export interface RunningGateway {
@@ -29,9 +34,17 @@ export interface StartOptions {
 /** The composition root: builds the dependencies from config, wires the app, and listens. */
 export async function startGateway(config: GatewayConfig, options: StartOptions = {}): Promise<RunningGateway> {
   const logger = options.logger ?? createLogger(config.logging.level);
+  // Checked again here because --host overrides the config after it was validated.
+  const bindProblem = insecureBindProblem(config.server.host, config.auth);
+  if (bindProblem !== undefined) throw new ConfigError("server.host", [{ path: "auth", message: bindProblem }]);
+  const security = await createSecurity(config, logger);
   const registry = createModelRegistry(config, options.providerFactory);
   const routing = createRoutingTable(config, registry);
-  const app = createApp({ config, registry, logger, routing, ...(options.extraRoutes === undefined ? {} : { extraRoutes: options.extraRoutes }) });
+  const observability = await startObservability(config, routing, logger);
+  // An engine server's own /metrics (extraRoutes) wins over the gateway's: it is what inference routers scrape.
+  const extraRoutes = new Map([...observability.routes, ...(options.extraRoutes ?? [])]);
+  const cacheStore = createCacheStore(config.cache, (error) => logger.warn({ err: error }, "answer cache backend failed: serving without it"));
+  const app = createApp({ config, registry, logger, routing, adminRoutes: new Map([...security.adminRoutes, ...observability.adminRoutes]), adminGuard: security.adminGuard, accessStages: security.stages, ...(security.authenticate === undefined ? {} : { authenticate: security.authenticate }), cacheStore, extraRoutes, observer: observability.observer, ...(observability.feedbackRoute === undefined ? {} : { feedbackRoute: observability.feedbackRoute }) });
   const server = createServer({ maxHeaderSize: config.server.max_header_bytes, noDelay: true }, app.handle);
   server.keepAliveTimeout = config.server.keep_alive_timeout_ms;
   server.on("clientError", (error, socket) => {
@@ -52,6 +65,7 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
   const host = address.family === "IPv6" ? `[${address.address}]` : address.address;
   const url = `http://${host}:${address.port}`;
   logger.info({ url, models: config.models.map((model) => model.name) }, "gantry listening");
+  if (security.authenticate !== undefined) logger.info({ auth: config.auth?.mode }, `auth is on: create a key with  gantry keys create --url ${url} --name my-app  (admin key from GANTRY_ADMIN_KEY)`);
   const healthChecks = startHealthChecks(routing, {
     onChange: (state, healthy) => logger.warn({ deployment: state.deployment.id, healthy }, healthy ? "deployment passed its health checks: back in rotation" : "deployment failed its health checks: out of rotation"),
   });
@@ -66,6 +80,9 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
       server.closeAllConnections();
       await serverClosed;
       await registry.close();
+      await security.close();
+      await cacheStore.close();
+      await observability.close();
       logger.info("gantry stopped");
       logger.flush();
     })());

@@ -1,3 +1,5 @@
+import type { KeyPolicy } from "./key-policy.js";
+
 /** Who is making a request, as authentication established it. */
 export interface Principal {
   /** The key's id (or the JWT subject); stable, safe to log. */
@@ -6,6 +8,10 @@ export interface Principal {
   readonly name: string;
   /** The team the key belongs to, if any; limits, budgets and cache partitions may be per team. */
   readonly team?: string;
+  /** How the principal proved itself. */
+  readonly kind?: "key" | "jwt";
+  /** What the principal may do (models, endpoints, caps, limits); absent = no restrictions beyond the team's. */
+  readonly policy?: KeyPolicy;
 }
 
 /** The partition a request's cached answers and usage belong to: its team, else its key, else the open gateway. */

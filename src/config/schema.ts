@@ -1,6 +1,14 @@
 import { z } from "zod";
 import { pricingSchema } from "../accounting/pricing.js";
 import { breakerSchema, deploymentWeight, fastPathSchema, retrySchema, routingSchema } from "../routing/routing-config-schema.js";
+import { authConfigSchema } from "../auth/auth-config-schema.js";
+import { insecureBindProblem } from "../auth/loopback.js";
+import { guardrailsConfigSchema } from "../guardrails/pii-config-schema.js";
+import { corsConfigSchema } from "../http/cors-config-schema.js";
+import { limitsConfigSchema } from "../limits/limits-config-schema.js";
+import { cacheSchema, modelCacheSchema } from "../cache/cache-config-schema.js";
+import { databaseConfigSchema, requestLogConfigSchema } from "../store/store-config-schema.js";
+import { metricsConfigSchema, telemetryConfigSchema } from "../telemetry/telemetry-config-schema.js";
 
 const positiveMs = z.number().int().positive();
 
@@ -78,6 +86,10 @@ export const modelSchema = z.strictObject({
   /** Default: on (schema defaults) when the model has another deployment or a fallback, else off. */
   breaker: breakerSchema.optional(),
   fast_path: fastPathSchema.optional(),
+  /** PII guardrails for this model (docs/security.md). */
+  guardrails: guardrailsConfigSchema.optional(),
+  /** Answer caching for this model (docs/caching.md); off when absent. */
+  cache: modelCacheSchema.optional(),
   /** Overrides the global timeouts for this model's deployments; a deployment's own still win. */
   timeouts: timeoutsSchema.optional(),
 });
@@ -92,6 +104,8 @@ export const configSchema = z
         max_header_bytes: z.number().int().min(1024).max(1024 * 1024).default(16 * 1024),
         shutdown_grace_ms: z.number().int().min(0).default(10_000),
         keep_alive_timeout_ms: z.number().int().positive().default(65_000),
+        /** Browser origins allowed to call the gateway; absent = CORS off. */
+        cors: corsConfigSchema.optional(),
       })
       .prefault({}),
     timeouts: timeoutsSchema.prefault({}),
@@ -101,9 +115,19 @@ export const configSchema = z
         requests: z.boolean().default(true),
       })
       .prefault({}),
+    cache: cacheSchema.prefault({}),
+    /** Authentication (docs/security.md); absent = no auth, allowed on loopback only. */
+    auth: authConfigSchema.optional(),
+    limits: limitsConfigSchema.prefault({}),
+    database: databaseConfigSchema.prefault({}),
+    telemetry: telemetryConfigSchema.prefault({}),
+    request_log: requestLogConfigSchema.prefault({}),
+    metrics: metricsConfigSchema.prefault({}),
     models: z.array(modelSchema).min(1),
   })
   .superRefine((config, context) => {
+    const bindProblem = insecureBindProblem(config.server.host, config.auth);
+    if (bindProblem !== undefined) context.addIssue({ code: "custom", path: ["auth"], message: bindProblem });
     const seen = new Set<string>();
     config.models.forEach((model, index) => {
       if (seen.has(model.name)) {
@@ -112,6 +136,11 @@ export const configSchema = z
       seen.add(model.name);
     });
     const names = new Set(config.models.map((model) => model.name));
+    config.models.forEach((model, index) => {
+      if (model.cache?.mode === "semantic" && !names.has(model.cache.embedding_model)) {
+        context.addIssue({ code: "custom", path: ["models", index, "cache", "embedding_model"], message: `unknown model "${model.cache.embedding_model}"` });
+      }
+    });
     config.models.forEach((model, index) => {
       model.fallbacks.forEach((fallback, position) => {
         const path = ["models", index, "fallbacks", position];

@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Usage } from "../protocol/openai-responses.js";
 import type { Principal } from "../auth/principal.js";
+import type { RequestTelemetry } from "../telemetry/request-telemetry.js";
 
 /** What the request log line says about a request, filled in as the pipeline learns it. */
 export interface RequestFacts {
@@ -14,6 +15,19 @@ export interface RequestFacts {
   attempts?: number;
   /** The fallback model that answered, when not the requested one. */
   answeredBy?: string;
+  /** The virtual key (or JWT subject) that made the request; never the secret. */
+  keyId?: string;
+  team?: string;
+  /** PII entity types the guardrail found in the request (never the values). */
+  piiEntities?: string[];
+  /** Milliseconds spent waiting on upstream attempts (all of them, streams until their end): overhead = total − this. */
+  upstreamMs?: number;
+  /** The answer's finish reason (`stop`, `length`, `tool_calls`…), when the answer said. */
+  finishReason?: string;
+  /** What the answer cache did (docs/caching.md); absent when the model has no cache. */
+  cache?: "hit" | "semantic-hit" | "coalesced" | "miss" | "bypass";
+  /** Tokens no upstream had to process because the answer came from the cache or a shared in-flight call. */
+  savedTokens?: number;
 }
 
 /** One request as every pipeline stage sees it. */
@@ -30,6 +44,8 @@ export interface RequestContext {
   params: Readonly<Record<string, string>>;
   /** Set by authentication; undefined when auth is off. */
   principal?: Principal;
+  /** Traces, upstream timing and logged bodies; set by the request observer (absent when none is wired). */
+  telemetry?: RequestTelemetry;
 }
 
 export type RouteHandler = (context: RequestContext) => Promise<void> | void;

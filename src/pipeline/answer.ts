@@ -10,6 +10,11 @@ export interface PipelineRequest {
   readonly operation: PipelineOperation;
   /** The client's validated body; `model` is still the client-facing name. */
   readonly body: JsonObject & { readonly model: string; readonly stream?: boolean | null | undefined };
+  /**
+   * Cancels the work below the stage that set it, in place of `context.signal`: request coalescing runs one upstream
+   * call for many clients, so that call must outlive any single client's disconnect.
+   */
+  readonly signal?: AbortSignal;
 }
 
 /** A whole JSON answer. */

@@ -12,7 +12,7 @@ export function createFastPathStage(routing: RoutingTable): AnswerStage {
     const deployment = `${request.body.model}/fast-path`;
     context.facts.deployment = deployment;
     const headers = answerHeaders({ attempts: 0, model: request.body.model, deployment, fallbackPosition: 0 });
-    const call = { operation: request.operation, body: request.body, signal: context.signal, requestId: context.id };
+    const call = { operation: request.operation, body: request.body, signal: request.signal ?? context.signal, requestId: context.id };
     if (request.body.stream !== true) return { kind: "json", result: await fastPath.generate(call), headers };
     const parts = fastPath.stream(call)[Symbol.asyncIterator]();
     return { kind: "stream", first: await parts.next(), parts, headers };

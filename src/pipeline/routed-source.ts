@@ -1,4 +1,6 @@
+import type { Deployment } from "../providers/model-registry.js";
 import type { GenerateCall, StreamPart } from "../providers/provider.js";
+import type { AttemptTelemetry } from "../telemetry/request-telemetry.js";
 import { runAttempts, type AttemptProgress } from "../routing/attempt-loop.js";
 import type { ModelRouter } from "../routing/model-router.js";
 import type { RoutingTable } from "../routing/routing-table.js";
@@ -23,32 +25,62 @@ export function answerHeaders(progress: AttemptProgress): Record<string, string>
 export function createRoutedSource(routing: RoutingTable, router: ModelRouter, context: RequestContext, progress: AttemptProgress): AnswerSource {
   return async (request: PipelineRequest): Promise<Answer> => {
     const input = { body: request.body, headers: context.request.headers };
-    const { signal, id: requestId } = context;
+    const { id: requestId } = context;
+    const signal = request.signal ?? context.signal;
+    // Each attempt is timed (upstream time, for the overhead metric) and traced when the request has telemetry.
+    let lastAttempt: AttemptTelemetry | undefined;
+    const observed = <T>(deployment: Deployment, run: (headers: Readonly<Record<string, string>> | undefined) => Promise<T>, endOnSuccess = true): Promise<T> => {
+      const attempt = context.telemetry?.beginAttempt(deployment);
+      lastAttempt = attempt;
+      if (attempt === undefined) return run(undefined);
+      return run(attempt.headers).then(
+        (value) => {
+          if (endOnSuccess) attempt.end();
+          return value;
+        },
+        (error: unknown) => {
+          attempt.end(error);
+          throw error;
+        },
+      );
+    };
     if (request.operation === "embedding") {
       const { value, lease } = await runAttempts(routing, router, input, signal, progress, (deployment) =>
-        deployment.provider.embed({ body: { ...request.body, model: deployment.upstreamModel }, signal, requestId }),
+        observed(deployment, (headers) => deployment.provider.embed({ body: { ...request.body, model: deployment.upstreamModel }, signal, requestId, ...withHeaders(headers) })),
       );
       lease.succeed();
       return { kind: "json", result: value, headers: answerHeaders(progress) };
     }
     const operation = request.operation;
-    const callFor = (upstreamModel: string): GenerateCall => ({ operation, body: { ...request.body, model: upstreamModel }, signal, requestId });
+    const callFor = (upstreamModel: string, headers: Readonly<Record<string, string>> | undefined): GenerateCall => ({ operation, body: { ...request.body, model: upstreamModel }, signal, requestId, ...withHeaders(headers) });
     if (request.body.stream !== true) {
-      const { value, lease } = await runAttempts(routing, router, input, signal, progress, (deployment) => deployment.provider.generate(callFor(deployment.upstreamModel)));
+      const { value, lease } = await runAttempts(routing, router, input, signal, progress, (deployment) => observed(deployment, (headers) => deployment.provider.generate(callFor(deployment.upstreamModel, headers))));
       lease.succeed();
       return { kind: "json", result: value, headers: answerHeaders(progress) };
     }
-    const { value, lease } = await runAttempts(routing, router, input, signal, progress, async (deployment, attemptLease) => {
-      const parts = deployment.provider.stream(callFor(deployment.upstreamModel))[Symbol.asyncIterator]();
-      // Nothing is sent until the first part arrives, so a failure before it can still be retried elsewhere.
-      const first: IteratorResult<StreamPart> = await parts.next();
-      attemptLease.firstByte();
-      return { parts, first };
-    });
+    const { value, lease } = await runAttempts(routing, router, input, signal, progress, (deployment, attemptLease) =>
+      observed(
+        deployment,
+        async (headers) => {
+          const parts = deployment.provider.stream(callFor(deployment.upstreamModel, headers))[Symbol.asyncIterator]();
+          // Nothing is sent until the first part arrives, so a failure before it can still be retried elsewhere.
+          const first: IteratorResult<StreamPart> = await parts.next();
+          attemptLease.firstByte();
+          return { parts, first };
+        },
+        false,
+      ),
+    );
+    const streamAttempt = lastAttempt;
     return observeStreamEnd({ kind: "stream", ...value, headers: answerHeaders(progress) }, (outcome) => {
+      streamAttempt?.end(outcome.kind === "error" ? outcome.error : undefined);
       if (outcome.kind === "done") lease.succeed();
       else if (outcome.kind === "error" && !(outcome.error instanceof ClientAbortedError)) lease.fail(outcome.error);
       else lease.abandon();
     });
   };
+}
+
+function withHeaders(headers: Readonly<Record<string, string>> | undefined): { headers?: Readonly<Record<string, string>> } {
+  return headers === undefined ? {} : { headers };
 }

@@ -13,6 +13,8 @@ export interface GenerateCall {
   /** Aborts the call: the client went away, a timeout fired, or the gateway is shutting down. */
   readonly signal: AbortSignal;
   readonly requestId: string;
+  /** Extra headers for an HTTP upstream (e.g. the attempt's `traceparent`); in-process providers ignore them. */
+  readonly headers?: Readonly<Record<string, string>>;
 }
 
 /** A finished non-streaming generation. */
@@ -44,6 +46,8 @@ export interface EmbedCall {
   readonly body: JsonObject;
   readonly signal: AbortSignal;
   readonly requestId: string;
+  /** Extra headers for an HTTP upstream (e.g. the attempt's `traceparent`); in-process providers ignore them. */
+  readonly headers?: Readonly<Record<string, string>>;
 }
 
 export interface EmbedResult {

@@ -73,6 +73,8 @@ export async function startFakeUpstream(options: {
   slots?: number;
   /** Chooses the behaviour of a request with none queued (e.g. a random share of errors); undefined falls back to `defaultBehavior`. */
   chooseBehavior?: () => FakeBehavior | undefined;
+  /** How /v1/embeddings makes vectors: `hash` (default, unrelated texts far apart) or `bag-of-words` (see bagOfWordsEmbedding). */
+  embedding?: "hash" | "bag-of-words";
 } = {}): Promise<FakeUpstream> {
   const queue: FakeBehavior[] = [];
   const calls: RecordedCall[] = [];
@@ -85,6 +87,7 @@ export async function startFakeUpstream(options: {
   const state = { defaultBehavior: { kind: "ok" } as FakeBehavior, healthy: true, reportedWaiting: undefined as number | undefined };
   const slots = options.slots ?? Infinity;
   const chooseBehavior = options.chooseBehavior;
+  const embeddingKind = options.embedding ?? "hash";
   let activeSlots = 0;
   const slotWaiters: Array<() => void> = [];
   const releaseSlot = (): void => {
@@ -157,7 +160,7 @@ export async function startFakeUpstream(options: {
       const inputs = Array.isArray(body?.["input"]) ? (body["input"] as unknown[]) : [body?.["input"]];
       const base64 = body?.["encoding_format"] === "base64";
       const data = inputs.map((input, index) => {
-        const vector = fakeEmbedding(JSON.stringify(input));
+        const vector = embeddingKind === "bag-of-words" ? bagOfWordsEmbedding(String(input)) : fakeEmbedding(JSON.stringify(input));
         return { object: "embedding", index, embedding: base64 ? Buffer.from(new Float32Array(vector).buffer).toString("base64") : vector };
       });
       const tokens = inputs.reduce<number>((sum, input) => sum + fakeTokens(String(input)).length, 0);
@@ -268,6 +271,21 @@ export async function startFakeUpstream(options: {
 export function fakeEmbedding(text: string): number[] {
   const digest = createHash("sha256").update(text).digest();
   const vector = Array.from({ length: 8 }, (_, index) => (digest[index] ?? 0) / 255 - 0.5);
+  const norm = Math.hypot(...vector) || 1;
+  return vector.map((value) => value / norm);
+}
+
+/**
+ * A 64-dimensional bag-of-words unit vector over the lowercased words longer than three letters: paraphrases that
+ * differ in case, punctuation or short words land on the same vector. Being blind to "not" and to numbers, it mimics
+ * the weakness of real embedders that the semantic cache's guard exists for.
+ */
+export function bagOfWordsEmbedding(text: string): number[] {
+  const vector = new Array<number>(64).fill(0);
+  for (const word of text.toLowerCase().match(/[a-z]{4,}/g) ?? []) {
+    const slot = createHash("sha256").update(word).digest()[0] ?? 0;
+    vector[slot % 64] = (vector[slot % 64] ?? 0) + 1;
+  }
   const norm = Math.hypot(...vector) || 1;
   return vector.map((value) => value / norm);
 }

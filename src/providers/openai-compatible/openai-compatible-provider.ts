@@ -38,13 +38,13 @@ export function createOpenAiCompatibleProvider(options: OpenAiCompatibleOptions)
   const baseHeaders: Record<string, string> = { "content-type": "application/json", accept: "application/json", ...options.headers };
   if (options.apiKey !== undefined) baseHeaders["authorization"] = `Bearer ${options.apiKey}`;
 
-  async function post(path: string, body: JsonObject, call: { signal: AbortSignal; requestId: string }, deadline: CallDeadline): Promise<Dispatcher.ResponseData> {
+  async function post(path: string, body: JsonObject, call: { signal: AbortSignal; requestId: string; headers?: Readonly<Record<string, string>> }, deadline: CallDeadline): Promise<Dispatcher.ResponseData> {
     try {
       return await dispatcher.request({
         origin: url.origin,
         path: basePath + path,
         method: "POST",
-        headers: { ...baseHeaders, "x-request-id": call.requestId },
+        headers: call.headers === undefined ? { ...baseHeaders, "x-request-id": call.requestId } : { ...baseHeaders, ...call.headers, "x-request-id": call.requestId },
         body: JSON.stringify(body),
         signal: deadline.signal,
       });
@@ -73,7 +73,7 @@ export function createOpenAiCompatibleProvider(options: OpenAiCompatibleOptions)
     return { body: parsed as JsonObject, raw };
   }
 
-  async function unary(path: string, body: JsonObject, call: { signal: AbortSignal; requestId: string }): Promise<GenerateResult> {
+  async function unary(path: string, body: JsonObject, call: { signal: AbortSignal; requestId: string; headers?: Readonly<Record<string, string>> }): Promise<GenerateResult> {
     const deadline = new CallDeadline(call.signal, label, options.timeouts.totalMs, options.timeouts.firstByteMs);
     try {
       const response = await post(path, body, call, deadline);

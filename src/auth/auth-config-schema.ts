@@ -1,0 +1,34 @@
+import { z } from "zod";
+
+/** JWT bearer tokens: verified with an HS256 secret or a JWKS URL, claims mapped to a team and scopes. */
+export const jwtConfigSchema = z
+  .strictObject({
+    secret: z.string().min(32, "an HS256 secret needs at least 32 characters").optional(),
+    jwks_url: z.url({ protocol: /^https?$/ }).optional(),
+    issuer: z.string().min(1).optional(),
+    audience: z.string().min(1).optional(),
+    team_claim: z.string().min(1).default("team"),
+    scopes_claim: z.string().min(1).default("scope"),
+  })
+  .refine((jwt) => (jwt.secret === undefined) !== (jwt.jwks_url === undefined), { message: "give exactly one of secret or jwks_url" });
+
+/** `auth`: who may call /v1/* and the admin API. */
+export const authConfigSchema = z
+  .strictObject({
+    mode: z.enum(["keys", "jwt", "none"]).default("keys"),
+    /** Bearer token for /admin/*; without it the admin API is open (loopback only). */
+    admin_key: z.string().min(16, "the admin key needs at least 16 characters").optional(),
+    /** Where virtual keys and the audit log live: memory (optionally persisted under data_dir) or redis (shared by replicas). */
+    store: z.enum(["memory", "redis"]).default("memory"),
+    redis_url: z.string().regex(/^rediss?:\/\//, "a redis:// or rediss:// URL").optional(),
+    /** Memory store: keys.json and audit.jsonl are written here; absent = nothing persisted. */
+    data_dir: z.string().min(1).optional(),
+    jwt: jwtConfigSchema.optional(),
+  })
+  .superRefine((auth, context) => {
+    if (auth.mode === "jwt" && auth.jwt === undefined) context.addIssue({ code: "custom", path: ["jwt"], message: "mode jwt needs a jwt section" });
+    if (auth.store === "redis" && auth.redis_url === undefined) context.addIssue({ code: "custom", path: ["redis_url"], message: "store redis needs redis_url" });
+  });
+
+export type AuthConfig = z.output<typeof authConfigSchema>;
+export type JwtConfig = z.output<typeof jwtConfigSchema>;

@@ -1,0 +1,79 @@
+import type { SqlExecutor } from "./sql-executor.js";
+
+/** One schema step; statements are plain SQL that SQLite and PostgreSQL both accept. */
+interface Migration {
+  readonly version: number;
+  readonly statements: readonly string[];
+}
+
+// Append only: a released migration never changes, a new version adds what is needed.
+const migrations: readonly Migration[] = [
+  {
+    version: 1,
+    statements: [
+      `CREATE TABLE requests (
+        id TEXT PRIMARY KEY,
+        time BIGINT NOT NULL,
+        path TEXT NOT NULL,
+        key_id TEXT,
+        team TEXT,
+        model TEXT,
+        deployment TEXT,
+        answered_by TEXT,
+        stream INTEGER NOT NULL,
+        attempts INTEGER NOT NULL,
+        status INTEGER NOT NULL,
+        error_code TEXT,
+        prompt_tokens INTEGER NOT NULL,
+        completion_tokens INTEGER NOT NULL,
+        cached_tokens INTEGER NOT NULL,
+        cost_usd DOUBLE PRECISION NOT NULL,
+        ttft_ms DOUBLE PRECISION,
+        latency_ms DOUBLE PRECISION NOT NULL,
+        upstream_ms DOUBLE PRECISION,
+        cache TEXT,
+        finish_reason TEXT,
+        request_body TEXT,
+        response_body TEXT
+      )`,
+      // Listing and keyset pagination (newest first), retention pruning.
+      "CREATE INDEX requests_time ON requests (time, id)",
+      "CREATE INDEX requests_key_time ON requests (key_id, time)",
+      "CREATE INDEX requests_team_time ON requests (team, time)",
+      // /admin/stats reads these covering indexes alone, in (model, value) order: grouped counts for percentiles and
+      // the per-model sums come out of one scan each, without touching the table or sorting.
+      "CREATE INDEX requests_model_latency ON requests (model, latency_ms, time, status, prompt_tokens, completion_tokens, cached_tokens, cost_usd)",
+      "CREATE INDEX requests_model_ttft ON requests (model, ttft_ms, time)",
+      `CREATE TABLE feedback (
+        id TEXT PRIMARY KEY,
+        request_id TEXT NOT NULL,
+        time BIGINT NOT NULL,
+        model TEXT,
+        score DOUBLE PRECISION,
+        thumbs TEXT,
+        label TEXT,
+        comment TEXT
+      )`,
+      "CREATE INDEX feedback_request ON feedback (request_id)",
+      "CREATE INDEX feedback_time ON feedback (time, model)",
+    ],
+  },
+];
+
+/** The newest schema version this build knows. */
+export const latestSchemaVersion = migrations.at(-1)?.version ?? 0;
+
+/** Brings the schema up to date; safe when several processes start on the same database at once. */
+export async function migrate(executor: SqlExecutor): Promise<void> {
+  await executor.run("CREATE TABLE IF NOT EXISTS gantry_schema_version (version INTEGER PRIMARY KEY, applied_at BIGINT NOT NULL)");
+  await executor.withMigrationLock(async () => {
+    const rows = await executor.all("SELECT MAX(version) AS version FROM gantry_schema_version");
+    const current = Number(rows[0]?.["version"] ?? 0);
+    if (current > latestSchemaVersion) throw new Error(`the database schema (version ${current}) is newer than this gantry (version ${latestSchemaVersion})`);
+    for (const migration of migrations) {
+      if (migration.version <= current) continue;
+      for (const statement of migration.statements) await executor.run(statement);
+      await executor.run("INSERT INTO gantry_schema_version (version, applied_at) VALUES (?, ?)", [migration.version, Date.now()]);
+    }
+  });
+}

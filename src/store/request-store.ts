@@ -1,0 +1,160 @@
+import { migrate } from "./migrations.js";
+import { requestColumns, type FeedbackRow, type RequestRow } from "./request-row.js";
+import type { SqlExecutor, SqlRow, SqlValue } from "./sql-executor.js";
+import { computeStats, type StatsWindow, type WindowStats } from "./request-stats.js";
+
+/** Filters for listing the request log; every field is optional. */
+export interface RequestFilter {
+  readonly from?: number;
+  readonly to?: number;
+  readonly model?: string;
+  readonly key?: string;
+  readonly team?: string;
+  /** An exact status (`404`) or a class (`5` for 5xx). */
+  readonly status?: { readonly exact: number } | { readonly class: number };
+  readonly minLatencyMs?: number;
+  /** Keyset cursor: rows strictly older than this (time, id). */
+  readonly before?: { readonly time: number; readonly id: string };
+  readonly limit: number;
+}
+
+/** A request row without its bodies, as listings return it. */
+export type RequestSummary = Omit<RequestRow, "request_body" | "response_body">;
+
+/** A request with the feedback given on it. */
+export type RequestDetail = RequestRow & { readonly feedback: FeedbackRow[] };
+
+/** Feedback as a client sends it; the store links it to the request and its model. */
+export type NewFeedback = Omit<FeedbackRow, "model">;
+
+/** Durable request log, feedback and the queries over them. */
+export interface RequestStore {
+  migrate(): Promise<void>;
+  insertRequests(rows: readonly RequestRow[]): Promise<void>;
+  /** False when no request has this id. */
+  insertFeedback(feedback: NewFeedback): Promise<boolean>;
+  getRequest(id: string): Promise<RequestDetail | undefined>;
+  listRequests(filter: RequestFilter): Promise<RequestSummary[]>;
+  stats(window: StatsWindow): Promise<WindowStats>;
+  /** Deletes requests and feedback older than `beforeMs`; resolves with the requests deleted. */
+  prune(beforeMs: number): Promise<number>;
+  close(): Promise<void>;
+}
+
+const summaryColumns = requestColumns.filter((column) => column !== "request_body" && column !== "response_body").join(", ");
+
+/** The request store over any SQL executor: the same SQL on SQLite and PostgreSQL. */
+export function createRequestStore(executor: SqlExecutor): RequestStore {
+  return {
+    migrate: () => migrate(executor),
+
+    insertRequests(rows) {
+      return executor.insertMany("requests", requestColumns, rows.map(toValues));
+    },
+
+    async insertFeedback(feedback) {
+      // One statement links the feedback to its request and model, and tells an unknown id by zero rows inserted.
+      const changed = await executor.run(
+        `INSERT INTO feedback (id, request_id, time, model, score, thumbs, label, comment)
+         SELECT CAST(? AS TEXT), id, CAST(? AS BIGINT), model, CAST(? AS DOUBLE PRECISION), CAST(? AS TEXT), CAST(? AS TEXT), CAST(? AS TEXT) FROM requests WHERE id = ?`,
+        [feedback.id, feedback.time, feedback.score, feedback.thumbs, feedback.label, feedback.comment, feedback.request_id],
+      );
+      return changed > 0;
+    },
+
+    async getRequest(id) {
+      const rows = await executor.all(`SELECT ${requestColumns.join(", ")} FROM requests WHERE id = ?`, [id]);
+      const row = rows[0];
+      if (row === undefined) return undefined;
+      const feedback = await executor.all("SELECT id, request_id, time, model, score, thumbs, label, comment FROM feedback WHERE request_id = ? ORDER BY time, id", [id]);
+      return { ...toRequestRow(row), feedback: feedback.map(toFeedbackRow) };
+    },
+
+    async listRequests(filter) {
+      const where: string[] = [];
+      const params: SqlValue[] = [];
+      const add = (clause: string, ...values: SqlValue[]): void => {
+        where.push(clause);
+        params.push(...values);
+      };
+      if (filter.from !== undefined) add("time >= ?", filter.from);
+      if (filter.to !== undefined) add("time < ?", filter.to);
+      if (filter.model !== undefined) add("model = ?", filter.model);
+      if (filter.key !== undefined) add("key_id = ?", filter.key);
+      if (filter.team !== undefined) add("team = ?", filter.team);
+      if (filter.status !== undefined) {
+        if ("exact" in filter.status) add("status = ?", filter.status.exact);
+        else add("status >= ? AND status < ?", filter.status.class * 100, filter.status.class * 100 + 100);
+      }
+      if (filter.minLatencyMs !== undefined) add("latency_ms >= ?", filter.minLatencyMs);
+      if (filter.before !== undefined) add("(time < ? OR (time = ? AND id < ?))", filter.before.time, filter.before.time, filter.before.id);
+      const sql = `SELECT ${summaryColumns} FROM requests ${where.length === 0 ? "" : `WHERE ${where.join(" AND ")}`} ORDER BY time DESC, id DESC LIMIT ?`;
+      const rows = await executor.all(sql, [...params, filter.limit]);
+      return rows.map((row) => {
+        const { request_body: _request, response_body: _response, ...summary } = toRequestRow(row);
+        return summary;
+      });
+    },
+
+    stats: (window) => computeStats(executor, window),
+
+    async prune(beforeMs) {
+      await executor.run("DELETE FROM feedback WHERE time < ?", [beforeMs]);
+      return executor.run("DELETE FROM requests WHERE time < ?", [beforeMs]);
+    },
+
+    close: () => executor.close(),
+  };
+}
+
+function toValues(row: RequestRow): SqlValue[] {
+  return requestColumns.map((column) => {
+    const value = row[column];
+    return typeof value === "boolean" ? (value ? 1 : 0) : value;
+  });
+}
+
+const text = (value: unknown): string | null => (value === null || value === undefined ? null : String(value));
+const numberOrNull = (value: unknown): number | null => (value === null || value === undefined ? null : Number(value));
+
+function toRequestRow(row: SqlRow): RequestRow {
+  return {
+    id: String(row["id"]),
+    time: Number(row["time"]),
+    path: String(row["path"]),
+    key_id: text(row["key_id"]),
+    team: text(row["team"]),
+    model: text(row["model"]),
+    deployment: text(row["deployment"]),
+    answered_by: text(row["answered_by"]),
+    stream: Number(row["stream"]) === 1,
+    attempts: Number(row["attempts"]),
+    status: Number(row["status"]),
+    error_code: text(row["error_code"]),
+    prompt_tokens: Number(row["prompt_tokens"]),
+    completion_tokens: Number(row["completion_tokens"]),
+    cached_tokens: Number(row["cached_tokens"]),
+    cost_usd: Number(row["cost_usd"]),
+    ttft_ms: numberOrNull(row["ttft_ms"]),
+    latency_ms: Number(row["latency_ms"]),
+    upstream_ms: numberOrNull(row["upstream_ms"]),
+    cache: text(row["cache"]),
+    finish_reason: text(row["finish_reason"]),
+    request_body: text(row["request_body"]),
+    response_body: text(row["response_body"]),
+  };
+}
+
+function toFeedbackRow(row: SqlRow): FeedbackRow {
+  const thumbs = row["thumbs"];
+  return {
+    id: String(row["id"]),
+    request_id: String(row["request_id"]),
+    time: Number(row["time"]),
+    model: text(row["model"]),
+    score: numberOrNull(row["score"]),
+    thumbs: thumbs === "up" || thumbs === "down" ? thumbs : null,
+    label: text(row["label"]),
+    comment: text(row["comment"]),
+  };
+}

@@ -1,0 +1,21 @@
+/** A value bound to a SQL parameter. */
+export type SqlValue = string | number | null;
+
+/** A result row as the driver returns it. */
+export type SqlRow = Readonly<Record<string, unknown>>;
+
+/**
+ * The little the request store needs from a database. SQL uses `?` placeholders and runs unchanged on SQLite
+ * and PostgreSQL; the few dialect differences (placeholders, bulk insert, migration lock) live in the executors.
+ */
+export interface SqlExecutor {
+  readonly dialect: "sqlite" | "postgres";
+  all(sql: string, params?: readonly SqlValue[]): Promise<SqlRow[]>;
+  /** Runs a statement; resolves with the rows it changed. */
+  run(sql: string, params?: readonly SqlValue[]): Promise<number>;
+  /** Inserts many rows in one transaction, skipping rows whose `id` already exists. */
+  insertMany(table: string, columns: readonly string[], rows: readonly (readonly SqlValue[])[]): Promise<void>;
+  /** Runs `apply` holding a lock that other processes migrating the same database wait for. */
+  withMigrationLock(apply: () => Promise<void>): Promise<void>;
+  close(): Promise<void>;
+}

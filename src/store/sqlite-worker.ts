@@ -1,0 +1,29 @@
+// The SQLite store's own thread: better-sqlite3 is synchronous, so every write and query runs here, off the
+// gateway's event loop. Messages are `{ id, method, args }`; replies are `{ id, result }` or `{ id, error }`.
+import { parentPort, workerData } from "node:worker_threads";
+import { createRequestStore, type RequestStore } from "./request-store.js";
+import { createSqliteExecutor } from "./sqlite-executor.js";
+
+interface Call {
+  readonly id: number;
+  readonly method: keyof RequestStore;
+  readonly args: unknown[];
+}
+
+const port = parentPort;
+if (port === null) throw new Error("sqlite-worker.ts runs as a worker thread");
+const { path } = workerData as { path: string };
+const store = createRequestStore(createSqliteExecutor(path));
+const methods = store as unknown as Record<keyof RequestStore, (...args: unknown[]) => Promise<unknown>>;
+
+port.on("message", (call: Call) => {
+  void (async () => {
+    try {
+      const result = await methods[call.method](...call.args);
+      port.postMessage({ id: call.id, result });
+      if (call.method === "close") port.close();
+    } catch (error) {
+      port.postMessage({ id: call.id, error: error instanceof Error ? error.message : String(error) });
+    }
+  })();
+});

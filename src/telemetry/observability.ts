@@ -1,0 +1,71 @@
+import { Registry } from "prom-client";
+import type { GatewayConfig } from "../config/schema.js";
+import { createAdminRequestsRoutes } from "../http/routes/admin-requests-routes.js";
+import { createFeedbackRoute } from "../http/routes/feedback-route.js";
+import { createMetricsRoute } from "../http/routes/metrics-route.js";
+import type { RouteHandler } from "../http/request-context.js";
+import type { MethodHandlers } from "../http/route-table.js";
+import type { RoutingTable } from "../routing/routing-table.js";
+import { openStore } from "../store/open-store.js";
+import { createRequestLogWriter } from "../store/request-log-writer.js";
+import { startRetention } from "../store/retention.js";
+import { createGatewayMetrics } from "./gateway-metrics.js";
+import type { Logger } from "./logger.js";
+import { createRequestObserver, type RequestObserver } from "./request-observer.js";
+import { createTracing } from "./tracing.js";
+
+/** Everything observability adds to a gateway, ready for `createApp`, and how to flush and close it. */
+export interface Observability {
+  readonly observer: RequestObserver;
+  /** GET /metrics when metrics are on. */
+  readonly routes: Map<string, MethodHandlers>;
+  /** The request-log admin API when the request log is on. */
+  readonly adminRoutes: Map<string, MethodHandlers>;
+  /** POST /v1/feedback when the request log is on. */
+  readonly feedbackRoute: RouteHandler | undefined;
+  readonly registry: Registry;
+  /** Writes queued log rows, exports buffered spans, closes the database. */
+  close(): Promise<void>;
+}
+
+const dropWarnEveryMs = 10_000;
+
+/** Builds metrics (own registry), tracing, the request-log store and writer, and their routes from config. */
+export async function startObservability(config: GatewayConfig, routing: RoutingTable, logger: Logger): Promise<Observability> {
+  const registry = new Registry();
+  const metrics = config.metrics.enabled ? createGatewayMetrics(registry, routing) : undefined;
+  const tracing = createTracing(config.telemetry);
+  const store = config.request_log.enabled ? await openStore(config.database) : undefined;
+  let lastWarnAt = 0;
+  let unwarned = 0;
+  const requestLog =
+    store === undefined
+      ? undefined
+      : createRequestLogWriter({
+          store,
+          queueSize: config.request_log.queue_size,
+          onDrop(count, reason, error) {
+            metrics?.requestLogDropped(count);
+            unwarned += count;
+            // One warning per interval at most: a full queue under load must not turn into a log flood.
+            if (Date.now() - lastWarnAt < dropWarnEveryMs) return;
+            lastWarnAt = Date.now();
+            logger.warn({ dropped: unwarned, reason, ...(error === undefined ? {} : { err: error }) }, "request log rows dropped");
+            unwarned = 0;
+          },
+        });
+  const stopRetention = store === undefined ? undefined : startRetention(store, config.database.retention_days, (error) => logger.warn({ err: error }, "request log pruning failed"));
+  const observer = createRequestObserver({ config, routing, ...(metrics === undefined ? {} : { metrics }), ...(tracing === undefined ? {} : { tracing }), ...(requestLog === undefined ? {} : { requestLog }) });
+  return {
+    observer,
+    registry,
+    routes: new Map<string, MethodHandlers>(metrics === undefined ? [] : [["/metrics", { GET: createMetricsRoute(registry) }]]),
+    adminRoutes: store === undefined ? new Map() : createAdminRequestsRoutes(store),
+    feedbackRoute: store === undefined || requestLog === undefined ? undefined : createFeedbackRoute(store, requestLog),
+    async close() {
+      stopRetention?.();
+      await requestLog?.close();
+      await Promise.all([store?.close(), tracing?.shutdown().catch((error: unknown) => logger.warn({ err: error }, "trace export failed on shutdown"))]);
+    },
+  };
+}

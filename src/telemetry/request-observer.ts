@@ -1,0 +1,177 @@
+import { performance } from "node:perf_hooks";
+import { SpanStatusCode } from "@opentelemetry/api";
+import type { GatewayConfig } from "../config/schema.js";
+import type { RequestContext } from "../http/request-context.js";
+import type { AnswerStage } from "../pipeline/answer.js";
+import type { RoutingTable } from "../routing/routing-table.js";
+import type { RequestLogWriter } from "../store/request-log-writer.js";
+import { storedLatency, type RequestRow } from "../store/request-row.js";
+import { createAnswerObserverStage, createForwardedBodyStage } from "./answer-observer-stages.js";
+import type { GatewayMetrics, RequestMeasurement } from "./gateway-metrics.js";
+import { createRequestTelemetry } from "./request-telemetry.js";
+import { pricingByModel, requestCost } from "./request-cost.js";
+import { traceStage } from "./trace-stage.js";
+import { parseTraceparent } from "./traceparent.js";
+import type { Tracing } from "./tracing.js";
+
+/** The app's hooks for observability: where each request starts and ends, and the stages it adds. */
+export interface RequestObserver {
+  start(context: RequestContext): void;
+  finish(context: RequestContext): void;
+  /** The answer stages with the observer's own around them (cost, bodies) and each traced. */
+  wrapStages(stages: readonly AnswerStage[]): AnswerStage[];
+}
+
+export interface RequestObserverDeps {
+  config: GatewayConfig;
+  routing: RoutingTable;
+  metrics?: GatewayMetrics;
+  tracing?: Tracing;
+  requestLog?: RequestLogWriter;
+  /** Epoch milliseconds; injectable for tests. */
+  now?: () => number;
+}
+
+const operations: Readonly<Record<string, string>> = { "/v1/chat/completions": "chat", "/v1/completions": "text_completion", "/v1/embeddings": "embeddings" };
+const cacheResults = new Set(["hit", "semantic-hit", "coalesced", "miss", "bypass"]);
+
+/** Creates the observer: metrics, traces and the request log, all recorded once per request in `finish`. */
+export function createRequestObserver(deps: RequestObserverDeps): RequestObserver {
+  const { config, metrics, tracing, requestLog } = deps;
+  const now = deps.now ?? Date.now;
+  const pricing = pricingByModel(config);
+  const models = new Set(config.models.map((model) => model.name));
+  const teams = new Set(config.metrics.per_team_labels);
+  const providers = new Map<string, string>();
+  for (const router of deps.routing.list()) {
+    for (const state of router.states) providers.set(state.deployment.id, state.deployment.provider.kind);
+    providers.set(`${router.model.name}/fast-path`, "rules");
+  }
+  const bodies = config.request_log.bodies && requestLog !== undefined;
+  const maxBodyBytes = config.request_log.max_body_bytes;
+
+  return {
+    start(context) {
+      const path = pathOf(context);
+      if (!path.startsWith("/v1/")) return;
+      metrics?.requestStarted();
+      const parent = tracing === undefined ? undefined : parseTraceparent(context.request.headers["traceparent"]);
+      const span = tracing?.startRequest(context.startedAt, parent);
+      context.telemetry = createRequestTelemetry(context.facts, tracing, span);
+    },
+
+    finish(context) {
+      const telemetry = context.telemetry;
+      if (telemetry === undefined) return;
+      metrics?.requestEnded();
+      const endedAt = performance.now();
+      const { facts, response } = context;
+      const path = pathOf(context);
+      const aborted = !response.writableFinished;
+      const status = aborted ? 499 : response.statusCode;
+      const errorCode = facts.errorCode ?? (aborted ? "client_closed_request" : status >= 400 ? `http_${status}` : "");
+      const durationMs = endedAt - context.startedAt;
+      const answeredModel = facts.answeredBy ?? facts.model;
+      const cost = requestCost(pricing, answeredModel, facts.usage, facts.cache);
+      const cache = facts.cache === undefined ? undefined : cacheResults.has(facts.cache) ? facts.cache : "other";
+      const operation = operations[path] ?? "";
+      const model = facts.model === undefined ? "" : models.has(facts.model) ? facts.model : "unknown";
+      const provider = facts.deployment === undefined ? (cache !== undefined && cache !== "miss" && cache !== "bypass" ? "cache" : "") : (providers.get(facts.deployment) ?? "other");
+
+      if (metrics !== undefined) {
+        const usage = facts.usage;
+        const outputTokens = usage?.completion_tokens;
+        const measurement: RequestMeasurement = {
+          operation,
+          provider,
+          model,
+          deployment: facts.deployment ?? "",
+          team: teamLabel(context.principal?.team, teams),
+          status,
+          errorCode,
+          durationSeconds: durationMs / 1000,
+          ttftSeconds: facts.ttftMs === undefined ? undefined : facts.ttftMs / 1000,
+          tpotSeconds: facts.ttftMs !== undefined && outputTokens !== undefined && outputTokens > 1 ? (durationMs - facts.ttftMs) / 1000 / (outputTokens - 1) : undefined,
+          overheadSeconds: facts.upstreamMs === undefined ? undefined : Math.max(0, durationMs - facts.upstreamMs) / 1000,
+          inputTokens: usage?.prompt_tokens,
+          outputTokens,
+          cachedTokens: usage?.prompt_tokens_details?.cached_tokens ?? undefined,
+          costUsd: cost,
+          cache,
+        };
+        metrics.record(measurement);
+      }
+
+      if (requestLog !== undefined) {
+        const row: RequestRow = {
+          id: context.id,
+          time: now() - Math.round(durationMs),
+          path: path.slice(0, 200),
+          key_id: context.principal?.id ?? null,
+          team: context.principal?.team ?? null,
+          model: facts.model === undefined ? null : facts.model.slice(0, 200),
+          deployment: facts.deployment ?? null,
+          answered_by: facts.answeredBy ?? null,
+          stream: facts.stream === true,
+          attempts: facts.attempts ?? 0,
+          status,
+          error_code: errorCode === "" ? null : errorCode,
+          prompt_tokens: facts.usage?.prompt_tokens ?? 0,
+          completion_tokens: facts.usage?.completion_tokens ?? 0,
+          cached_tokens: facts.usage?.prompt_tokens_details?.cached_tokens ?? 0,
+          cost_usd: cost,
+          ttft_ms: facts.ttftMs === undefined ? null : storedLatency(facts.ttftMs),
+          latency_ms: storedLatency(durationMs),
+          upstream_ms: facts.upstreamMs === undefined ? null : storedLatency(facts.upstreamMs),
+          cache: facts.cache ?? null,
+          finish_reason: facts.finishReason?.slice(0, 64) ?? null,
+          request_body: bodies ? (telemetry.requestBody ?? null) : null,
+          response_body: bodies ? (telemetry.responseBody ?? null) : null,
+        };
+        requestLog.append(row);
+      }
+
+      const span = telemetry.span;
+      if (span !== undefined && tracing !== undefined) {
+        if (operation !== "") tracing.startChild(span, "gantry.validate", { startTime: context.startedAt }).end(telemetry.stagesEnteredAt ?? endedAt);
+        span.updateName(operation === "" ? `${context.request.method ?? "GET"} ${path}` : `${operation} ${facts.model ?? ""}`.trim());
+        span.setAttributes({
+          "http.request.method": context.request.method ?? "GET",
+          "url.path": path,
+          "http.response.status_code": status,
+          "gantry.request_id": context.id,
+          ...(operation === "" ? {} : { "gen_ai.operation.name": operation }),
+          ...(facts.model === undefined ? {} : { "gen_ai.request.model": facts.model }),
+          ...(answeredModel === undefined || facts.deployment === undefined ? {} : { "gen_ai.response.model": answeredModel }),
+          ...(provider === "" ? {} : { "gen_ai.provider.name": provider }),
+          ...(facts.usage === undefined ? {} : { "gen_ai.usage.input_tokens": facts.usage.prompt_tokens, "gen_ai.usage.output_tokens": facts.usage.completion_tokens }),
+          ...(facts.deployment === undefined ? {} : { "gantry.deployment": facts.deployment }),
+          ...(facts.attempts === undefined ? {} : { "gantry.attempts": facts.attempts }),
+          ...(facts.cache === undefined ? {} : { "gantry.cache.result": facts.cache }),
+          ...(facts.finishReason === undefined ? {} : { "gen_ai.response.finish_reasons": [facts.finishReason] }),
+          ...(cost === 0 ? {} : { "gantry.cost_usd": cost }),
+          ...(errorCode === "" ? {} : { "error.type": errorCode }),
+        });
+        if (status >= 500) span.setStatus({ code: SpanStatusCode.ERROR, message: errorCode });
+        span.end(endedAt);
+      }
+    },
+
+    wrapStages(stages) {
+      const traced = tracing === undefined ? [...stages] : stages.map((stage, index) => traceStage(tracing, stage, index));
+      return [createAnswerObserverStage({ pricing, bodies, maxBodyBytes }), ...traced, ...(bodies ? [createForwardedBodyStage(maxBodyBytes)] : [])];
+    },
+  };
+}
+
+function pathOf(context: RequestContext): string {
+  const url = context.request.url ?? "/";
+  const queryAt = url.indexOf("?");
+  return queryAt === -1 ? url : url.slice(0, queryAt);
+}
+
+/** Teams named in `metrics.per_team_labels` keep their name; any other team is "other", no team is "none". */
+function teamLabel(team: string | undefined, named: ReadonlySet<string>): string {
+  if (team === undefined) return "none";
+  return named.has(team) ? team : "other";
+}

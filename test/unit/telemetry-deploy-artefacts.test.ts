@@ -1,0 +1,50 @@
+import { readFileSync } from "node:fs";
+import { Registry } from "prom-client";
+import { describe, expect, it } from "vitest";
+import { parse } from "yaml";
+import { createGatewayMetrics } from "../../src/telemetry/gateway-metrics.js";
+
+const root = new URL("../..", import.meta.url);
+
+/** The metric names a PromQL expression reads (label names, `by (…)` lists and functions left out). */
+function metricsIn(expr: string): string[] {
+  const stripped = expr.replace(/\{[^}]*\}/g, "").replace(/\b(by|without|on|ignoring|group_left|group_right)\s*\([^)]*\)/g, "");
+  return [...stripped.matchAll(/\b(?:gantry|gen_ai)_[a-z0-9_]+\b(?!\s*\()/g)].map((match) => match[0].replace(/_(bucket|sum|count)$/, ""));
+}
+
+const exported = new Set(
+  createGatewayMetrics(new Registry(), undefined)
+    .registry.getMetricsAsArray()
+    .map((metric) => metric.name),
+);
+
+describe("shipped Prometheus rules and Grafana dashboard", () => {
+  it("has recording rules that parse and read only exported metrics", () => {
+    const rules = parse(readFileSync(new URL("deploy/prometheus/gantry-rules.yaml", root), "utf8")) as { groups: { name: string; rules: { record: string; expr: string }[] }[] };
+    const expressions = rules.groups.flatMap((group) => group.rules);
+    expect(expressions.length).toBeGreaterThan(5);
+    for (const rule of expressions) {
+      expect(rule.record).toMatch(/^gantry:[a-z0-9_:]+$/);
+      const names = metricsIn(rule.expr);
+      expect(names.length, rule.expr).toBeGreaterThan(0);
+      for (const name of names) expect(exported, `${rule.record}: ${name}`).toContain(name);
+    }
+  });
+
+  it("has a dashboard that parses and whose every panel query reads only exported metrics", () => {
+    const dashboard = JSON.parse(readFileSync(new URL("deploy/grafana/gantry-dashboard.json", root), "utf8")) as { panels: { title: string; targets: { expr: string }[] }[]; templating: { list: { query: unknown }[] } };
+    expect(dashboard.panels.length).toBeGreaterThan(5);
+    const queries = [...dashboard.panels.flatMap((panel) => panel.targets.map((target) => target.expr)), ...dashboard.templating.list.flatMap((item) => (typeof item.query === "string" && item.query.includes("(") ? [item.query] : []))];
+    const used = new Set<string>();
+    for (const expr of queries) {
+      const names = expr.startsWith("label_values(") ? [expr.slice("label_values(".length).split(",")[0]?.trim() ?? ""] : metricsIn(expr);
+      expect(names.length, expr).toBeGreaterThan(0);
+      for (const name of names) {
+        expect(exported, `${expr}: ${name}`).toContain(name);
+        used.add(name);
+      }
+    }
+    // The dashboard shows every metric the gateway exports.
+    expect([...exported].filter((name) => !used.has(name))).toEqual([]);
+  });
+});
