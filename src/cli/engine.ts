@@ -9,6 +9,7 @@ import { llamaEngineOptionsFromConfig } from "../providers/llama-cpp/llama-cpp-e
 import { createProvider, type ProviderFactory } from "../providers/model-registry.js";
 import type { Provider } from "../providers/provider.js";
 import { createLogger } from "../telemetry/logger.js";
+import { serveUntilSignal } from "./serve-until-signal.js";
 
 const usage = `usage: gantry engine --model MODEL [options]
 
@@ -112,17 +113,7 @@ export async function engine(argv: string[]): Promise<number> {
     await gateway.close();
     return 1;
   }
-  await new Promise<void>((resolve) => {
-    let signals = 0;
-    const onSignal = (signal: NodeJS.Signals): void => {
-      signals++;
-      if (signals > 1) process.exit(130);
-      gateway.logger.info({ signal, in_flight: gateway.app.inFlight() }, "shutting down: draining in-flight requests");
-      void gateway.close().then(resolve);
-    };
-    process.on("SIGTERM", onSignal);
-    process.on("SIGINT", onSignal);
-  });
+  await serveUntilSignal(gateway);
   return 0;
 }
 

@@ -2,6 +2,7 @@ import { parseArgs } from "node:util";
 import { ConfigError, loadConfigFile } from "../config/load-config.js";
 import type { GatewayConfig } from "../config/schema.js";
 import { startGateway } from "../main.js";
+import { serveUntilSignal } from "./serve-until-signal.js";
 
 const usage = "usage: gantry serve --config FILE [--host HOST] [--port PORT]   (or GANTRY_CONFIG=FILE)";
 
@@ -32,17 +33,7 @@ export async function serve(argv: string[]): Promise<number> {
     throw error;
   }
   const gateway = await startGateway(config);
-  await new Promise<void>((resolve) => {
-    let signals = 0;
-    const onSignal = (signal: NodeJS.Signals): void => {
-      signals++;
-      if (signals > 1) process.exit(130);
-      gateway.logger.info({ signal, in_flight: gateway.app.inFlight() }, "shutting down: draining in-flight requests");
-      void gateway.close().then(resolve);
-    };
-    process.on("SIGTERM", onSignal);
-    process.on("SIGINT", onSignal);
-  });
+  await serveUntilSignal(gateway);
   return 0;
 }
 

@@ -1,12 +1,19 @@
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import pino from "pino";
 import { parseConfig } from "../../src/config/load-config.js";
 import { startGateway, type RunningGateway } from "../../src/main.js";
 
-/** Starts an in-process gateway on a loopback port from YAML text, with logs discarded unless asked for. */
+/**
+ * Starts an in-process gateway on a loopback port from YAML text, with logs discarded unless asked for.
+ * Each gateway gets its own request-log database unless the YAML names one, so parallel test files never share it.
+ */
 export async function startTestGateway(yaml: string, options: { logs?: boolean } = {}): Promise<RunningGateway> {
   const config = parseConfig(yaml, process.env, "test");
   const logger = pino({ level: options.logs === true ? "info" : "silent" });
-  return startGateway({ ...config, server: { ...config.server, port: 0, host: "127.0.0.1" } }, { logger });
+  const database = /^database:/m.test(yaml) ? config.database : { ...config.database, path: join(mkdtempSync(join(tmpdir(), "gantry-test-db-")), "gantry.db") };
+  return startGateway({ ...config, database, server: { ...config.server, port: 0, host: "127.0.0.1" } }, { logger });
 }
 
 /** YAML for one model named `story` with one openai-compatible deployment per base URL. */
