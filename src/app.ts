@@ -200,9 +200,9 @@ export function createApp(deps: AppDeps): App {
 /** Runs the admin guard before an admin handler. */
 function guarded(guard: AdminGuard, handler: RouteHandler | undefined): RouteHandler | undefined {
   if (handler === undefined) return undefined;
-  return (context) => {
-    guard(context.request);
-    return handler(context);
+  return async (context) => {
+    await guard(context);
+    await handler(context);
   };
 }
 

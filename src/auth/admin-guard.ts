@@ -1,21 +1,31 @@
 import { timingSafeEqual, createHash } from "node:crypto";
-import type { IncomingMessage } from "node:http";
+import type { RequestContext } from "../http/request-context.js";
 import { GatewayError } from "../errors/gateway-error.js";
+import type { Authenticate } from "./authenticate.js";
 
 /** Checks that a request may use the admin API; throws the right 401/403 envelope when not. */
-export type AdminGuard = (request: IncomingMessage) => void;
+export type AdminGuard = (context: RequestContext) => void | Promise<void>;
 
 /**
- * The admin key check: `Authorization: Bearer <admin key>`, compared in constant time (hashes of equal length).
- * With no admin key configured the admin API is open, which is only allowed on loopback (see the auth config).
+ * The admin API admits the configured admin key (`Authorization: Bearer <admin key>`, compared in constant time over
+ * hashes of equal length), or a virtual key created with `admin: true`, which then becomes the request's principal
+ * so the audit log names it. With no admin key configured the admin API is open, which only a loopback bind allows.
  */
-export function createAdminGuard(adminKey: string | undefined): AdminGuard {
+export function createAdminGuard(adminKey: string | undefined, authenticate?: Authenticate): AdminGuard {
   if (adminKey === undefined) return () => undefined;
   const expected = createHash("sha256").update(adminKey).digest();
-  return (request) => {
-    const header = request.headers["authorization"];
-    const token = typeof header === "string" && header.startsWith("Bearer ") ? header.slice("Bearer ".length).trim() : undefined;
-    if (token === undefined || token === "") throw new GatewayError("authentication_required", { message: "The admin API needs the admin key as a Bearer token." });
-    if (!timingSafeEqual(createHash("sha256").update(token).digest(), expected)) throw new GatewayError("permission_denied", { message: "That key may not use the admin API." });
+  return async (context) => {
+    const header = context.request.headers["authorization"];
+    const token = typeof header === "string" && /^bearer /i.test(header) ? header.slice("bearer ".length).trim() : undefined;
+    if (token === undefined || token === "") throw new GatewayError("authentication_required", { message: "The admin API needs the admin key (or an admin virtual key) as a Bearer token." });
+    if (timingSafeEqual(createHash("sha256").update(token).digest(), expected)) return;
+    if (authenticate !== undefined && token.startsWith("gk-")) {
+      const principal = await authenticate(context.request);
+      if (principal.policy?.admin === true) {
+        context.principal = principal;
+        return;
+      }
+    }
+    throw new GatewayError("permission_denied", { message: "That key may not use the admin API." });
   };
 }

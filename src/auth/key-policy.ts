@@ -8,6 +8,8 @@ export type EndpointName = (typeof endpointNames)[number];
 
 /** What a key may do and how much: the body of `POST /admin/keys` minus its identity fields. */
 export const keyPolicySchema = z.strictObject({
+  /** May use the admin API (`/admin/*`) with this key, as with the admin key. */
+  admin: z.boolean().optional(),
   /** Model name globs (`*` matches any run of characters); absent = every model. */
   models: z.array(z.string().min(1).max(200)).max(100).optional(),
   endpoints: z.array(z.enum(endpointNames)).min(1).optional(),

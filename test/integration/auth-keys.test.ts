@@ -100,6 +100,19 @@ describe("virtual keys", () => {
     expect(codeOf(expired.body)).toBe("key_expired");
   });
 
+  it("lets a key created with admin: true use the admin API, names it in the audit log, and refuses other keys", async () => {
+    const admin = await createKey({ name: "ops", admin: true });
+    const plain = await createKey({ name: "app" });
+    expect((await call("/admin/keys", { key: admin.key })).status).toBe(200);
+    const made = await call("/admin/keys", { key: admin.key, body: { name: "made-by-ops" } });
+    expect(made.status).toBe(201);
+    expect((await call("/admin/keys", { key: plain.key })).status).toBe(403);
+    expect((await call("/admin/keys", { key: "gk-not-a-real-key-000000000000000000000" })).status).toBe(401);
+    const audit = await call("/admin/audit", { key: adminKey });
+    const entries = audit.body["data"] as { actor: string; action: string }[];
+    expect(entries.some((entry) => entry.actor.startsWith(`key:${admin.id}@`))).toBe(true);
+  });
+
   it("rejects bad admin input with 400s", async () => {
     expect((await call("/admin/keys", { key: adminKey, body: { name: "" } })).status).toBe(400);
     expect((await call("/admin/keys", { key: adminKey, body: { name: "x", rpm: -1 } })).status).toBe(400);
