@@ -40,6 +40,6 @@ describe("the quick-start config (examples/gantry.yaml)", () => {
 
   it("serves embeddings from the same model", async () => {
     const embeddings = await client.embeddings.create({ model: "story", input: "a little fox" });
-    expect(embeddings.data[0]?.embedding.length).toBe(64);
+    expect(embeddings.data[0]?.embedding.length).toBe(160);
   });
 });

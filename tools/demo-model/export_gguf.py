@@ -1,10 +1,15 @@
 """Writes a trained model and its SentencePiece tokenizer as a GGUF file that llama.cpp (and node-llama-cpp) loads."""
 from gguf_writer import BOOL, FLOAT32, INT32, STRING, UINT32, GgufWriter
 
-# ChatML, as Jinja: the template node-llama-cpp reads from the GGUF to format chat requests.
+# ChatML markers laid out as close to the training token sequence as node-llama-cpp's Jinja wrapper can render.
+# SentencePiece's NFKC normalisation turned each "\n" of "<|im_start|>user\n…<|im_end|>\n" into a space, so the model
+# learned "▁<|im_start|>user▁Tell…<|im_end|>▁<|im_start|>assistant▁And…". The wrapper tokenises the role and the content
+# as separate fragments, so the template leaves the space before the content out (else it becomes a lone "▁") and
+# ends the generation prompt right after "assistant"; add_space_prefix is off so llama.cpp adds no "▁" of its own.
+# The one remaining difference from training is the first content word's leading "▁".
 CHAT_TEMPLATE = (
-    "{% for message in messages %}{{ '<|im_start|>' + message['role'] + '\\n' + message['content'] + '<|im_end|>' + '\\n' }}{% endfor %}"
-    "{% if add_generation_prompt %}{{ '<|im_start|>assistant\\n' }}{% endif %}"
+    "{% for message in messages %}{{ ' <|im_start|>' + message['role'] + message['content'] + '<|im_end|>' }}{% endfor %}"
+    "{% if add_generation_prompt %}{{ ' <|im_start|>assistant' }}{% endif %}"
 )
 
 # llama.cpp token types.
@@ -27,7 +32,18 @@ def token_type(sp, index):
 
 
 def export_gguf(model, sp, path):
-    config = model.config
+    """Writes a trained torch model and its tokenizer."""
+    state = {name: tensor.detach().float().contiguous().numpy() for name, tensor in model.state_dict().items()}
+    tensors = [("token_embd.weight", state["token_embd.weight"])]
+    for index in range(model.config.layers):
+        for part in ("attn_norm", "attn_q", "attn_k", "attn_v", "attn_output", "ffn_norm", "ffn_gate", "ffn_up", "ffn_down"):
+            tensors.append((f"blk.{index}.{part}.weight", state[f"blocks.{index}.{part}.weight"]))
+    tensors.append(("output_norm.weight", state["output_norm.weight"]))
+    write_gguf(model.config, sp, tensors, path)
+
+
+def write_gguf(config, sp, tensors, path):
+    """Writes the llama metadata, the tokenizer and the given (name, float32 array) tensors."""
     writer = GgufWriter()
     writer.add("general.architecture", STRING, "llama")
     writer.add("general.name", STRING, "gantry-demo")
@@ -54,12 +70,8 @@ def export_gguf(model, sp, path):
     writer.add("tokenizer.ggml.eos_token_id", UINT32, sp.piece_to_id("<|im_end|>"))
     writer.add("tokenizer.ggml.add_bos_token", BOOL, True)
     writer.add("tokenizer.ggml.add_eos_token", BOOL, False)
+    writer.add("tokenizer.ggml.add_space_prefix", BOOL, False)
     writer.add("tokenizer.chat_template", STRING, CHAT_TEMPLATE)
-
-    state = {name: tensor.detach().float().contiguous().numpy() for name, tensor in model.state_dict().items()}
-    writer.add_tensor("token_embd.weight", state["token_embd.weight"])
-    for index in range(config.layers):
-        for part in ("attn_norm", "attn_q", "attn_k", "attn_v", "attn_output", "ffn_norm", "ffn_gate", "ffn_up", "ffn_down"):
-            writer.add_tensor(f"blk.{index}.{part}.weight", state[f"blocks.{index}.{part}.weight"])
-    writer.add_tensor("output_norm.weight", state["output_norm.weight"])
+    for name, array in tensors:
+        writer.add_tensor(name, array)
     writer.write(path)

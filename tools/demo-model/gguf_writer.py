@@ -82,3 +82,60 @@ class GgufWriter:
 
 def _aligned(size: int) -> int:
     return (size + ALIGNMENT - 1) // ALIGNMENT * ALIGNMENT
+
+
+def read_f32_tensors(path: str):
+    """Reads back the (name, float32 array) tensors of an F32 GGUF file written by GgufWriter."""
+    import numpy as np
+
+    with open(path, "rb") as file:
+        data = file.read()
+    if data[:4] != GGUF_MAGIC:
+        raise ValueError(f"{path} is not a GGUF file")
+    position = 8
+    tensor_count, kv_count = struct.unpack_from("<QQ", data, position)
+    position += 16
+
+    def read_string():
+        nonlocal position
+        (length,) = struct.unpack_from("<Q", data, position)
+        position += 8 + length
+        return data[position - length : position].decode("utf-8")
+
+    sizes = {UINT32: 4, INT32: 4, FLOAT32: 4, BOOL: 1, UINT64: 8}
+
+    def skip_value(kind):
+        nonlocal position
+        if kind == STRING:
+            read_string()
+        elif kind == ARRAY:
+            element_kind, count = struct.unpack_from("<IQ", data, position)
+            position += 12
+            for _ in range(count):
+                skip_value(element_kind)
+        else:
+            position += sizes[kind]
+
+    for _ in range(kv_count):
+        read_string()
+        (kind,) = struct.unpack_from("<I", data, position)
+        position += 4
+        skip_value(kind)
+    infos = []
+    for _ in range(tensor_count):
+        name = read_string()
+        (dims_count,) = struct.unpack_from("<I", data, position)
+        position += 4
+        dims = struct.unpack_from(f"<{dims_count}Q", data, position)
+        position += 8 * dims_count
+        kind, offset = struct.unpack_from("<IQ", data, position)
+        position += 12
+        if kind != GGML_TYPE_F32:
+            raise ValueError(f"{name}: only F32 tensors can be read back")
+        infos.append((name, list(reversed(dims)), offset))
+    start = _aligned(position)
+    tensors = []
+    for name, shape, offset in infos:
+        count = int(np.prod(shape))
+        tensors.append((name, np.frombuffer(data, dtype=np.float32, count=count, offset=start + offset).reshape(shape).copy()))
+    return tensors
