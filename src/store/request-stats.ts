@@ -60,7 +60,7 @@ const noFeedback: FeedbackStats = { count: 0, mean_score: null, thumbs_up: 0, th
  * significant digits, so grouping by value over the (model, latency) index yields a few thousand groups per model
  * in value order; percentiles are read off their running counts and the per-model sums are the groups' sums.
  */
-export async function computeStats(executor: SqlExecutor, window: StatsWindow): Promise<WindowStats> {
+export async function computeStats(executor: Pick<SqlExecutor, "all">, window: StatsWindow): Promise<WindowStats> {
   const range = [window.from, window.to];
   // `+time` keeps the planners off the time index: over a large window a scan of the covering index is far cheaper
   // than a range lookup that must visit every row.

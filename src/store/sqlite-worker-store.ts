@@ -4,6 +4,8 @@ import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { Worker } from "node:worker_threads";
 import type { RequestStore } from "./request-store.js";
+import { computeStats } from "./request-stats.js";
+import type { SqlExecutor, SqlRow } from "./sql-executor.js";
 
 type Reply = { id: number; result: unknown } | { id: number; error: string };
 
@@ -12,8 +14,45 @@ interface Pending {
   reject(error: Error): void;
 }
 
-/** The embedded SQLite store, run in a worker thread; every method is a message round trip. */
+/** A worker thread owning one SQLite connection; `query` runs a read-only SELECT there. */
+type WorkerMethod = keyof RequestStore | "query";
+
+interface WorkerChannel {
+  call<T>(method: WorkerMethod, ...args: unknown[]): Promise<T>;
+  close(): Promise<void>;
+}
+
+/**
+ * The embedded SQLite store, run in worker threads; every method is a message round trip. Writes and most reads go
+ * to one worker. `stats` runs its scans on two connections at once, the writer's and a second, read-only worker's,
+ * so the latency and TTFT scans of a large window use both cores instead of queueing on one.
+ */
 export function createSqliteWorkerStore(path: string): RequestStore {
+  const writer = createWorkerChannel(path);
+  let reader: WorkerChannel | undefined;
+  let queries = 0;
+  const statsExecutor: Pick<SqlExecutor, "all"> = {
+    all: (sql, params = []) => {
+      // Started on first use: most gateways never ask for stats.
+      reader ??= createWorkerChannel(path);
+      const channel = queries++ % 2 === 0 ? reader : writer;
+      return channel.call<SqlRow[]>("query", sql, params);
+    },
+  };
+  let closing: Promise<void> | undefined;
+  return {
+    migrate: () => writer.call("migrate"),
+    insertRequests: (rows) => writer.call("insertRequests", rows),
+    insertFeedback: (feedback) => writer.call("insertFeedback", feedback),
+    getRequest: (id) => writer.call("getRequest", id),
+    listRequests: (filter) => writer.call("listRequests", filter),
+    stats: (window) => computeStats(statsExecutor, window),
+    prune: (beforeMs) => writer.call("prune", beforeMs),
+    close: () => (closing ??= Promise.all([writer.close(), reader?.close()]).then(() => undefined)),
+  };
+}
+
+function createWorkerChannel(path: string): WorkerChannel {
   const worker = spawnWorker(path);
   // An idle store never keeps the process alive; a pending call does (else a final flush could be cut off).
   worker.unref();
@@ -36,7 +75,7 @@ export function createSqliteWorkerStore(path: string): RequestStore {
   worker.on("error", failAll);
   worker.on("exit", () => failAll(new Error("the SQLite store's worker has exited")));
 
-  function call<T>(method: keyof RequestStore, ...args: unknown[]): Promise<T> {
+  function call<T>(method: WorkerMethod, ...args: unknown[]): Promise<T> {
     if (failure !== undefined) return Promise.reject(failure);
     const id = nextId++;
     return new Promise<T>((resolve, reject) => {
@@ -48,13 +87,7 @@ export function createSqliteWorkerStore(path: string): RequestStore {
 
   let closing: Promise<void> | undefined;
   return {
-    migrate: () => call("migrate"),
-    insertRequests: (rows) => call("insertRequests", rows),
-    insertFeedback: (feedback) => call("insertFeedback", feedback),
-    getRequest: (id) => call("getRequest", id),
-    listRequests: (filter) => call("listRequests", filter),
-    stats: (window) => call("stats", window),
-    prune: (beforeMs) => call("prune", beforeMs),
+    call,
     close: () =>
       (closing ??= (async () => {
         const exited = new Promise<void>((resolve) => worker.once("exit", () => resolve()));

@@ -6,20 +6,22 @@ import { createSqliteExecutor } from "./sqlite-executor.js";
 
 interface Call {
   readonly id: number;
-  readonly method: keyof RequestStore;
+  /** A store method, or `query`: one read-only SELECT (the parallel scans of `stats`). */
+  readonly method: keyof RequestStore | "query";
   readonly args: unknown[];
 }
 
 const port = parentPort;
 if (port === null) throw new Error("sqlite-worker.ts runs as a worker thread");
 const { path } = workerData as { path: string };
-const store = createRequestStore(createSqliteExecutor(path));
+const executor = createSqliteExecutor(path);
+const store = createRequestStore(executor);
 const methods = store as unknown as Record<keyof RequestStore, (...args: unknown[]) => Promise<unknown>>;
 
 port.on("message", (call: Call) => {
   void (async () => {
     try {
-      const result = await methods[call.method](...call.args);
+      const result = call.method === "query" ? await executor.all(...(call.args as Parameters<typeof executor.all>)) : await methods[call.method](...call.args);
       port.postMessage({ id: call.id, result });
       if (call.method === "close") port.close();
     } catch (error) {

@@ -9,7 +9,8 @@ afterEach(async () => {
   await Promise.all(open.splice(0).map((thing) => thing.close()));
 });
 
-const cooldownMs = 300;
+// Long enough that a phase of a few requests never outlasts it, even on a loaded CI machine.
+const cooldownMs = 1500;
 
 /** Two replicas behind round-robin, a breaker that opens after 2 failures in a row and cools down for `cooldownMs`. */
 async function setup(): Promise<{ flaky: FakeUpstream; steady: FakeUpstream; gateway: RunningGateway }> {
