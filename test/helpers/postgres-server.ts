@@ -1,8 +1,8 @@
 import { spawn, spawnSync } from "node:child_process";
 import { chownSync, mkdtempSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { freePort } from "./free-port.js";
 
 /** A throwaway PostgreSQL server on a loopback port, owned by the test that started it. */
 export interface PostgresServer {
@@ -18,17 +18,6 @@ function command(program: string, args: string[]): [string, string[]] {
   return asPostgres ? ["runuser", ["-u", "postgres", "--", join(bin, program), ...args]] : [join(bin, program), args];
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      const port = typeof address === "object" && address !== null ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** Creates a data directory, starts postgres on 127.0.0.1 and a free port, and resolves once it accepts connections. */
 export async function startPostgres(): Promise<PostgresServer> {
