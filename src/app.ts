@@ -68,9 +68,10 @@ export function createApp(deps: AppDeps): App {
   const { config, registry, logger } = deps;
   const startedAtSeconds = Math.floor(Date.now() / 1000);
   const routing = deps.routing ?? createRoutingTable(config, registry);
-  // The answer stages, in pipeline order; each later issue adds its stage here (auth, limits, guardrails, cache).
   const cacheStore = deps.cacheStore ?? createMemoryCacheStore({ maxEntries: config.cache.max_entries, maxBytes: config.cache.max_bytes });
   const cacheStage = createCacheStage({ config, store: cacheStore, embedder: createRoutedEmbedder(routing) });
+  // The answer stages in pipeline order: scopes, limits and budget refuse early; PII redaction runs before the
+  // cache so cached entries never hold raw PII; the rules fast path answers last, before routing.
   const stages = [...(deps.accessStages ?? []), createPiiStage(config), cacheStage, createFastPathStage(routing)];
   const cors = createCors(config.server.cors);
   const generationDeps = { registry, routing, bodyLimitBytes: config.server.body_limit_bytes, stages: deps.observer?.wrapStages(stages) ?? stages };
