@@ -6,9 +6,8 @@ import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { Pool } from "undici";
-import { runConstantRate } from "../lib/constant-rate.js";
+import { runConstantRate, summarizeRun, type RateRunSummary } from "../lib/constant-rate.js";
 import { startProcess, stopProcess } from "../lib/processes.js";
-import { summarize, type LatencySummary } from "../lib/stats.js";
 import { startRedis } from "../../test/helpers/redis-server.js";
 
 const { values } = parseArgs({
@@ -44,11 +43,8 @@ const pools: Record<Target, Pool> = { "no-auth": new Pool(open.match, { connecti
 const body = JSON.stringify({ model: "story", messages: [{ role: "user", content: "Hello" }], max_tokens: 16 });
 const headers: Record<Target, Record<string, string>> = { "no-auth": { "content-type": "application/json" }, "auth+redis": { "content-type": "application/json", authorization: `Bearer ${key}` } };
 
-interface Phase {
+interface Phase extends RateRunSummary {
   target: Target;
-  errors: number;
-  achievedRps: number;
-  latency: LatencySummary;
 }
 
 async function phase(target: Target, ms: number): Promise<Phase> {
@@ -57,7 +53,7 @@ async function phase(target: Target, ms: number): Promise<Phase> {
     await response.body.text();
     if (response.statusCode !== 200) throw new Error(`status ${response.statusCode}`);
   });
-  return { target, errors: result.errors, achievedRps: result.achievedRps, latency: summarize(result.latenciesMs) };
+  return { target, ...summarizeRun(result) };
 }
 
 for (const target of ["no-auth", "auth+redis"] as const) await phase(target, 2000);

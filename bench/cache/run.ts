@@ -7,9 +7,8 @@ import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { Pool } from "undici";
-import { runConstantRate } from "../lib/constant-rate.js";
+import { runConstantRate, summarizeRun, type RateRunSummary } from "../lib/constant-rate.js";
 import { startProcess, stopProcess } from "../lib/processes.js";
-import { summarize, type LatencySummary } from "../lib/stats.js";
 
 const { values } = parseArgs({
   options: {
@@ -65,11 +64,8 @@ async function post(target: Target, body: string): Promise<string | undefined> {
   return typeof cache === "string" ? cache : undefined;
 }
 
-interface Phase {
+interface Phase extends RateRunSummary {
   target: Target;
-  latency: LatencySummary;
-  errors: number;
-  achievedRps: number;
 }
 
 async function phase(target: Target, ms: number): Promise<Phase> {
@@ -77,7 +73,7 @@ async function phase(target: Target, ms: number): Promise<Phase> {
     const cache = await post(target, bodyFor(target));
     if (target === "hit" && cache !== "hit") throw new Error(`expected a hit, got ${cache}`);
   });
-  return { target, latency: summarize(result.latenciesMs), errors: result.errors, achievedRps: result.achievedRps };
+  return { target, ...summarizeRun(result) };
 }
 
 // Warm-up: pools, JIT, and the one entry the hit phase reads.

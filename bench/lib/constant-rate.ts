@@ -1,4 +1,5 @@
 import { performance } from "node:perf_hooks";
+import { summarize, type LatencySummary } from "./stats.js";
 
 /** What one open-loop run measured. Latency counts from the scheduled send time, so a stalled client or server cannot hide queueing (no coordinated omission). */
 export interface RateRunResult {
@@ -44,4 +45,17 @@ export async function runConstantRate(rps: number, durationMs: number, send: () 
   await Promise.all(inFlight);
   const elapsed = performance.now() - start;
   return { offeredRps: rps, achievedRps: Math.round((latenciesMs.length / elapsed) * 1000), latenciesMs, errors, late };
+}
+
+/** What a phase reports: errors, late sends, achieved rate and the latency summary of one constant-rate run. */
+export interface RateRunSummary {
+  errors: number;
+  late: number;
+  achievedRps: number;
+  latency: LatencySummary;
+}
+
+/** Summarises one run the way every benchmark reports a phase. */
+export function summarizeRun(result: RateRunResult): RateRunSummary {
+  return { errors: result.errors, late: result.late, achievedRps: result.achievedRps, latency: summarize(result.latenciesMs) };
 }

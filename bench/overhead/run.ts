@@ -5,9 +5,8 @@ import { tmpdir, cpus } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { Pool } from "undici";
-import { runConstantRate, type RateRunResult } from "../lib/constant-rate.js";
+import { runConstantRate, summarizeRun, type RateRunResult, type RateRunSummary } from "../lib/constant-rate.js";
 import { startProcess, stopProcess } from "../lib/processes.js";
-import { summarize, type LatencySummary } from "../lib/stats.js";
 
 const { values } = parseArgs({
   options: {
@@ -48,19 +47,15 @@ function sender(target: "direct" | "via", mode: "plain" | "stream"): () => Promi
   };
 }
 
-interface Phase {
+interface Phase extends RateRunSummary {
   target: "direct" | "via";
   mode: "plain" | "stream";
   rps: number;
-  errors: number;
-  late: number;
-  achievedRps: number;
-  latency: LatencySummary;
 }
 
 async function phase(target: "direct" | "via", mode: "plain" | "stream", rate: number, ms: number): Promise<Phase> {
   const result: RateRunResult = await runConstantRate(rate, ms, sender(target, mode));
-  return { target, mode, rps: rate, errors: result.errors, late: result.late, achievedRps: result.achievedRps, latency: summarize(result.latenciesMs) };
+  return { target, mode, rps: rate, ...summarizeRun(result) };
 }
 
 // Warm up connection pools, JIT and the gateway's lazy paths.

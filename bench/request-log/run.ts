@@ -11,9 +11,8 @@ import { createRequestStore } from "../../src/store/request-store.js";
 import { createSqliteExecutor } from "../../src/store/sqlite-executor.js";
 import { openStore } from "../../src/store/open-store.js";
 import { storedLatency, type RequestRow } from "../../src/store/request-row.js";
-import { runConstantRate } from "../lib/constant-rate.js";
+import { runConstantRate, summarizeRun, type RateRunSummary } from "../lib/constant-rate.js";
 import { startProcess, stopProcess } from "../lib/processes.js";
-import { summarize, type LatencySummary } from "../lib/stats.js";
 
 const { values } = parseArgs({
   options: {
@@ -57,17 +56,13 @@ function sender(target: "on" | "off"): () => Promise<void> {
   };
 }
 
-interface Phase {
+interface Phase extends RateRunSummary {
   target: "on" | "off";
-  errors: number;
-  late: number;
-  achievedRps: number;
-  latency: LatencySummary;
 }
 
 async function phase(target: "on" | "off", rate: number, ms: number): Promise<Phase> {
   const result = await runConstantRate(rate, ms, sender(target));
-  return { target, errors: result.errors, late: result.late, achievedRps: result.achievedRps, latency: summarize(result.latenciesMs) };
+  return { target, ...summarizeRun(result) };
 }
 
 for (const target of ["on", "off"] as const) await phase(target, Math.min(rps, 500), 2000);

@@ -6,9 +6,8 @@ import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { Pool } from "undici";
-import { runConstantRate } from "../lib/constant-rate.js";
+import { runConstantRate, summarizeRun, type RateRunSummary } from "../lib/constant-rate.js";
 import { startProcess, stopProcess, type Started } from "../lib/processes.js";
-import { summarize, type LatencySummary } from "../lib/stats.js";
 
 const { values } = parseArgs({
   options: {
@@ -30,17 +29,13 @@ const root = new URL("../..", import.meta.url).pathname;
 const loadAtStart = loadavg().map(round);
 const work = mkdtempSync(join(tmpdir(), "gantry-degrade-"));
 
-interface Phase {
+interface Phase extends RateRunSummary {
   name: string;
   strategy: string;
   degraded: boolean;
   offeredRps: number;
-  achievedRps: number;
   requests: number;
-  errors: number;
   errorRate: number;
-  late: number;
-  latency: LatencySummary;
 }
 
 const children: Started[] = [];
@@ -74,7 +69,7 @@ try {
     try {
       const result = await runConstantRate(rps, ms, send(model));
       const requests = result.latenciesMs.length + result.errors;
-      return { name, strategy: model === "baseline" ? "round-robin" : model, degraded: degrade, offeredRps: rps, achievedRps: result.achievedRps, requests, errors: result.errors, errorRate: round(result.errors / Math.max(1, requests)), late: result.late, latency: summarize(result.latenciesMs) };
+      return { name, strategy: model === "baseline" ? "round-robin" : model, degraded: degrade, offeredRps: rps, requests, errorRate: round(result.errors / Math.max(1, requests)), ...summarizeRun(result) };
     } finally {
       clearTimeout(timer);
       victim?.kill("SIGUSR2");
