@@ -1,13 +1,8 @@
 import { Pool } from "undici";
-import { createRequestRunner, type Endpoint, type SendRequest } from "./request-runner.js";
+import { createRequestRunner, type RequestRunnerOptions, type SendRequest } from "./request-runner.js";
 
-export interface BenchClientOptions {
-  baseUrl: string;
-  endpoint: Endpoint;
-  model: string;
-  apiKey: string | undefined;
-  timeoutMs: number;
-  ignoreEos: boolean;
+/** The runner's options, with the pool's size in place of a dispatcher. */
+export interface BenchClientOptions extends Omit<RequestRunnerOptions, "dispatcher"> {
   /** Connections in the pool: the concurrency limit, or unlimited (undefined). */
   connections: number | undefined;
 }
