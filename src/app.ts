@@ -80,11 +80,8 @@ export function createApp(deps: AppDeps): App {
   let idle: (() => void) | undefined;
 
   const guard = deps.adminGuard ?? createAdminGuard(undefined);
-  const adminRoutes = [...(deps.adminRoutes ?? new Map<string, MethodHandlers>())].map(([path, methods]): [string, MethodHandlers] => [
-    path,
-    Object.fromEntries(Object.entries(methods).map(([method, handler]) => [method, guarded(guard, handler)])),
-  ]);
-  const routes = createRouteTable([
+  const adminRoutes = [...(deps.adminRoutes ?? new Map<string, MethodHandlers>())].map(([path, methods]) => [path, wrapHandlers(methods, (handler) => guarded(guard, handler))] as const);
+  const routeList: (readonly [string, MethodHandlers])[] = [
     ["/v1/chat/completions", { POST: createGenerationRoute("chat", chatCompletionRequestSchema, generationDeps) }],
     ["/v1/completions", { POST: createGenerationRoute("completion", completionRequestSchema, generationDeps) }],
     ["/v1/embeddings", { POST: createGenerationRoute("embedding", embeddingRequestSchema, generationDeps) }],
@@ -95,7 +92,14 @@ export function createApp(deps: AppDeps): App {
     ["/readyz", { GET: createReadyRoute(registry, () => draining) }],
     ...(deps.extraRoutes ?? new Map<string, MethodHandlers>()),
     ...adminRoutes,
-  ]);
+  ];
+  // The OpenAI API needs a principal when auth is on; the wrapper is built once per route, not per request.
+  const authenticate = deps.authenticate;
+  const routes = createRouteTable(
+    authenticate === undefined
+      ? routeList
+      : routeList.map(([path, methods]) => [path, path.startsWith("/v1/") ? wrapHandlers(methods, (handler) => authenticated(authenticate, handler)) : methods] as const),
+  );
 
   function untilIdle(timeoutMs: number): Promise<void> {
     if (active.size === 0) return Promise.resolve();
@@ -175,7 +179,7 @@ export function createApp(deps: AppDeps): App {
       let handler: RouteHandler;
       try {
         const match = routes.match(request.method ?? "GET", path);
-        handler = deps.authenticate !== undefined && path.startsWith("/v1/") ? authenticated(deps.authenticate, match.handler) : match.handler;
+        handler = match.handler;
         context.params = match.params;
       } catch (error) {
         handler = () => {
@@ -198,9 +202,15 @@ export function createApp(deps: AppDeps): App {
   };
 }
 
+/** Applies `wrap` to every method's handler of a route. */
+function wrapHandlers(methods: MethodHandlers, wrap: (handler: RouteHandler) => RouteHandler): MethodHandlers {
+  const wrapped: MethodHandlers = {};
+  for (const [method, handler] of Object.entries(methods)) if (handler !== undefined) wrapped[method] = wrap(handler);
+  return wrapped;
+}
+
 /** Runs the admin guard before an admin handler. */
-function guarded(guard: AdminGuard, handler: RouteHandler | undefined): RouteHandler | undefined {
-  if (handler === undefined) return undefined;
+function guarded(guard: AdminGuard, handler: RouteHandler): RouteHandler {
   return async (context) => {
     await guard(context);
     await handler(context);
