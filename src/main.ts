@@ -6,8 +6,8 @@ import { createModelRegistry, type ModelRegistry, type ProviderFactory } from ".
 import { startHealthChecks } from "./routing/health-checks.js";
 import { createRoutingTable } from "./routing/routing-table.js";
 import { createLogger, type Logger } from "./telemetry/logger.js";
-import { startObservability } from "./telemetry/observability.js";
-import { createSecurity } from "./auth/create-security.js";
+import { startObservability } from "./compose/create-observability.js";
+import { createSecurity } from "./compose/create-security.js";
 import { insecureBindProblem } from "./auth/loopback.js";
 import { ConfigError } from "./config/load-config.js";
 import { createCacheStore } from "./cache/create-cache-store.js";

@@ -1,5 +1,5 @@
 import { timingSafeEqual, createHash } from "node:crypto";
-import type { RequestContext } from "../http/request-context.js";
+import type { RequestContext } from "../pipeline/request-context.js";
 import { GatewayError } from "../errors/gateway-error.js";
 import type { Authenticate } from "./authenticate.js";
 

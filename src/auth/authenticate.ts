@@ -3,7 +3,7 @@ import { GatewayError } from "../errors/gateway-error.js";
 import { hashApiKey, sameHash } from "./api-key.js";
 import type { KeyLookup } from "./cached-key-lookup.js";
 import type { JwtVerifier } from "./jwt-verifier.js";
-import type { Principal } from "./principal.js";
+import type { Principal } from "../pipeline/principal.js";
 
 /** Establishes who sent a request from its headers alone (the body is not read yet); throws a 401 when it cannot. */
 export type Authenticate = (request: IncomingMessage) => Promise<Principal>;

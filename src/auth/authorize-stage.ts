@@ -10,7 +10,9 @@ const endpointOf: Record<PipelineOperation, EndpointName> = { chat: "chat", comp
  * the max_tokens cap (a larger request is a 400; a request without max_tokens gets the cap).
  */
 export function createAuthorizeStage(): AnswerStage {
-  return async (context, request, next) => {
+  return {
+    name: "authorize",
+    run: async (context, request, next) => {
     const policy = context.principal?.policy;
     if (policy === undefined) return next(request);
     const endpoint = endpointOf[request.operation];
@@ -29,5 +31,6 @@ export function createAuthorizeStage(): AnswerStage {
     }
     const asked = request.body["max_tokens"] ?? request.body["max_completion_tokens"];
     return next(typeof asked === "number" ? request : { ...request, body: { ...request.body, max_tokens: cap } });
+  },
   };
 }

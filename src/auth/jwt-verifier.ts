@@ -3,7 +3,7 @@ import { createRemoteJWKSet, errors, jwtVerify, type JWTPayload } from "jose";
 import { GatewayError } from "../errors/gateway-error.js";
 import { endpointNames, type EndpointName } from "./key-policy.js";
 import type { JwtConfig } from "./auth-config-schema.js";
-import type { Principal } from "./principal.js";
+import type { Principal } from "../pipeline/principal.js";
 
 /** Verifies a bearer JWT and maps its claims to a principal. */
 export type JwtVerifier = (token: string) => Promise<Principal>;

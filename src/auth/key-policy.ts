@@ -34,3 +34,9 @@ export const createKeyRequestSchema = keyPolicySchema.extend({
 });
 
 export type CreateKeyRequest = z.output<typeof createKeyRequestSchema>;
+
+declare module "../pipeline/principal.js" {
+  // A principal's policy is a key policy: declared here because the core layer may not import auth/.
+  // eslint-disable-next-line @typescript-eslint/no-empty-object-type
+  interface PrincipalPolicy extends KeyPolicy {}
+}

@@ -1,10 +1,9 @@
 import { createHash } from "node:crypto";
-import { tenantOf } from "../auth/principal.js";
-import type { GatewayConfig } from "../config/schema.js";
-import type { RequestContext, RequestFacts } from "../http/request-context.js";
+import { tenantOf } from "../pipeline/principal.js";
+import type { RequestContext, RequestFacts } from "../pipeline/request-context.js";
 import { mapStreamParts, observeStreamEnd, type Answer, type AnswerStage, type PipelineRequest } from "../pipeline/answer.js";
 import { readUsage, type JsonObject } from "../protocol/openai-responses.js";
-import type { ModelCacheConfig } from "./cache-config-schema.js";
+import type { CacheConfig, ModelCacheConfig } from "./cache-config-schema.js";
 import { cacheDirectives } from "./cache-control.js";
 import type { CacheStore } from "./cache-store.js";
 import { answerFromEntry, decodeEntry, encodeEntry, type CachedEntry } from "./cached-entry.js";
@@ -19,7 +18,7 @@ type CacheOutcome = NonNullable<RequestFacts["cache"]>;
 type Policy = Exclude<ModelCacheConfig, { mode: "off" }>;
 
 export interface CacheStageDeps {
-  config: Pick<GatewayConfig, "cache" | "models">;
+  config: { readonly cache: CacheConfig; readonly models: readonly { readonly name: string; readonly cache?: ModelCacheConfig | undefined }[] };
   store: CacheStore;
   /** Required for models with `mode: semantic`; those fall back to exact caching without one. */
   embedder?: Embedder;
@@ -50,7 +49,9 @@ export function createCacheStage(deps: CacheStageDeps): AnswerStage {
   const policies = new Map<string, Policy>();
   for (const model of deps.config.models) if (model.cache !== undefined && model.cache.mode !== "off") policies.set(model.name, model.cache);
 
-  return async (context, request, next) => {
+  return {
+    name: "cache",
+    run: async (context, request, next) => {
     const policy = policies.get(request.body.model);
     if (policy === undefined) return next(request);
     const directives = cacheDirectives(context.request.headers);
@@ -77,6 +78,7 @@ export function createCacheStage(deps: CacheStageDeps): AnswerStage {
     const { answer, joined } = await flights.run(flightKey, context.signal, produce);
     if (!joined) return labelled(context, answer, "miss");
     return countSaved(context, labelled(context, answer, "coalesced"));
+  },
   };
 
   /** The stored entry; an unreadable one (another version's) reads as a miss. */

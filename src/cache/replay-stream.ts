@@ -1,5 +1,5 @@
 import type { JsonObject } from "../protocol/openai-responses.js";
-import type { GenerateOperation, StreamPart } from "../providers/provider.js";
+import type { GenerateOperation, StreamPart } from "../pipeline/provider.js";
 
 /** Content pieces per replayed chunk: word-sized, like an upstream's token chunks. */
 const piecePattern = /\s*\S+|\s+$/g;

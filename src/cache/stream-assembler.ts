@@ -1,5 +1,5 @@
 import type { JsonObject } from "../protocol/openai-responses.js";
-import type { GenerateOperation } from "../providers/provider.js";
+import type { GenerateOperation } from "../pipeline/provider.js";
 
 interface ToolCallParts {
   id?: string;

@@ -1,4 +1,4 @@
-import type { StreamPart } from "../providers/provider.js";
+import type { StreamPart } from "../pipeline/provider.js";
 import type { StreamAnswer } from "../pipeline/answer.js";
 
 /** How a shared stream ended. */

@@ -1,13 +1,14 @@
 import { basename } from "node:path";
 import { parseArgs } from "node:util";
-import { configSchema, type DeploymentConfig, type GatewayConfig } from "../config/schema.js";
+import { configSchema, type GatewayConfig } from "../config/schema.js";
+import type { DeploymentConfig } from "../providers/deployment-config-schema.js";
 import { createEngineMetrics } from "../engine/engine-metrics.js";
-import { createEngineRoutes } from "../engine/engine-routes.js";
+import { createEngineRoutes } from "../http/routes/engine-routes.js";
 import { startGateway } from "../main.js";
 import { createLlamaCppProvider } from "../providers/llama-cpp/llama-cpp-provider.js";
 import { llamaEngineOptionsFromConfig } from "../providers/llama-cpp/llama-cpp-engine-options.js";
 import { createProvider, type ProviderFactory } from "../providers/model-registry.js";
-import type { Provider } from "../providers/provider.js";
+import type { Provider } from "../pipeline/provider.js";
 import { createLogger } from "../telemetry/logger.js";
 import { serveUntilSignal } from "./serve-until-signal.js";
 

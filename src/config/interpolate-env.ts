@@ -1,3 +1,5 @@
+import { formatPath } from "../protocol/format-path.js";
+
 /** A problem found in the config, with the path of the value that has it. */
 export interface ConfigProblem {
   path: string;
@@ -33,14 +35,4 @@ export function interpolateEnv(
     return out;
   }
   return value;
-}
-
-/** Formats a path the way YAML users read it: `models[0].deployments[1].base_url`. */
-export function formatPath(path: readonly PropertyKey[]): string {
-  let out = "";
-  for (const part of path) {
-    if (typeof part === "number") out += `[${part}]`;
-    else out += out === "" ? String(part) : `.${String(part)}`;
-  }
-  return out === "" ? "(root)" : out;
 }

@@ -1,7 +1,8 @@
 import { readFileSync } from "node:fs";
 import { parseDocument } from "yaml";
 import { configSchema, type GatewayConfig } from "./schema.js";
-import { formatPath, interpolateEnv, type ConfigProblem } from "./interpolate-env.js";
+import { formatPath } from "../protocol/format-path.js";
+import { interpolateEnv, type ConfigProblem } from "./interpolate-env.js";
 
 /** Every problem of a config at once, so a user fixes them in one pass. */
 export class ConfigError extends Error {

@@ -1,5 +1,5 @@
 import type { JsonObject } from "../protocol/openai-responses.js";
-import type { StreamPart } from "../providers/provider.js";
+import type { StreamPart } from "../pipeline/provider.js";
 import type { Answer, StreamAnswer } from "../pipeline/answer.js";
 import { createTextHoldback, type TextHoldback } from "./text-holdback.js";
 

@@ -1,4 +1,3 @@
-import type { GatewayConfig } from "../config/schema.js";
 import { GatewayError } from "../errors/gateway-error.js";
 import type { AnswerStage } from "../pipeline/answer.js";
 import { filterAnswerText, holdbackFactory } from "./answer-text-filter.js";
@@ -15,9 +14,11 @@ const streamHoldback = 64;
  * before anything later (cache, upstream, logs of the body) sees them, and optionally redacts model-written PII
  * in the answer and/or restores the client's own values in place of the placeholders.
  */
-export function createPiiStage(config: GatewayConfig): AnswerStage {
+export function createPiiStage(config: { readonly models: readonly { readonly name: string; readonly guardrails?: { readonly pii?: PiiConfig | undefined } | undefined }[] }): AnswerStage {
   const byModel = new Map(config.models.flatMap((model) => (model.guardrails?.pii === undefined ? [] : [[model.name, model.guardrails.pii] as const])));
-  return async (context, request, next) => {
+  return {
+    name: "pii",
+    run: async (context, request, next) => {
     const pii: PiiConfig | undefined = context.principal?.policy?.pii ?? byModel.get(request.body.model);
     if (pii === undefined) return next(request);
     const redactor = createPiiRedactor(pii.entities);
@@ -35,6 +36,7 @@ export function createPiiStage(config: GatewayConfig): AnswerStage {
     if (request.operation === "embedding" || (!pii.output && !(pii.restore && found.length > 0))) return answer;
     const transform = outputTransform(redactor, pii);
     return filterAnswerText(answer, holdbackFactory(Math.max(streamHoldback, maxPlaceholderLength), (text) => redactor.detect(text), transform), transform);
+  },
   };
 }
 

@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import type { CorsConfig } from "./cors-config-schema.js";
+import type { CorsConfig } from "../config/cors-config-schema.js";
 
 /** Adds CORS headers for allowed origins; returns true when it answered a preflight by itself. */
 export type Cors = (request: IncomingMessage, response: ServerResponse) => boolean;

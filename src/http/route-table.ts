@@ -1,5 +1,8 @@
 import { GatewayError } from "../errors/gateway-error.js";
-import type { RouteHandler } from "./request-context.js";
+import type { RequestContext } from "../pipeline/request-context.js";
+
+/** Answers one HTTP request. */
+export type RouteHandler = (context: RequestContext) => Promise<void> | void;
 
 /** A path's handlers by HTTP method. */
 export type MethodHandlers = Partial<Record<string, RouteHandler>>;

@@ -3,7 +3,7 @@ import { ClientAbortedError } from "../errors/gateway-error.js";
 import { toErrorResponse } from "../errors/to-error-response.js";
 import { readUsage } from "../protocol/openai-responses.js";
 import type { Answer, StreamAnswer } from "../pipeline/answer.js";
-import type { RequestContext } from "./request-context.js";
+import type { RequestContext } from "../pipeline/request-context.js";
 import { sendJson } from "./send.js";
 import { SseWriter } from "./sse-writer.js";
 

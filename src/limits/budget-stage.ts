@@ -1,8 +1,9 @@
 import { costOf } from "../accounting/pricing.js";
-import type { GatewayConfig } from "../config/schema.js";
+import type { Pricing } from "../accounting/pricing.js";
+import type { LimitsConfig } from "./limits-config-schema.js";
 import { GatewayError } from "../errors/gateway-error.js";
 import type { AnswerStage } from "../pipeline/answer.js";
-import type { Logger } from "../telemetry/logger.js";
+import type { Logger } from "../pipeline/logger.js";
 import { onAnswerEnd } from "./answer-end.js";
 import { budgetSubjects } from "./limit-subjects.js";
 import type { SpendStore } from "./spend-store.js";
@@ -12,9 +13,11 @@ import type { SpendStore } from "./spend-store.js";
  * and adds each answer's cost (from the answering model's `pricing`) to the key and team. Requests already in
  * flight when a budget runs out still finish, so spend can pass a budget by their cost.
  */
-export function createBudgetStage(deps: { spend: SpendStore; config: GatewayConfig; logger: Logger }): AnswerStage {
+export function createBudgetStage(deps: { spend: SpendStore; config: { readonly limits: LimitsConfig; readonly models: readonly { readonly name: string; readonly pricing?: Pricing | undefined }[] }; logger: Logger }): AnswerStage {
   const pricing = new Map(deps.config.models.map((model) => [model.name, model.pricing]));
-  return async (context, request, next) => {
+  return {
+    name: "budget",
+    run: async (context, request, next) => {
     const subjects = budgetSubjects(context.principal, deps.config.limits);
     if (subjects.length === 0) return next(request);
     for (const subject of subjects) {
@@ -31,5 +34,6 @@ export function createBudgetStage(deps: { spend: SpendStore; config: GatewayConf
       if (cost <= 0) return;
       for (const subject of subjects) deps.spend.add(subject.id, cost).catch((error: unknown) => deps.logger.warn({ err: error, request_id: context.id }, "could not record spend"));
     });
+  },
   };
 }

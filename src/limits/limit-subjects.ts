@@ -1,4 +1,4 @@
-import type { Principal } from "../auth/principal.js";
+import type { Principal } from "../pipeline/principal.js";
 import type { Budget, LimitsConfig } from "./limits-config-schema.js";
 import type { LimitSubject } from "./limiter.js";
 

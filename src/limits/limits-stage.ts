@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { GatewayError } from "../errors/gateway-error.js";
 import type { AnswerStage } from "../pipeline/answer.js";
-import type { Logger } from "../telemetry/logger.js";
+import type { Logger } from "../pipeline/logger.js";
 import { onAnswerEnd } from "./answer-end.js";
 import type { LimitsConfig } from "./limits-config-schema.js";
 import type { Limiter } from "./limiter.js";
@@ -22,7 +22,9 @@ export interface LimitsStageDeps {
  * usage when the answer ends. Refusals are 429 rate_limited with Retry-After and OpenAI's x-ratelimit-* headers.
  */
 export function createLimitsStage(deps: LimitsStageDeps): AnswerStage {
-  return async (context, request, next) => {
+  return {
+    name: "limits",
+    run: async (context, request, next) => {
     const prompt = promptTokens(request.operation, request.body, deps.countTokens);
     const maxPrompt = Math.min(deps.limits.max_prompt_tokens, context.principal?.policy?.max_prompt_tokens ?? Infinity);
     if (prompt > maxPrompt) throw new GatewayError("prompt_too_long", { message: `The prompt has about ${prompt} tokens; at most ${maxPrompt} are allowed.` });
@@ -48,5 +50,6 @@ export function createLimitsStage(deps: LimitsStageDeps): AnswerStage {
       throw error;
     }
     return onAnswerEnd(answer, (usage) => settle(usage === undefined ? undefined : usage.prompt_tokens + usage.completion_tokens));
+  },
   };
 }

@@ -1,6 +1,6 @@
 import type { JsonObject } from "../protocol/openai-responses.js";
-import type { GenerateResult, StreamPart } from "../providers/provider.js";
-import type { RequestContext } from "../http/request-context.js";
+import type { GenerateResult, StreamPart } from "./provider.js";
+import type { RequestContext } from "./request-context.js";
 
 /** Which OpenAI operation a pipeline request is. */
 export type PipelineOperation = "chat" | "completion" | "embedding";
@@ -45,11 +45,15 @@ export type AnswerSource = (request: PipelineRequest) => Promise<Answer>;
  * rewrite the request before calling `next` (PII redaction), or wrap what `next` answered (output redaction,
  * caching a finished stream, accounting).
  */
-export type AnswerStage = (context: RequestContext, request: PipelineRequest, next: AnswerSource) => Promise<Answer>;
+export interface AnswerStage {
+  /** Names the stage in traces and in the composition root's stage list (`gantry.stage.<name>` spans). */
+  readonly name: string;
+  run(context: RequestContext, request: PipelineRequest, next: AnswerSource): Promise<Answer>;
+}
 
 /** Chains stages in order around the final source: the first stage sees the request first. */
 export function composeStages(context: RequestContext, stages: readonly AnswerStage[], source: AnswerSource): AnswerSource {
-  return stages.reduceRight<AnswerSource>((next, stage) => (request) => stage(context, request, next), source);
+  return stages.reduceRight<AnswerSource>((next, stage) => (request) => stage.run(context, request, next), source);
 }
 
 /** Applies `transform` to every part of a stream answer (including the first), keeping abort semantics. */

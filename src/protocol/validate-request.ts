@@ -1,6 +1,6 @@
 import type { z } from "zod";
 import { GatewayError } from "../errors/gateway-error.js";
-import { formatPath } from "../config/interpolate-env.js";
+import { formatPath } from "./format-path.js";
 
 /** Validates a parsed body against a request schema; the first problem becomes a 400 naming its `param`. */
 export function validateRequest<Schema extends z.ZodType>(schema: Schema, body: unknown): z.output<Schema> {

@@ -1,5 +1,5 @@
-import type { GatewayConfig, DeploymentConfig, TimeoutsConfig } from "../config/schema.js";
-import type { Provider } from "./provider.js";
+import type { DeploymentConfig, TimeoutsConfig } from "./deployment-config-schema.js";
+import type { Provider } from "../pipeline/provider.js";
 import { createOpenAiCompatibleProvider } from "./openai-compatible/openai-compatible-provider.js";
 import { createRulesProvider } from "./rules/rules-provider.js";
 import { createLlamaCppProvider } from "./llama-cpp/llama-cpp-provider.js";
@@ -62,8 +62,14 @@ export const createProvider: ProviderFactory = (deployment, modelName, timeouts)
   }
 };
 
+/** The part of the gateway config the registry reads: each model's deployments and the timeouts that layer over them. */
+export interface ModelRegistryConfig {
+  readonly timeouts: TimeoutsConfig;
+  readonly models: readonly { readonly name: string; readonly deployments: readonly DeploymentConfig[]; readonly timeouts?: TimeoutsConfig | undefined }[];
+}
+
 /** Builds every model's deployments from config; timeouts layer global, then model, then deployment, key by key. */
-export function createModelRegistry(config: GatewayConfig, factory: ProviderFactory = createProvider): ModelRegistry {
+export function createModelRegistry(config: ModelRegistryConfig, factory: ProviderFactory = createProvider): ModelRegistry {
   const models = new Map<string, ModelEntry>();
   for (const model of config.models) {
     const deployments = model.deployments.map((deployment, index): Deployment => {

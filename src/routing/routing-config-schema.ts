@@ -69,11 +69,10 @@ export const fastPathSchema = z.strictObject({
   rules_file: z.string().min(1),
 });
 
-/** `weight` on every deployment: its share under weighted round-robin. */
-export const deploymentWeight = z.number().positive().max(1_000_000).default(1);
 
 export type RoutingConfig = z.output<typeof routingSchema>;
 export type RetryConfig = z.output<typeof retrySchema>;
 export type BreakerConfig = z.output<typeof breakerSchema>;
 export type HealthCheckConfig = z.output<typeof healthCheckSchema>;
 export type RoutingStrategyName = (typeof routingStrategies)[number];
+export type FastPathConfig = z.output<typeof fastPathSchema>;

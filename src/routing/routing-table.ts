@@ -1,9 +1,9 @@
-import type { GatewayConfig } from "../config/schema.js";
+import type { TimeoutsConfig } from "../providers/deployment-config-schema.js";
 import type { ModelRegistry } from "../providers/model-registry.js";
 import { createRulesProvider } from "../providers/rules/rules-provider.js";
 import { systemClock, type Clock, type Random } from "./clock.js";
 import { createModelRouter, type ModelRouter } from "./model-router.js";
-import { breakerSchema, retrySchema } from "./routing-config-schema.js";
+import { breakerSchema, retrySchema, type BreakerConfig, type FastPathConfig, type RetryConfig, type RoutingConfig } from "./routing-config-schema.js";
 import { abortableSleep, type Sleep } from "./abortable-sleep.js";
 
 /** Every model's router plus the clock, randomness and sleep the attempt loop uses. */
@@ -22,6 +22,21 @@ export interface RoutingTableOptions {
   sleep?: Sleep;
 }
 
+/** The part of the gateway config routing reads: each model's routing, retries, breaker, fallbacks and fast path. */
+export interface RoutingTableConfig {
+  readonly timeouts: TimeoutsConfig;
+  readonly models: readonly {
+    readonly name: string;
+    readonly deployments: readonly unknown[];
+    readonly routing: RoutingConfig;
+    readonly retry?: RetryConfig | undefined;
+    readonly breaker?: BreakerConfig | undefined;
+    readonly fallbacks: readonly string[];
+    readonly fast_path?: FastPathConfig | undefined;
+    readonly timeouts?: TimeoutsConfig | undefined;
+  }[];
+}
+
 const defaultTotalMs = 600_000;
 
 /**
@@ -29,7 +44,7 @@ const defaultTotalMs = 600_000;
  * on only where a model has somewhere else to go (another deployment or a fallback): with a single upstream they
  * would just turn a clear upstream error into a retried or 503 one.
  */
-export function createRoutingTable(config: GatewayConfig, registry: ModelRegistry, options: RoutingTableOptions = {}): RoutingTable {
+export function createRoutingTable(config: RoutingTableConfig, registry: ModelRegistry, options: RoutingTableOptions = {}): RoutingTable {
   const clock = options.clock ?? systemClock;
   const random = options.random ?? Math.random;
   const routers = new Map<string, ModelRouter>();

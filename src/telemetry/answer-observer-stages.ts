@@ -3,6 +3,7 @@ import type { Pricing } from "../accounting/pricing.js";
 import { mapStreamParts, type AnswerStage } from "../pipeline/answer.js";
 import { capText } from "./cap-text.js";
 import { requestCost } from "./request-cost.js";
+import { telemetryOf } from "./request-telemetry.js";
 
 export interface AnswerObserverOptions {
   readonly pricing: ReadonlyMap<string, Pricing>;
@@ -17,9 +18,12 @@ export interface AnswerObserverOptions {
  * usage is known, so streams carry no cost header; their cost is in the request log and metrics).
  */
 export function createAnswerObserverStage(options: AnswerObserverOptions): AnswerStage {
-  return async (context, request, next) => {
+  return {
+    name: "answer_observer",
+    run: async (context, request, next) => {
     const answer = await next(request);
-    const { facts, telemetry } = context;
+    const { facts } = context;
+    const telemetry = telemetryOf(context);
     if (answer.kind === "json") {
       const reason = finishReasonOf(answer.result.body);
       if (reason !== undefined) facts.finishReason = reason;
@@ -44,14 +48,19 @@ export function createAnswerObserverStage(options: AnswerObserverOptions): Answe
       }
       return part;
     });
+  },
   };
 }
 
 /** The innermost stage: records the body exactly as the pipeline forwards it (after any redaction stage). */
 export function createForwardedBodyStage(maxBodyBytes: number): AnswerStage {
-  return (context, request, next) => {
-    if (context.telemetry !== undefined) context.telemetry.requestBody = capText(JSON.stringify(request.body), maxBodyBytes);
+  return {
+    name: "forwarded_body",
+    run: (context, request, next) => {
+    const telemetry = telemetryOf(context);
+    if (telemetry !== undefined) telemetry.requestBody = capText(JSON.stringify(request.body), maxBodyBytes);
     return next(request);
+  },
   };
 }
 

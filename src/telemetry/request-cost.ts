@@ -1,9 +1,8 @@
 import { costOf, type Pricing } from "../accounting/pricing.js";
-import type { GatewayConfig } from "../config/schema.js";
 import type { Usage } from "../protocol/openai-responses.js";
 
 /** Each configured model's pricing, by name. */
-export function pricingByModel(config: GatewayConfig): ReadonlyMap<string, Pricing> {
+export function pricingByModel(config: { readonly models: readonly { readonly name: string; readonly pricing?: Pricing | undefined }[] }): ReadonlyMap<string, Pricing> {
   return new Map(config.models.flatMap((model) => (model.pricing === undefined ? [] : [[model.name, model.pricing] as const])));
 }
 

@@ -1,14 +1,16 @@
 import { performance } from "node:perf_hooks";
 import { SpanStatusCode } from "@opentelemetry/api";
-import type { GatewayConfig } from "../config/schema.js";
-import type { RequestContext } from "../http/request-context.js";
+import type { Pricing } from "../accounting/pricing.js";
+import type { RequestLogConfig } from "../store/store-config-schema.js";
+import type { MetricsConfig } from "./telemetry-config-schema.js";
+import type { RequestContext } from "../pipeline/request-context.js";
 import type { AnswerStage } from "../pipeline/answer.js";
 import type { RoutingTable } from "../routing/routing-table.js";
 import type { RequestLogWriter } from "../store/request-log-writer.js";
 import { storedLatency, type RequestRow } from "../store/request-row.js";
 import { createAnswerObserverStage, createForwardedBodyStage } from "./answer-observer-stages.js";
 import type { GatewayMetrics, RequestMeasurement } from "./gateway-metrics.js";
-import { createRequestTelemetry } from "./request-telemetry.js";
+import { attachRequestTelemetry, createRequestTelemetry, telemetryOf } from "./request-telemetry.js";
 import { pricingByModel, requestCost } from "./request-cost.js";
 import { traceStage } from "./trace-stage.js";
 import { parseTraceparent } from "./traceparent.js";
@@ -22,8 +24,15 @@ export interface RequestObserver {
   wrapStages(stages: readonly AnswerStage[]): AnswerStage[];
 }
 
+/** The part of the gateway config the observer reads. */
+export interface RequestObserverConfig {
+  readonly models: readonly { readonly name: string; readonly pricing?: Pricing | undefined }[];
+  readonly metrics: MetricsConfig;
+  readonly request_log: RequestLogConfig;
+}
+
 export interface RequestObserverDeps {
-  config: GatewayConfig;
+  config: RequestObserverConfig;
   routing: RoutingTable;
   metrics?: GatewayMetrics;
   tracing?: Tracing;
@@ -57,11 +66,11 @@ export function createRequestObserver(deps: RequestObserverDeps): RequestObserve
       metrics?.requestStarted();
       const parent = tracing === undefined ? undefined : parseTraceparent(context.request.headers["traceparent"]);
       const span = tracing?.startRequest(context.startedAt, parent);
-      context.telemetry = createRequestTelemetry(context.facts, tracing, span);
+      attachRequestTelemetry(context, createRequestTelemetry(context.facts, tracing, span));
     },
 
     finish(context) {
-      const telemetry = context.telemetry;
+      const telemetry = telemetryOf(context);
       if (telemetry === undefined) return;
       metrics?.requestEnded();
       const endedAt = performance.now();
@@ -158,7 +167,7 @@ export function createRequestObserver(deps: RequestObserverDeps): RequestObserve
     },
 
     wrapStages(stages) {
-      const traced = tracing === undefined ? [...stages] : stages.map((stage, index) => traceStage(tracing, stage, index));
+      const traced = tracing === undefined ? [...stages] : stages.map((stage) => traceStage(tracing, stage));
       return [createAnswerObserverStage({ pricing, bodies, maxBodyBytes }), ...traced, ...(bodies ? [createForwardedBodyStage(maxBodyBytes)] : [])];
     },
   };

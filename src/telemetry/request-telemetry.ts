@@ -1,23 +1,14 @@
 import { performance } from "node:perf_hooks";
 import { SpanKind, SpanStatusCode, type Span } from "@opentelemetry/api";
-import type { RequestFacts } from "../http/request-context.js";
-import type { Deployment } from "../providers/model-registry.js";
+import type { AttemptObserver } from "../pipeline/attempt-observer.js";
+import type { RequestContext, RequestFacts } from "../pipeline/request-context.js";
 import { formatTraceparent } from "./traceparent.js";
 import type { Tracing } from "./tracing.js";
 
-/** One upstream attempt being observed. */
-export interface AttemptTelemetry {
-  /** Headers to send upstream with this attempt (`traceparent`); undefined when tracing is off. */
-  readonly headers: Readonly<Record<string, string>> | undefined;
-  /** Ends the attempt (once); an error marks its span failed. */
-  end(error?: unknown): void;
-}
-
 /** What the observer keeps per request: the trace, upstream timing and the bodies for the request log. */
-export interface RequestTelemetry {
+export interface RequestTelemetry extends AttemptObserver {
   /** The request's server span when tracing is on (and the request sampled or not: spans are cheap no-ops then). */
   readonly span: Span | undefined;
-  beginAttempt(deployment: Deployment): AttemptTelemetry;
   /** The body the pipeline forwarded upstream (after any redaction), capped; set only when bodies are logged. */
   requestBody: string | undefined;
   /** The answer as the client received it, capped; set only when bodies are logged. */
@@ -61,6 +52,19 @@ export function createRequestTelemetry(facts: RequestFacts, tracing: Tracing | u
       };
     },
   };
+}
+
+const byRequest = new WeakMap<RequestContext, RequestTelemetry>();
+
+/** Attaches a request's telemetry to it; routing sees only its attempt-observer side (`context.attempts`). */
+export function attachRequestTelemetry(context: RequestContext, telemetry: RequestTelemetry): void {
+  byRequest.set(context, telemetry);
+  context.attempts = telemetry;
+}
+
+/** The telemetry attached to a request, if the observer saw it start. */
+export function telemetryOf(context: RequestContext): RequestTelemetry | undefined {
+  return byRequest.get(context);
 }
 
 /** A low-cardinality name for a failure: the gateway error code, else the error's class name. */

@@ -61,7 +61,7 @@ ${upstreams.map((upstream) => `      - { provider: openai-compatible, base_url: 
     const children = receiver.spans.filter((span) => span.parentSpanId === root?.spanId);
     const names = children.map((span) => span.name);
     expect(names).toContain("gantry.validate");
-    expect(names).toContain("gantry.cache");
+    expect(names).toContain("gantry.stage.cache");
     const attempts = children.filter((span) => span.name.startsWith("gantry.upstream"));
     expect(attempts).toHaveLength(2);
     expect(attempts.map((span) => span.attributes["gantry.attempt"]).sort()).toEqual([1, 2]);

@@ -3,8 +3,8 @@ import { describe, expect, it } from "vitest";
 import { createCacheStage } from "../../src/cache/cache-stage.js";
 import { cacheSchema, modelCacheSchema } from "../../src/cache/cache-config-schema.js";
 import { createMemoryCacheStore } from "../../src/cache/memory-cache-store.js";
-import type { Principal } from "../../src/auth/principal.js";
-import type { RequestContext } from "../../src/http/request-context.js";
+import type { Principal } from "../../src/pipeline/principal.js";
+import type { RequestContext } from "../../src/pipeline/request-context.js";
 import type { Answer, AnswerSource, PipelineRequest } from "../../src/pipeline/answer.js";
 import type { ModelConfig } from "../../src/config/schema.js";
 
@@ -48,21 +48,21 @@ async function content(answer: Answer): Promise<string> {
 describe("the cache stage", () => {
   it("partitions entries by tenant: another team never sees a team's answer, the same team does", async () => {
     const { stage, source, calls } = setup({ mode: "exact" });
-    expect(await content(await stage(contextFor(alice), request, source))).toBe("answer 1");
+    expect(await content(await stage.run(contextFor(alice), request, source))).toBe("answer 1");
     const forBob = contextFor(bob);
-    expect(await content(await stage(forBob, request, source))).toBe("answer 2");
+    expect(await content(await stage.run(forBob, request, source))).toBe("answer 2");
     expect(forBob.facts.cache).toBe("miss");
     const forCarol = contextFor(carol);
-    expect(await content(await stage(forCarol, request, source))).toBe("answer 1");
+    expect(await content(await stage.run(forCarol, request, source))).toBe("answer 1");
     expect(forCarol.facts).toMatchObject({ cache: "hit", savedTokens: 5 });
-    expect(await content(await stage(contextFor(), request, source))).toBe("answer 3");
+    expect(await content(await stage.run(contextFor(), request, source))).toBe("answer 3");
     expect(calls()).toBe(3);
   });
 
   it("shares entries across tenants when the model is configured shared: true", async () => {
     const { stage, source, calls } = setup({ mode: "exact", shared: true });
-    await stage(contextFor(alice), request, source);
-    const hit = await stage(contextFor(bob), request, source);
+    await stage.run(contextFor(alice), request, source);
+    const hit = await stage.run(contextFor(bob), request, source);
     expect(hit.headers["x-gantry-cache"]).toBe("hit");
     expect(calls()).toBe(1);
   });
@@ -70,28 +70,28 @@ describe("the cache stage", () => {
   it("expires entries after ttl_seconds on the injected clock", async () => {
     let now = 0;
     const { stage, source, calls } = setup({ mode: "exact" }, () => now);
-    await stage(contextFor(), request, source);
+    await stage.run(contextFor(), request, source);
     now = 9_999;
-    expect((await stage(contextFor(), request, source)).headers["x-gantry-cache"]).toBe("hit");
+    expect((await stage.run(contextFor(), request, source)).headers["x-gantry-cache"]).toBe("hit");
     now = 10_000;
-    expect((await stage(contextFor(), request, source)).headers["x-gantry-cache"]).toBe("miss");
+    expect((await stage.run(contextFor(), request, source)).headers["x-gantry-cache"]).toBe("miss");
     expect(calls()).toBe(2);
   });
 
   it("caches non-deterministic requests only when the model says so", async () => {
     const random: PipelineRequest = { operation: "chat", body: { model: "story", messages: [{ role: "user", content: "hi" }] } };
     const strict = setup({ mode: "exact" });
-    await strict.stage(contextFor(), random, strict.source);
-    expect((await strict.stage(contextFor(), random, strict.source)).headers["x-gantry-cache"]).toBe("bypass");
+    await strict.stage.run(contextFor(), random, strict.source);
+    expect((await strict.stage.run(contextFor(), random, strict.source)).headers["x-gantry-cache"]).toBe("bypass");
     const loose = setup({ mode: "exact", nondeterministic: true });
-    await loose.stage(contextFor(), random, loose.source);
-    expect((await loose.stage(contextFor(), random, loose.source)).headers["x-gantry-cache"]).toBe("hit");
+    await loose.stage.run(contextFor(), random, loose.source);
+    expect((await loose.stage.run(contextFor(), random, loose.source)).headers["x-gantry-cache"]).toBe("hit");
   });
 
   it("sets cached_tokens to the prompt tokens on a hit", async () => {
     const { stage, source } = setup({ mode: "exact" });
-    await stage(contextFor(), request, source);
-    const hit = await stage(contextFor(), request, source);
+    await stage.run(contextFor(), request, source);
+    const hit = await stage.run(contextFor(), request, source);
     expect(hit.kind === "json" ? hit.result.usage : undefined).toMatchObject({ prompt_tokens: 3, prompt_tokens_details: { cached_tokens: 3 } });
   });
 });

@@ -7,7 +7,7 @@ import { createLeastOutstandingStrategy } from "../../src/routing/strategies/lea
 import { createPrefixAffinityStrategy } from "../../src/routing/strategies/prefix-affinity.js";
 import { createRoundRobinStrategy } from "../../src/routing/strategies/round-robin.js";
 import { createSessionStrategy } from "../../src/routing/strategies/session.js";
-import type { Provider } from "../../src/providers/provider.js";
+import type { Provider } from "../../src/pipeline/provider.js";
 
 const clock = { now: () => 0 };
 

@@ -7,7 +7,7 @@ import { GatewayError } from "../../errors/gateway-error.js";
 import type { SpendStore } from "../../limits/spend-store.js";
 import { validateRequest } from "../../protocol/validate-request.js";
 import { readJsonBody } from "../read-json-body.js";
-import type { RequestContext } from "../request-context.js";
+import type { RequestContext } from "../../pipeline/request-context.js";
 import type { MethodHandlers } from "../route-table.js";
 import { sendJson } from "../send.js";
 

@@ -2,7 +2,7 @@ import { z } from "zod";
 import { GatewayError } from "../../errors/gateway-error.js";
 import type { RequestFilter, RequestStore } from "../../store/request-store.js";
 import type { MethodHandlers } from "../route-table.js";
-import type { RequestContext } from "../request-context.js";
+import type { RequestContext } from "../../pipeline/request-context.js";
 import { sendJson } from "../send.js";
 
 const maxWindowMs = 366 * 24 * 3600 * 1000;

@@ -4,7 +4,7 @@ import { GatewayError } from "../../errors/gateway-error.js";
 import type { RequestLogWriter } from "../../store/request-log-writer.js";
 import type { RequestStore } from "../../store/request-store.js";
 import { readJsonBody } from "../read-json-body.js";
-import type { RouteHandler } from "../request-context.js";
+import type { RouteHandler } from "../route-table.js";
 import { sendJson } from "../send.js";
 
 const feedbackSchema = z

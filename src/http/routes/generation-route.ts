@@ -6,9 +6,10 @@ import type { ModelRegistry } from "../../providers/model-registry.js";
 import type { AttemptProgress } from "../../routing/attempt-loop.js";
 import type { RoutingTable } from "../../routing/routing-table.js";
 import { composeStages, type AnswerStage, type PipelineOperation, type PipelineRequest } from "../../pipeline/answer.js";
-import { answerHeaders, createRoutedSource } from "../../pipeline/routed-source.js";
+import { answerHeaders, createRoutedSource } from "../../routing/routed-source.js";
 import { readJsonBody } from "../read-json-body.js";
-import type { RequestContext, RouteHandler } from "../request-context.js";
+import type { RequestContext } from "../../pipeline/request-context.js";
+import type { RouteHandler } from "../route-table.js";
 import { writeAnswer } from "../write-answer.js";
 
 export interface GenerationRouteDeps {

@@ -1,5 +1,5 @@
 import type { ModelRegistry } from "../../providers/model-registry.js";
-import type { RouteHandler } from "../request-context.js";
+import type { RouteHandler } from "../route-table.js";
 import { sendJson } from "../send.js";
 
 /** GET /healthz: the process is up and serving. */

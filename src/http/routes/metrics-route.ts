@@ -1,5 +1,5 @@
 import type { Registry } from "prom-client";
-import type { RouteHandler } from "../request-context.js";
+import type { RouteHandler } from "../route-table.js";
 
 /** GET /metrics: the gateway's Prometheus registry in text format. */
 export function createMetricsRoute(registry: Registry): RouteHandler {

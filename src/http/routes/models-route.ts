@@ -1,6 +1,6 @@
 import { GatewayError } from "../../errors/gateway-error.js";
 import type { ModelRegistry } from "../../providers/model-registry.js";
-import type { RouteHandler } from "../request-context.js";
+import type { RouteHandler } from "../route-table.js";
 import { sendJson } from "../send.js";
 
 const modelObject = (id: string, created: number): Record<string, unknown> => ({ id, object: "model", created, owned_by: "gantry" });

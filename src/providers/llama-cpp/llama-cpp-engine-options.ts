@@ -1,7 +1,7 @@
-import type { DeploymentConfig } from "../../config/schema.js";
+import type { DeploymentConfig } from "../deployment-config-schema.js";
 import type { EngineMetrics } from "../../engine/engine-metrics.js";
 import type { LlamaEngineOptions } from "../../engine/llama-engine.js";
-import type { Logger } from "../../telemetry/logger.js";
+import type { Logger } from "../../pipeline/logger.js";
 
 /** The llama-cpp variant of a deployment's config. */
 export type LlamaCppDeploymentConfig = Extract<DeploymentConfig, { provider: "llama-cpp" }>;

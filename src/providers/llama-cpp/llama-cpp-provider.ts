@@ -6,7 +6,7 @@ import type { Usage } from "../../protocol/openai-responses.js";
 import { createLlamaEngine, type LlamaEngineOptions, type ReadyEngine } from "../../engine/llama-engine.js";
 import type { GenerationJob, GenerationOutcome } from "../../engine/generation-job.js";
 import { CallDeadline } from "../call-deadline.js";
-import type { EmbedCall, EmbedResult, GenerateCall, GenerateResult, Provider, StreamPart } from "../provider.js";
+import type { EmbedCall, EmbedResult, GenerateCall, GenerateResult, Provider, StreamPart } from "../../pipeline/provider.js";
 import { checkJsonSchema } from "./check-json-schema.js";
 import { mergeGenerators } from "./merge-generators.js";
 import { completeResponse, createResponseIdentity, createTextChunker, finishChunk, textChunk, usageChunk, type SerializedChunk } from "./openai-shapes.js";

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { JsonObject, Usage } from "../../protocol/openai-responses.js";
-import type { GenerateOperation } from "../provider.js";
+import type { GenerateOperation } from "../../pipeline/provider.js";
 
 /** The identity every chunk and response of one request shares. */
 export interface ResponseIdentity {

@@ -1,7 +1,7 @@
 import { GatewayError } from "../../errors/gateway-error.js";
 import type { JsonObject } from "../../protocol/openai-responses.js";
 import type { ChatTurn } from "../../engine/chat-prompt.js";
-import type { GenerateOperation } from "../provider.js";
+import type { GenerateOperation } from "../../pipeline/provider.js";
 
 /** The prompt as the client gave it, before tokenization. */
 export type PromptInput = { readonly kind: "chat"; readonly turns: readonly ChatTurn[] } | { readonly kind: "text"; readonly text: string } | { readonly kind: "tokens"; readonly tokens: readonly number[] };

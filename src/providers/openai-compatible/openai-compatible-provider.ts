@@ -2,7 +2,7 @@ import { Pool, type Dispatcher } from "undici";
 import { createParser, type EventSourceMessage } from "eventsource-parser";
 import { UpstreamError } from "../../errors/gateway-error.js";
 import { isUsageOnlyChunk, readUsage, type JsonObject } from "../../protocol/openai-responses.js";
-import type { EmbedCall, EmbedResult, GenerateCall, GenerateResult, Provider, ProviderState, StreamPart } from "../provider.js";
+import type { EmbedCall, EmbedResult, GenerateCall, GenerateResult, Provider, ProviderState, StreamPart } from "../../pipeline/provider.js";
 import { CallDeadline } from "../call-deadline.js";
 import { mapTransportFailure, mapUpstreamStatus } from "./map-upstream-failure.js";
 

@@ -1,5 +1,5 @@
 import type { JsonObject } from "../../protocol/openai-responses.js";
-import type { GenerateOperation } from "../provider.js";
+import type { GenerateOperation } from "../../pipeline/provider.js";
 
 /** The text rules match against: the last user message of a chat, or the (last) prompt of a completion. */
 export function lastUserMessage(operation: GenerateOperation, body: JsonObject): string {

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { GatewayError } from "../../errors/gateway-error.js";
 import type { JsonObject, Usage } from "../../protocol/openai-responses.js";
-import type { ChunkPart, GenerateCall, GenerateOperation, Provider } from "../provider.js";
+import type { ChunkPart, GenerateCall, GenerateOperation, Provider } from "../../pipeline/provider.js";
 import { lastUserMessage } from "./last-user-message.js";
 import { loadRulesFile } from "./rules-file.js";
 import { createRulesMatcher, type RulesMatcher } from "./rules-matcher.js";

@@ -3,16 +3,16 @@ import type { GatewayConfig } from "../config/schema.js";
 import { createAdminRequestsRoutes } from "../http/routes/admin-requests-routes.js";
 import { createFeedbackRoute } from "../http/routes/feedback-route.js";
 import { createMetricsRoute } from "../http/routes/metrics-route.js";
-import type { RouteHandler } from "../http/request-context.js";
+import type { RouteHandler } from "../http/route-table.js";
 import type { MethodHandlers } from "../http/route-table.js";
 import type { RoutingTable } from "../routing/routing-table.js";
 import { openStore } from "../store/open-store.js";
 import { createRequestLogWriter } from "../store/request-log-writer.js";
 import { startRetention } from "../store/retention.js";
-import { createGatewayMetrics } from "./gateway-metrics.js";
-import type { Logger } from "./logger.js";
-import { createRequestObserver, type RequestObserver } from "./request-observer.js";
-import { createTracing } from "./tracing.js";
+import { createGatewayMetrics } from "../telemetry/gateway-metrics.js";
+import type { Logger } from "../telemetry/logger.js";
+import { createRequestObserver, type RequestObserver } from "../telemetry/request-observer.js";
+import { createTracing } from "../telemetry/tracing.js";
 
 /** Everything observability adds to a gateway, ready for `createApp`, and how to flush and close it. */
 export interface Observability {

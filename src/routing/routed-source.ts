@@ -1,11 +1,11 @@
 import type { Deployment } from "../providers/model-registry.js";
-import type { GenerateCall, StreamPart } from "../providers/provider.js";
-import type { AttemptTelemetry } from "../telemetry/request-telemetry.js";
-import { runAttempts, type AttemptProgress } from "../routing/attempt-loop.js";
-import type { ModelRouter } from "../routing/model-router.js";
-import type { RoutingTable } from "../routing/routing-table.js";
-import type { RequestContext } from "../http/request-context.js";
-import { observeStreamEnd, type Answer, type AnswerSource, type PipelineRequest } from "./answer.js";
+import type { GenerateCall, StreamPart } from "../pipeline/provider.js";
+import type { ObservedAttempt } from "../pipeline/attempt-observer.js";
+import { runAttempts, type AttemptProgress } from "./attempt-loop.js";
+import type { ModelRouter } from "./model-router.js";
+import type { RoutingTable } from "./routing-table.js";
+import type { RequestContext } from "../pipeline/request-context.js";
+import { observeStreamEnd, type Answer, type AnswerSource, type PipelineRequest } from "../pipeline/answer.js";
 import { ClientAbortedError } from "../errors/gateway-error.js";
 
 /** The headers that say which model and deployment answered, after how many upstream attempts, and whether by fallback. */
@@ -28,9 +28,9 @@ export function createRoutedSource(routing: RoutingTable, router: ModelRouter, c
     const { id: requestId } = context;
     const signal = request.signal ?? context.signal;
     // Each attempt is timed (upstream time, for the overhead metric) and traced when the request has telemetry.
-    let lastAttempt: AttemptTelemetry | undefined;
+    let lastAttempt: ObservedAttempt | undefined;
     const observed = <T>(deployment: Deployment, run: (headers: Readonly<Record<string, string>> | undefined) => Promise<T>, endOnSuccess = true): Promise<T> => {
-      const attempt = context.telemetry?.beginAttempt(deployment);
+      const attempt = context.attempts?.beginAttempt(deployment);
       lastAttempt = attempt;
       if (attempt === undefined) return run(undefined);
       return run(attempt.headers).then(

@@ -1,7 +1,7 @@
-import type { RouteHandler } from "../http/request-context.js";
-import { sendJson } from "../http/send.js";
-import type { Provider } from "../providers/provider.js";
-import type { EngineMetrics } from "./engine-metrics.js";
+import type { RouteHandler } from "../route-table.js";
+import { sendJson } from "../send.js";
+import type { Provider } from "../../pipeline/provider.js";
+import type { EngineMetrics } from "../../engine/engine-metrics.js";
 
 /** The engine server's routes beyond the OpenAI API: `GET /health` and `GET /metrics` (Prometheus text). */
 export function createEngineRoutes(metrics: EngineMetrics, providers: ReadonlyMap<string, Provider>): Map<string, Partial<Record<string, RouteHandler>>> {

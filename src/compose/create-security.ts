@@ -11,14 +11,14 @@ import { createRedisLimiter } from "../limits/redis-limiter.js";
 import { createRedisSpendStore } from "../limits/redis-spend-store.js";
 import type { AnswerStage } from "../pipeline/answer.js";
 import type { Logger } from "../telemetry/logger.js";
-import { createAdminGuard, type AdminGuard } from "./admin-guard.js";
-import { createFileAuditLog, createRedisAuditLog } from "./audit-log.js";
-import { createAuthenticate, type Authenticate } from "./authenticate.js";
-import { createAuthorizeStage } from "./authorize-stage.js";
-import { createCachedKeyLookup } from "./cached-key-lookup.js";
-import { createJwtVerifier } from "./jwt-verifier.js";
-import { createMemoryKeyStore } from "./memory-key-store.js";
-import { createRedisKeyStore } from "./redis-key-store.js";
+import { createAdminGuard, type AdminGuard } from "../auth/admin-guard.js";
+import { createFileAuditLog, createRedisAuditLog } from "../auth/audit-log.js";
+import { createAuthenticate, type Authenticate } from "../auth/authenticate.js";
+import { createAuthorizeStage } from "../auth/authorize-stage.js";
+import { createCachedKeyLookup } from "../auth/cached-key-lookup.js";
+import { createJwtVerifier } from "../auth/jwt-verifier.js";
+import { createMemoryKeyStore } from "../auth/memory-key-store.js";
+import { createRedisKeyStore } from "../auth/redis-key-store.js";
 
 /** Authentication, scopes, limits, budgets and the key admin API, built from config. */
 export interface Security {

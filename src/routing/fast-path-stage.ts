@@ -1,11 +1,13 @@
-import type { ModelRouter } from "../routing/model-router.js";
-import type { RoutingTable } from "../routing/routing-table.js";
-import type { AnswerStage } from "./answer.js";
+import type { ModelRouter } from "./model-router.js";
+import type { RoutingTable } from "./routing-table.js";
+import type { AnswerStage } from "../pipeline/answer.js";
 import { answerHeaders } from "./routed-source.js";
 
 /** Answers from the model's rules fast path when a rule matches, without calling any model ("don't default to the LLM"). */
 export function createFastPathStage(routing: RoutingTable): AnswerStage {
-  return async (context, request, next) => {
+  return {
+    name: "fast_path",
+    run: async (context, request, next) => {
     const router: ModelRouter | undefined = routing.get(request.body.model);
     const fastPath = router?.fastPath;
     if (fastPath === undefined || request.operation === "embedding" || !fastPath.answers(request.operation, request.body)) return next(request);
@@ -16,5 +18,6 @@ export function createFastPathStage(routing: RoutingTable): AnswerStage {
     if (request.body.stream !== true) return { kind: "json", result: await fastPath.generate(call), headers };
     const parts = fastPath.stream(call)[Symbol.asyncIterator]();
     return { kind: "stream", first: await parts.next(), parts, headers };
+  },
   };
 }

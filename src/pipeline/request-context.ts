@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Usage } from "../protocol/openai-responses.js";
-import type { Principal } from "../auth/principal.js";
-import type { RequestTelemetry } from "../telemetry/request-telemetry.js";
+import type { Principal } from "./principal.js";
+import type { AttemptObserver } from "./attempt-observer.js";
 
 /** What the request log line says about a request, filled in as the pipeline learns it. */
 export interface RequestFacts {
@@ -44,8 +44,6 @@ export interface RequestContext {
   params: Readonly<Record<string, string>>;
   /** Set by authentication; undefined when auth is off. */
   principal?: Principal;
-  /** Traces, upstream timing and logged bodies; set by the request observer (absent when none is wired). */
-  telemetry?: RequestTelemetry;
+  /** Told of each upstream attempt (timing, traces); set by the request observer, absent when none is wired. */
+  attempts?: AttemptObserver;
 }
-
-export type RouteHandler = (context: RequestContext) => Promise<void> | void;

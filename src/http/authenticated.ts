@@ -1,5 +1,5 @@
-import type { RouteHandler } from "../http/request-context.js";
-import type { Authenticate } from "./authenticate.js";
+import type { RouteHandler } from "./route-table.js";
+import type { Authenticate } from "../auth/authenticate.js";
 
 /** Runs authentication (headers only, before any body is read) and records the principal before the handler. */
 export function authenticated(authenticate: Authenticate, handler: RouteHandler): RouteHandler {

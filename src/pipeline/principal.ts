@@ -1,4 +1,9 @@
-import type { KeyPolicy } from "./key-policy.js";
+/**
+ * What a principal may do and how much. Empty here on purpose: the core layer cannot know the features' policy
+ * schemas, so `auth/key-policy.ts` fills it in by module augmentation (docs/adr/0003-layers.md).
+ */
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type
+export interface PrincipalPolicy {}
 
 /** Who is making a request, as authentication established it. */
 export interface Principal {
@@ -11,7 +16,7 @@ export interface Principal {
   /** How the principal proved itself. */
   readonly kind?: "key" | "jwt";
   /** What the principal may do (models, endpoints, caps, limits); absent = no restrictions beyond the team's. */
-  readonly policy?: KeyPolicy;
+  readonly policy?: PrincipalPolicy;
 }
 
 /** The partition a request's cached answers and usage belong to: its team, else its key, else the open gateway. */
