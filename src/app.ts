@@ -5,51 +5,43 @@ import type { GatewayConfig } from "./config/schema.js";
 import { ClientAbortedError, GatewayError } from "./errors/gateway-error.js";
 import { chatCompletionRequestSchema, completionRequestSchema, embeddingRequestSchema } from "./protocol/openai-requests.js";
 import type { ModelRegistry } from "./providers/model-registry.js";
-import { createRoutingTable, type RoutingTable } from "./routing/routing-table.js";
-import type { Logger } from "./telemetry/logger.js";
+import type { RoutingTable } from "./routing/routing-table.js";
+import type { Logger } from "./pipeline/logger.js";
 import type { RequestContext } from "./pipeline/request-context.js";
 import type { RouteHandler } from "./http/route-table.js";
 import { sendError } from "./http/send.js";
-import { createFastPathStage } from "./routing/fast-path-stage.js";
 import { createGenerationRoute } from "./http/routes/generation-route.js";
 import { createModelRoute, createModelsRoute } from "./http/routes/models-route.js";
 import { createRouteTable, type MethodHandlers } from "./http/route-table.js";
-import { createAdminGuard, type AdminGuard } from "./auth/admin-guard.js";
+import type { AdminGuard } from "./auth/admin-guard.js";
 import { createReadyRoute, healthRoute } from "./http/routes/health-routes.js";
 import type { RequestObserver } from "./telemetry/request-observer.js";
 import type { AnswerStage } from "./pipeline/answer.js";
 import { authenticated } from "./http/authenticated.js";
 import type { Authenticate } from "./auth/authenticate.js";
-import { createPiiStage } from "./guardrails/pii-stage.js";
 import { createCors } from "./http/cors.js";
-import type { CacheStore } from "./cache/cache-store.js";
-import { createMemoryCacheStore } from "./cache/memory-cache-store.js";
-import { createCacheStage } from "./cache/cache-stage.js";
-import { createRoutedEmbedder } from "./cache/routed-embedder.js";
 
-/** Everything the app needs from the outside world; `main.ts` builds these. */
+/** Everything the app needs from the outside world, all built by the composition root (`main.ts`). */
 export interface AppDeps {
   config: GatewayConfig;
   registry: ModelRegistry;
   logger: Logger;
-  /** Per-model routing state; built from config when absent (tests inject one with a fake clock). */
-  routing?: RoutingTable;
-  /** Routes beyond the OpenAI API (e.g. an engine server's /metrics), by path (`:name` segments allowed) then method. */
-  extraRoutes?: ReadonlyMap<string, MethodHandlers>;
+  /** Per-model routing state (tests build one with a fake clock). */
+  routing: RoutingTable;
+  /** The answer stages in pipeline order, already wrapped by the observer; routing answers after the last. */
+  stages: readonly AnswerStage[];
+  /** Routes beyond the OpenAI API (e.g. /metrics, an engine server's /health), by path (`:name` segments allowed) then method. */
+  extraRoutes: ReadonlyMap<string, MethodHandlers>;
   /** Admin API routes (`/admin/...`); each runs only after `adminGuard` admits the request. */
-  adminRoutes?: ReadonlyMap<string, MethodHandlers>;
-  /** Decides who may use the admin API; defaults to open (no admin key configured). */
-  adminGuard?: AdminGuard;
-  /** Metrics, traces and the request log: told where each request starts and ends, and wraps the answer stages. */
-  observer?: RequestObserver;
-  /** POST /v1/feedback (needs the request log, so `main.ts` builds it); absent = 404. */
-  feedbackRoute?: RouteHandler;
+  adminRoutes: ReadonlyMap<string, MethodHandlers>;
+  /** Decides who may use the admin API. */
+  adminGuard: AdminGuard;
+  /** Metrics, traces and the request log: told where each request starts and ends; absent = nothing observes. */
+  observer: RequestObserver | undefined;
+  /** POST /v1/feedback (needs the request log); absent = 404. */
+  feedbackRoute: RouteHandler | undefined;
   /** Authenticates /v1/* from headers before the body is read; absent = no auth (`auth.mode: none`). */
-  authenticate?: Authenticate;
-  /** authorize (scopes) → limits → budget, run before the PII guardrail and the cache. */
-  accessStages?: readonly AnswerStage[];
-  /** Where cached answers live; an in-memory LRU sized from `config.cache` when absent (`main.ts` builds Redis). */
-  cacheStore?: CacheStore;
+  authenticate: Authenticate | undefined;
 }
 
 /** The gateway as a request handler plus the controls the composition root needs for shutdown. */
@@ -68,20 +60,14 @@ const requestIdPattern = /^[\w.:@/+=-]{1,128}$/;
 export function createApp(deps: AppDeps): App {
   const { config, registry, logger } = deps;
   const startedAtSeconds = Math.floor(Date.now() / 1000);
-  const routing = deps.routing ?? createRoutingTable(config, registry);
-  const cacheStore = deps.cacheStore ?? createMemoryCacheStore({ maxEntries: config.cache.max_entries, maxBytes: config.cache.max_bytes });
-  const cacheStage = createCacheStage({ config, store: cacheStore, embedder: createRoutedEmbedder(routing) });
-  // The answer stages in pipeline order: scopes, limits and budget refuse early; PII redaction runs before the
-  // cache so cached entries never hold raw PII; the rules fast path answers last, before routing.
-  const stages = [...(deps.accessStages ?? []), createPiiStage(config), cacheStage, createFastPathStage(routing)];
   const cors = createCors(config.server.cors);
-  const generationDeps = { registry, routing, bodyLimitBytes: config.server.body_limit_bytes, stages: deps.observer?.wrapStages(stages) ?? stages };
+  const generationDeps = { registry, routing: deps.routing, bodyLimitBytes: config.server.body_limit_bytes, stages: deps.stages };
   let draining = false;
   const active = new Set<AbortController>();
   let idle: (() => void) | undefined;
 
-  const guard = deps.adminGuard ?? createAdminGuard(undefined);
-  const adminRoutes = [...(deps.adminRoutes ?? new Map<string, MethodHandlers>())].map(([path, methods]) => [path, wrapHandlers(methods, (handler) => guarded(guard, handler))] as const);
+  const guard = deps.adminGuard;
+  const adminRoutes = [...deps.adminRoutes].map(([path, methods]) => [path, wrapHandlers(methods, (handler) => guarded(guard, handler))] as const);
   const routeList: (readonly [string, MethodHandlers])[] = [
     ["/v1/chat/completions", { POST: createGenerationRoute("chat", chatCompletionRequestSchema, generationDeps) }],
     ["/v1/completions", { POST: createGenerationRoute("completion", completionRequestSchema, generationDeps) }],
@@ -91,7 +77,7 @@ export function createApp(deps: AppDeps): App {
     ...(deps.feedbackRoute === undefined ? [] : [["/v1/feedback", { POST: deps.feedbackRoute }] as const]),
     ["/healthz", { GET: healthRoute }],
     ["/readyz", { GET: createReadyRoute(registry, () => draining) }],
-    ...(deps.extraRoutes ?? new Map<string, MethodHandlers>()),
+    ...deps.extraRoutes,
     ...adminRoutes,
   ];
   // The OpenAI API needs a principal when auth is on; the wrapper is built once per route, not per request.

@@ -6,11 +6,17 @@ import { createModelRegistry, type ModelRegistry, type ProviderFactory } from ".
 import { startHealthChecks } from "./routing/health-checks.js";
 import { createRoutingTable } from "./routing/routing-table.js";
 import { createLogger, type Logger } from "./telemetry/logger.js";
-import { startObservability } from "./compose/create-observability.js";
+import { createObservability } from "./compose/create-observability.js";
 import { createSecurity } from "./compose/create-security.js";
 import { insecureBindProblem } from "./auth/loopback.js";
 import { ConfigError } from "./config/load-config.js";
-import { createCacheStore } from "./cache/create-cache-store.js";
+import { createCacheStore } from "./compose/create-cache-store.js";
+import { createRedisConnections } from "./compose/redis-connections.js";
+import type { AnswerStage } from "./pipeline/answer.js";
+import { createPiiStage } from "./guardrails/pii-stage.js";
+import { createCacheStage } from "./cache/cache-stage.js";
+import { createRoutedEmbedder } from "./cache/routed-embedder.js";
+import { createFastPathStage } from "./routing/fast-path-stage.js";
 
 /** A running gateway: its address and a way to stop it gracefully. */
 export interface RunningGateway {
@@ -31,20 +37,48 @@ export interface StartOptions {
   providerFactory?: ProviderFactory;
 }
 
-/** The composition root: builds the dependencies from config, wires the app, and listens. */
+/**
+ * The composition root: the one place that builds every client, store, stage, route and background job from config,
+ * wires them into the app, and listens.
+ */
 export async function startGateway(config: GatewayConfig, options: StartOptions = {}): Promise<RunningGateway> {
   const logger = options.logger ?? createLogger(config.logging.level);
   // Checked again here because --host overrides the config after it was validated.
   const bindProblem = insecureBindProblem(config.server.host, config.auth);
   if (bindProblem !== undefined) throw new ConfigError("server.host", [{ path: "auth", message: bindProblem }]);
-  const security = await createSecurity(config, logger);
+  const redis = createRedisConnections(logger);
+  const security = await createSecurity(config, redis, logger);
   const registry = createModelRegistry(config, options.providerFactory);
   const routing = createRoutingTable(config, registry);
-  const observability = await startObservability(config, routing, logger);
-  // An engine server's own /metrics (extraRoutes) wins over the gateway's: it is what inference routers scrape.
-  const extraRoutes = new Map([...observability.routes, ...(options.extraRoutes ?? [])]);
-  const cacheStore = createCacheStore(config.cache, (error) => logger.warn({ err: error }, "answer cache backend failed: serving without it"));
-  const app = createApp({ config, registry, logger, routing, adminRoutes: new Map([...security.adminRoutes, ...observability.adminRoutes]), adminGuard: security.adminGuard, accessStages: security.stages, ...(security.authenticate === undefined ? {} : { authenticate: security.authenticate }), cacheStore, extraRoutes, observer: observability.observer, ...(observability.feedbackRoute === undefined ? {} : { feedbackRoute: observability.feedbackRoute }) });
+  const observability = await createObservability(config, routing, logger);
+  const cacheStore = createCacheStore(config.cache, redis, (error) => logger.warn({ err: error }, "answer cache backend failed: serving without it"));
+
+  // The answer stages, in pipeline order. Scopes, limits and the budget refuse before any work is spent; PII
+  // redaction runs before the cache so cached entries never hold raw PII; the rules fast path answers last, just
+  // before routing. The observer adds its own outermost and innermost stages and traces each one by name.
+  const stages: readonly AnswerStage[] = [
+    security.stages.authorize,
+    security.stages.limits,
+    security.stages.budget,
+    createPiiStage(config),
+    createCacheStage({ config, store: cacheStore, embedder: createRoutedEmbedder(routing) }),
+    createFastPathStage(routing),
+  ];
+
+  const app = createApp({
+    config,
+    registry,
+    logger,
+    routing,
+    stages: observability.observer.wrapStages(stages),
+    // An engine server's own /metrics (extraRoutes) wins over the gateway's: it is what inference routers scrape.
+    extraRoutes: new Map([...observability.routes, ...(options.extraRoutes ?? [])]),
+    adminRoutes: new Map([...security.adminRoutes, ...observability.adminRoutes]),
+    adminGuard: security.adminGuard,
+    authenticate: security.authenticate,
+    observer: observability.observer,
+    feedbackRoute: observability.feedbackRoute,
+  });
   const server = createServer({ maxHeaderSize: config.server.max_header_bytes, noDelay: true }, app.handle);
   server.keepAliveTimeout = config.server.keep_alive_timeout_ms;
   server.on("clientError", (error, socket) => {
@@ -82,6 +116,7 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
       await registry.close();
       await security.close();
       await cacheStore.close();
+      await redis.close();
       await observability.close();
       logger.info("gantry stopped");
       logger.flush();

@@ -1,8 +1,9 @@
-import { Redis } from "ioredis";
+import type { Redis } from "ioredis";
 import type { CacheStore } from "./cache-store.js";
 
 export interface RedisCacheStoreOptions {
-  url: string;
+  /** A client that fails fast while disconnected (no offline queue): a cache must never hold a request up. Owned by the caller. */
+  redis: Redis;
   /** Entries larger than this are not stored (Redis bounds the total with its own maxmemory policy). */
   maxBytes: number;
   keyPrefix?: string;
@@ -13,11 +14,10 @@ export interface RedisCacheStoreOptions {
 /** A store shared by every replica: one Redis string per entry, expiring by itself (SET … PX). */
 export function createRedisCacheStore(options: RedisCacheStoreOptions): CacheStore {
   const prefix = options.keyPrefix ?? "gantry:cache:";
-  // A cache must never hold a request up: no offline queue, one try per command, fail fast while disconnected.
-  const redis = new Redis(options.url, { maxRetriesPerRequest: 1, enableOfflineQueue: false, connectTimeout: 2000, commandTimeout: 1000, lazyConnect: true });
+  const { redis } = options;
   const onError = options.onError ?? (() => undefined);
-  redis.on("error", onError);
-  const connected = redis.connect().catch(onError);
+  // Until the first connection is up every command would fail at once; wait for it (or its failure) instead.
+  const connected = redis.status === "wait" ? redis.connect().catch(onError) : Promise.resolve();
 
   return {
     kind: "redis",
@@ -49,7 +49,6 @@ export function createRedisCacheStore(options: RedisCacheStoreOptions): CacheSto
     },
     async close() {
       await connected;
-      await redis.quit().catch(() => redis.disconnect());
     },
   };
 }

@@ -1,6 +1,7 @@
 import { basename } from "node:path";
 import { parseArgs } from "node:util";
-import { configSchema, type GatewayConfig } from "../config/schema.js";
+import { ConfigError, validateConfig } from "../config/load-config.js";
+import type { GatewayConfig } from "../config/schema.js";
 import type { DeploymentConfig } from "../providers/deployment-config-schema.js";
 import { createEngineMetrics } from "../engine/engine-metrics.js";
 import { createEngineRoutes } from "../http/routes/engine-routes.js";
@@ -65,7 +66,7 @@ export async function engine(argv: string[]): Promise<number> {
     return undefined;
   };
   const name = values["served-model-name"] ?? basename(values.model).replace(/\.gguf$/i, "");
-  const parsed = configSchema.safeParse({
+  const raw = {
     server: { host: values.host ?? "127.0.0.1", port: integer("port", values.port) ?? 8000 },
     logging: { level: values["log-level"] ?? "info" },
     models: [
@@ -85,16 +86,20 @@ export async function engine(argv: string[]): Promise<number> {
         ],
       },
     ],
-  });
+  };
   if (problems.length > 0) {
     process.stderr.write(`gantry engine: ${problems.join("; ")}\n${usage}\n`);
     return 2;
   }
-  if (!parsed.success) {
-    process.stderr.write(`gantry engine: ${parsed.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`).join("; ")}\n`);
+  let config: GatewayConfig;
+  try {
+    // The same validation path as `gantry serve`: one schema, every problem reported with its path.
+    config = validateConfig(raw, {}, "from the gantry engine flags");
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    process.stderr.write(`gantry engine: ${error.message}\n`);
     return 2;
   }
-  const config: GatewayConfig = parsed.data;
   const logger = createLogger(config.logging.level);
   const metrics = createEngineMetrics();
   const providers = new Map<string, Provider>();

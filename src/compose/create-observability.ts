@@ -31,7 +31,7 @@ export interface Observability {
 const dropWarnEveryMs = 10_000;
 
 /** Builds metrics (own registry), tracing, the request-log store and writer, and their routes from config. */
-export async function startObservability(config: GatewayConfig, routing: RoutingTable, logger: Logger): Promise<Observability> {
+export async function createObservability(config: GatewayConfig, routing: RoutingTable, logger: Logger): Promise<Observability> {
   const registry = new Registry();
   const metrics = config.metrics.enabled ? createGatewayMetrics(registry, routing) : undefined;
   const tracing = createTracing(config.telemetry);

@@ -1,4 +1,3 @@
-import { Redis } from "ioredis";
 import type { GatewayConfig } from "../config/schema.js";
 import type { MethodHandlers } from "../http/route-table.js";
 import { createAdminKeyRoutes } from "../http/routes/admin-keys.js";
@@ -10,7 +9,8 @@ import { loadTokenCounter } from "../limits/prompt-tokens.js";
 import { createRedisLimiter } from "../limits/redis-limiter.js";
 import { createRedisSpendStore } from "../limits/redis-spend-store.js";
 import type { AnswerStage } from "../pipeline/answer.js";
-import type { Logger } from "../telemetry/logger.js";
+import type { Logger } from "../pipeline/logger.js";
+import type { RedisConnections } from "./redis-connections.js";
 import { createAdminGuard, type AdminGuard } from "../auth/admin-guard.js";
 import { createFileAuditLog, createRedisAuditLog } from "../auth/audit-log.js";
 import { createAuthenticate, type Authenticate } from "../auth/authenticate.js";
@@ -24,8 +24,8 @@ import { createRedisKeyStore } from "../auth/redis-key-store.js";
 export interface Security {
   /** Undefined when auth is off (`mode: none` or no auth section). */
   readonly authenticate: Authenticate | undefined;
-  /** authorize → limits → budget, in pipeline order. */
-  readonly stages: readonly AnswerStage[];
+  /** The access stages, each placed by name in the composition root's stage list. */
+  readonly stages: { readonly authorize: AnswerStage; readonly limits: AnswerStage; readonly budget: AnswerStage };
   readonly adminRoutes: ReadonlyMap<string, MethodHandlers>;
   readonly adminGuard: AdminGuard;
   close(): Promise<void>;
@@ -34,24 +34,14 @@ export interface Security {
 /** How long a replica may trust a key record read from Redis: bounds how long a revocation takes to reach it. */
 const sharedKeyCacheMs = 500;
 
-/** Builds the security dependencies: connects to Redis when configured and loads the tokenizer (startup, not per request). */
-export async function createSecurity(config: GatewayConfig, logger: Logger, now: () => number = Date.now): Promise<Security> {
-  const clients = new Map<string, Redis>();
-  const redisFor = (url: string): Redis => {
-    let client = clients.get(url);
-    if (client === undefined) {
-      client = new Redis(url, { maxRetriesPerRequest: 2, enableOfflineQueue: true, lazyConnect: false });
-      client.on("error", (error: unknown) => logger.warn({ err: error }, "redis connection problem (auth/limits)"));
-      clients.set(url, client);
-    }
-    return client;
-  };
+/** Builds the security dependencies on the shared Redis clients and loads the tokenizer (startup, not per request). */
+export async function createSecurity(config: GatewayConfig, redis: RedisConnections, logger: Logger, now: () => number = Date.now): Promise<Security> {
   const auth = config.auth;
   const mode = auth?.mode ?? "none";
-  const sharedKeys = auth?.store === "redis" && auth.redis_url !== undefined ? redisFor(auth.redis_url) : undefined;
+  const sharedKeys = auth?.store === "redis" && auth.redis_url !== undefined ? redis.forState(auth.redis_url) : undefined;
   const store = sharedKeys === undefined ? createMemoryKeyStore(auth?.data_dir) : createRedisKeyStore(sharedKeys);
   const audit = sharedKeys === undefined ? createFileAuditLog(auth?.data_dir) : createRedisAuditLog(sharedKeys);
-  const sharedLimits = config.limits.backend === "redis" && config.limits.redis_url !== undefined ? redisFor(config.limits.redis_url) : undefined;
+  const sharedLimits = config.limits.backend === "redis" && config.limits.redis_url !== undefined ? redis.forState(config.limits.redis_url) : undefined;
   const limiter = sharedLimits === undefined ? createMemoryLimiter(now) : createRedisLimiter(sharedLimits);
   const spend = sharedLimits === undefined ? createMemorySpendStore(now) : createRedisSpendStore(sharedLimits, now);
   const findKey = sharedKeys === undefined ? store.findByHash : createCachedKeyLookup(store.findByHash, { ttlMs: sharedKeyCacheMs, maxEntries: 10_000, now });
@@ -60,12 +50,11 @@ export async function createSecurity(config: GatewayConfig, logger: Logger, now:
   const countTokens = await loadTokenCounter();
   return {
     authenticate,
-    stages: [createAuthorizeStage(), createLimitsStage({ limiter, limits: config.limits, countTokens, logger }), createBudgetStage({ spend, config, logger })],
+    stages: { authorize: createAuthorizeStage(), limits: createLimitsStage({ limiter, limits: config.limits, countTokens, logger }), budget: createBudgetStage({ spend, config, logger }) },
     adminRoutes: createAdminKeyRoutes({ store, audit, spend, now }),
     adminGuard: createAdminGuard(auth?.admin_key, authenticate),
     close: async () => {
       await Promise.all([store.close(), limiter.close(), spend.close()]);
-      await Promise.all([...clients.values()].map((client) => client.quit().catch(() => undefined)));
     },
   };
 }

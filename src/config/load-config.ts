@@ -28,8 +28,13 @@ export function parseConfig(
       document.errors.map((error) => ({ path: "(yaml)", message: error.message.split("\n")[0] ?? error.message })),
     );
   }
+  return validateConfig(document.toJS() ?? {}, env, source);
+}
+
+/** Interpolates and validates a config object (from YAML, or from a command's flags); the result is deeply frozen. */
+export function validateConfig(raw: unknown, env: Readonly<Record<string, string | undefined>> = process.env, source = "(inline)"): GatewayConfig {
   const problems: ConfigProblem[] = [];
-  const interpolated = interpolateEnv(document.toJS() ?? {}, env, problems);
+  const interpolated = interpolateEnv(raw, env, problems);
   const result = configSchema.safeParse(interpolated);
   if (!result.success) {
     for (const issue of result.error.issues) {

@@ -3,7 +3,9 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import pino from "pino";
 import { createRedisCacheStore } from "../../src/cache/redis-cache-store.js";
+import { createRedisConnections } from "../../src/compose/redis-connections.js";
 import { startFakeUpstream, type FakeUpstream } from "../helpers/fake-upstream.js";
 import { startRedis, type TestRedis } from "../helpers/redis-server.js";
 
@@ -66,15 +68,17 @@ describe("Redis cache backend", () => {
   });
 
   it("stores with a TTL (SET PX) and reads a dead Redis as a miss", async () => {
-    const store = createRedisCacheStore({ url: redis.url, maxBytes: 1e6 });
+    const connections = createRedisConnections(pino({ level: "silent" }));
+    const store = createRedisCacheStore({ redis: connections.forCache(redis.url), maxBytes: 1e6 });
     await store.set("ttl-probe", "value", 150);
     expect(await store.get("ttl-probe")).toBe("value");
     await new Promise((resolve) => setTimeout(resolve, 250));
     expect(await store.get("ttl-probe")).toBeUndefined();
     await store.close();
-    const dead = createRedisCacheStore({ url: "redis://127.0.0.1:1", maxBytes: 1e6 });
+    const dead = createRedisCacheStore({ redis: connections.forCache("redis://127.0.0.1:1"), maxBytes: 1e6 });
     expect(await dead.get("anything")).toBeUndefined();
     await dead.set("anything", "x", 1000);
     await dead.close();
+    await connections.close();
   });
 });
