@@ -121,6 +121,7 @@ export function createApp(deps: AppDeps): App {
     logger.info(
       {
         request_id: context.id,
+        ...(context.clientRequestId === undefined ? {} : { client_request_id: context.clientRequestId }),
         method: context.request.method,
         path: context.request.url,
         status: response.statusCode,
