@@ -108,6 +108,7 @@ export function createApp(deps: AppDeps): App {
     logger.info(
       {
         request_id: context.id,
+        ...(context.clientRequestId === undefined ? {} : { client_request_id: context.clientRequestId }),
         method: context.request.method,
         path: context.request.url,
         status: response.statusCode,
@@ -143,10 +144,13 @@ export function createApp(deps: AppDeps): App {
       const startedAt = performance.now();
       if (cors?.(request, response) === true) return;
       const incomingId = request.headers["x-request-id"];
-      const id = typeof incomingId === "string" && requestIdPattern.test(incomingId) ? incomingId : randomUUID();
-      response.setHeader("x-request-id", id);
+      const clientRequestId = typeof incomingId === "string" && requestIdPattern.test(incomingId) ? incomingId : undefined;
+      // Every request gets the server's own id: clients and meshes repeat theirs, so theirs can never be a row key.
+      const id = randomUUID();
+      response.setHeader("x-gantry-request-id", id);
+      response.setHeader("x-request-id", clientRequestId ?? id);
       const controller = new AbortController();
-      const context: RequestContext = { id, request, response, signal: controller.signal, startedAt, facts: {}, params: {} };
+      const context: RequestContext = { id, ...(clientRequestId === undefined ? {} : { clientRequestId }), request, response, signal: controller.signal, startedAt, facts: {}, params: {} };
       active.add(controller);
       deps.observer?.start(context);
       response.once("close", () => {

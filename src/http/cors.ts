@@ -5,7 +5,7 @@ import type { CorsConfig } from "../config/cors-config-schema.js";
 export type Cors = (request: IncomingMessage, response: ServerResponse) => boolean;
 
 const allowedHeaders = "authorization, x-api-key, content-type, x-request-id, x-session-id";
-const exposedHeaders = "x-request-id, x-gantry-model, x-gantry-deployment, retry-after, x-ratelimit-limit-requests, x-ratelimit-remaining-requests, x-ratelimit-reset-requests, x-ratelimit-limit-tokens, x-ratelimit-remaining-tokens, x-ratelimit-reset-tokens";
+const exposedHeaders = "x-request-id, x-gantry-request-id, x-gantry-model, x-gantry-deployment, retry-after, x-ratelimit-limit-requests, x-ratelimit-remaining-requests, x-ratelimit-reset-requests, x-ratelimit-limit-tokens, x-ratelimit-remaining-tokens, x-ratelimit-reset-tokens";
 
 /** CORS for the configured origins; undefined (no CORS headers at all, browsers refuse cross-origin calls) when not configured. */
 export function createCors(config: CorsConfig | undefined): Cors | undefined {

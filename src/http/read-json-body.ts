@@ -9,6 +9,11 @@ const utf8 = new TextDecoder("utf-8", { fatal: true });
 
 /** Reads a request body as a JSON object, enforcing content type, size limit, UTF-8 and nesting depth. */
 export async function readJsonBody(request: IncomingMessage, limitBytes: number): Promise<JsonObject> {
+  return (await readJsonRequest(request, limitBytes)).body;
+}
+
+/** As `readJsonBody`, also returning the bytes the body was parsed from (the request log keeps a prefix of them). */
+export async function readJsonRequest(request: IncomingMessage, limitBytes: number): Promise<{ body: JsonObject; bytes: Buffer }> {
   const contentType = request.headers["content-type"];
   if (contentType === undefined || !isJsonContentType(contentType)) throw new GatewayError("unsupported_media_type");
   const declared = request.headers["content-length"];
@@ -31,7 +36,7 @@ export async function readJsonBody(request: IncomingMessage, limitBytes: number)
   if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) {
     throw new GatewayError("invalid_request", { message: "The request body must be a JSON object." });
   }
-  return parsed as JsonObject;
+  return { body: parsed as JsonObject, bytes };
 }
 
 function isJsonContentType(value: string): boolean {

@@ -11,6 +11,11 @@ export interface PipelineRequest {
   /** The client's validated body; `model` is still the client-facing name. */
   readonly body: JsonObject & { readonly model: string; readonly stream?: boolean | null | undefined };
   /**
+   * The body as the client sent it: the validated object and the bytes it was parsed from. Stages that rewrite
+   * `body` pass this on unchanged, so `clientBody.body === body` tells that `bytes` still describe what is forwarded.
+   */
+  readonly clientBody?: { readonly body: JsonObject; readonly bytes: Uint8Array };
+  /**
    * Cancels the work below the stage that set it, in place of `context.signal`: request coalescing runs one upstream
    * call for many clients, so that call must outlive any single client's disconnect.
    */

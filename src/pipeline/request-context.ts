@@ -32,7 +32,10 @@ export interface RequestFacts {
 
 /** One request as every pipeline stage sees it. */
 export interface RequestContext {
+  /** The server's own id for this request (a UUID): the request log's row id. */
   readonly id: string;
+  /** The client's `x-request-id` when it sent a valid one: echoed, logged beside `id`, forwarded upstream. */
+  readonly clientRequestId?: string;
   readonly request: IncomingMessage;
   readonly response: ServerResponse;
   /** Aborted when the client disconnects, or with a GatewayError when the gateway shuts down. */

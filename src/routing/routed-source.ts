@@ -25,7 +25,8 @@ export function answerHeaders(progress: AttemptProgress): Record<string, string>
 export function createRoutedSource(routing: RoutingTable, router: ModelRouter, context: RequestContext, progress: AttemptProgress): AnswerSource {
   return async (request: PipelineRequest): Promise<Answer> => {
     const input = { body: request.body, headers: context.request.headers };
-    const { id: requestId } = context;
+    // Upstream sees the client's id when it gave one, as a mesh propagating x-request-id expects; else the server's.
+    const requestId = context.clientRequestId ?? context.id;
     const signal = request.signal ?? context.signal;
     // Each attempt is timed (upstream time, for the overhead metric) and traced when the request has telemetry.
     let lastAttempt: ObservedAttempt | undefined;

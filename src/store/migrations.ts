@@ -1,13 +1,13 @@
 import type { SqlExecutor } from "./sql-executor.js";
 
 /** One schema step; statements are plain SQL that SQLite and PostgreSQL both accept. */
-interface Migration {
+export interface Migration {
   readonly version: number;
   readonly statements: readonly string[];
 }
 
 // Append only: a released migration never changes, a new version adds what is needed.
-const migrations: readonly Migration[] = [
+export const migrations: readonly Migration[] = [
   {
     version: 1,
     statements: [
@@ -58,22 +58,32 @@ const migrations: readonly Migration[] = [
       "CREATE INDEX feedback_time ON feedback (time, model)",
     ],
   },
+  {
+    // Row ids are the server's own; a client's x-request-id is kept beside them, so repeated client ids keep every row.
+    version: 2,
+    statements: ["ALTER TABLE requests ADD COLUMN client_request_id TEXT", "CREATE INDEX requests_client_request_id ON requests (client_request_id, time)"],
+  },
 ];
 
 /** The newest schema version this build knows. */
 export const latestSchemaVersion = migrations.at(-1)?.version ?? 0;
 
-/** Brings the schema up to date; safe when several processes start on the same database at once. */
-export async function migrate(executor: SqlExecutor): Promise<void> {
-  await executor.run("CREATE TABLE IF NOT EXISTS gantry_schema_version (version INTEGER PRIMARY KEY, applied_at BIGINT NOT NULL)");
-  await executor.withMigrationLock(async () => {
-    const rows = await executor.all("SELECT MAX(version) AS version FROM gantry_schema_version");
+/**
+ * Brings the schema up to date; safe when several processes start on the same database at once. Everything, the
+ * version table included, runs in one transaction under the migration lock: a failed step leaves the schema and its
+ * version as they were, and a second starter waits, then finds nothing left to do.
+ */
+export async function migrate(executor: SqlExecutor, steps: readonly Migration[] = migrations): Promise<void> {
+  const latest = steps.at(-1)?.version ?? 0;
+  await executor.withMigrationLock(async (transaction) => {
+    await transaction.run("CREATE TABLE IF NOT EXISTS gantry_schema_version (version INTEGER PRIMARY KEY, applied_at BIGINT NOT NULL)");
+    const rows = await transaction.all("SELECT MAX(version) AS version FROM gantry_schema_version");
     const current = Number(rows[0]?.["version"] ?? 0);
-    if (current > latestSchemaVersion) throw new Error(`the database schema (version ${current}) is newer than this gantry (version ${latestSchemaVersion})`);
-    for (const migration of migrations) {
+    if (current > latest) throw new Error(`the database schema (version ${current}) is newer than this gantry (version ${latest})`);
+    for (const migration of steps) {
       if (migration.version <= current) continue;
-      for (const statement of migration.statements) await executor.run(statement);
-      await executor.run("INSERT INTO gantry_schema_version (version, applied_at) VALUES (?, ?)", [migration.version, Date.now()]);
+      for (const statement of migration.statements) await transaction.run(statement);
+      await transaction.run("INSERT INTO gantry_schema_version (version, applied_at) VALUES (?, ?)", [migration.version, Date.now()]);
     }
   });
 }

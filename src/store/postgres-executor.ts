@@ -39,15 +39,24 @@ export function createPostgresExecutor(url: string, options: { maxConnections?: 
     },
     async withMigrationLock(apply) {
       const client = await pool.connect();
+      let broken = false;
       try {
-        await client.query("SELECT pg_advisory_lock($1)", [migrationLockKey]);
+        await client.query("BEGIN");
         try {
-          await apply();
-        } finally {
-          await client.query("SELECT pg_advisory_unlock($1)", [migrationLockKey]);
+          // Held until COMMIT or ROLLBACK: nothing can leave the lock held on a pooled connection.
+          await client.query("SELECT pg_advisory_xact_lock($1)", [migrationLockKey]);
+          await apply({
+            all: async (sql, params = []) => (await client.query(numbered(sql), [...params])).rows as Record<string, unknown>[],
+            run: async (sql, params = []) => (await client.query(numbered(sql), [...params])).rowCount ?? 0,
+          });
+          await client.query("COMMIT");
+        } catch (error) {
+          await client.query("ROLLBACK").catch(() => (broken = true));
+          throw error;
         }
       } finally {
-        client.release();
+        // A connection whose rollback failed is in an unknown state: destroy it rather than pool it.
+        client.release(broken);
       }
     },
     close: () => pool.end(),

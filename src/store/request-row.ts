@@ -1,6 +1,9 @@
 /** One request-log row, column for column (snake_case, as stored and as the admin API returns it). */
 export interface RequestRow {
+  /** The server's own id for the request (a UUID), never the client's. */
   readonly id: string;
+  /** The client's `x-request-id` when it sent a valid one; many rows may share it. */
+  readonly client_request_id: string | null;
   /** Arrival time, epoch milliseconds. */
   readonly time: number;
   readonly path: string;
@@ -41,6 +44,7 @@ export interface FeedbackRow {
 /** The columns in insert order; the request store and both SQL dialects share it. */
 export const requestColumns = [
   "id",
+  "client_request_id",
   "time",
   "path",
   "key_id",

@@ -10,6 +10,8 @@ export interface RequestFilter {
   readonly model?: string;
   readonly key?: string;
   readonly team?: string;
+  /** The client's `x-request-id`. */
+  readonly clientRequestId?: string;
   /** An exact status (`404`) or a class (`5` for 5xx). */
   readonly status?: { readonly exact: number } | { readonly class: number };
   readonly minLatencyMs?: number;
@@ -27,12 +29,21 @@ export type RequestDetail = RequestRow & { readonly feedback: FeedbackRow[] };
 /** Feedback as a client sends it; the store links it to the request and its model. */
 export type NewFeedback = Omit<FeedbackRow, "model">;
 
+/**
+ * Whose requests a caller may give feedback on, as authentication knows it. The tenant is the team when there is
+ * one, else the key, else the open gateway's anonymous caller: the same partition as `tenantOf` in auth/principal.ts.
+ */
+export interface RequestOwner {
+  readonly team: string | null;
+  readonly keyId: string | null;
+}
+
 /** Durable request log, feedback and the queries over them. */
 export interface RequestStore {
   migrate(): Promise<void>;
   insertRequests(rows: readonly RequestRow[]): Promise<void>;
-  /** False when no request has this id. */
-  insertFeedback(feedback: NewFeedback): Promise<boolean>;
+  /** False when no request of `owner`'s tenant has this id (another tenant's request is as unknown as a missing one). */
+  insertFeedback(feedback: NewFeedback, owner: RequestOwner): Promise<boolean>;
   getRequest(id: string): Promise<RequestDetail | undefined>;
   listRequests(filter: RequestFilter): Promise<RequestSummary[]>;
   stats(window: StatsWindow): Promise<WindowStats>;
@@ -52,12 +63,14 @@ export function createRequestStore(executor: SqlExecutor): RequestStore {
       return executor.insertMany("requests", requestColumns, rows.map(toValues));
     },
 
-    async insertFeedback(feedback) {
-      // One statement links the feedback to its request and model, and tells an unknown id by zero rows inserted.
+    async insertFeedback(feedback, owner) {
+      // One statement links the feedback to its request and model, and tells an unknown id (or another tenant's) by
+      // zero rows inserted.
+      const [tenant, tenantParams] = tenantCondition(owner);
       const changed = await executor.run(
         `INSERT INTO feedback (id, request_id, time, model, score, thumbs, label, comment)
-         SELECT CAST(? AS TEXT), id, CAST(? AS BIGINT), model, CAST(? AS DOUBLE PRECISION), CAST(? AS TEXT), CAST(? AS TEXT), CAST(? AS TEXT) FROM requests WHERE id = ?`,
-        [feedback.id, feedback.time, feedback.score, feedback.thumbs, feedback.label, feedback.comment, feedback.request_id],
+         SELECT CAST(? AS TEXT), id, CAST(? AS BIGINT), model, CAST(? AS DOUBLE PRECISION), CAST(? AS TEXT), CAST(? AS TEXT), CAST(? AS TEXT) FROM requests WHERE id = ? AND ${tenant}`,
+        [feedback.id, feedback.time, feedback.score, feedback.thumbs, feedback.label, feedback.comment, feedback.request_id, ...tenantParams],
       );
       return changed > 0;
     },
@@ -82,6 +95,7 @@ export function createRequestStore(executor: SqlExecutor): RequestStore {
       if (filter.model !== undefined) add("model = ?", filter.model);
       if (filter.key !== undefined) add("key_id = ?", filter.key);
       if (filter.team !== undefined) add("team = ?", filter.team);
+      if (filter.clientRequestId !== undefined) add("client_request_id = ?", filter.clientRequestId);
       if (filter.status !== undefined) {
         if ("exact" in filter.status) add("status = ?", filter.status.exact);
         else add("status >= ? AND status < ?", filter.status.class * 100, filter.status.class * 100 + 100);
@@ -107,6 +121,13 @@ export function createRequestStore(executor: SqlExecutor): RequestStore {
   };
 }
 
+/** The rows of `owner`'s tenant: its team's, else its key's outside any team, else those logged without auth. */
+function tenantCondition(owner: RequestOwner): [string, SqlValue[]] {
+  if (owner.team !== null) return ["team = ?", [owner.team]];
+  if (owner.keyId !== null) return ["team IS NULL AND key_id = ?", [owner.keyId]];
+  return ["team IS NULL AND key_id IS NULL", []];
+}
+
 function toValues(row: RequestRow): SqlValue[] {
   return requestColumns.map((column) => {
     const value = row[column];
@@ -120,6 +141,7 @@ const numberOrNull = (value: unknown): number | null => (value === null || value
 function toRequestRow(row: SqlRow): RequestRow {
   return {
     id: String(row["id"]),
+    client_request_id: text(row["client_request_id"]),
     time: Number(row["time"]),
     path: String(row["path"]),
     key_id: text(row["key_id"]),

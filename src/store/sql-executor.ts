@@ -4,6 +4,9 @@ export type SqlValue = string | number | null;
 /** A result row as the driver returns it. */
 export type SqlRow = Readonly<Record<string, unknown>>;
 
+/** Statements run inside a transaction (on its one connection). */
+export type SqlStatements = Pick<SqlExecutor, "all" | "run">;
+
 /**
  * The little the request store needs from a database. SQL uses `?` placeholders and runs unchanged on SQLite
  * and PostgreSQL; the few dialect differences (placeholders, bulk insert, migration lock) live in the executors.
@@ -15,7 +18,10 @@ export interface SqlExecutor {
   run(sql: string, params?: readonly SqlValue[]): Promise<number>;
   /** Inserts many rows in one transaction, skipping rows whose `id` already exists. */
   insertMany(table: string, columns: readonly string[], rows: readonly (readonly SqlValue[])[]): Promise<void>;
-  /** Runs `apply` holding a lock that other processes migrating the same database wait for. */
-  withMigrationLock(apply: () => Promise<void>): Promise<void>;
+  /**
+   * Runs `apply` in one transaction holding a lock that other processes migrating the same database wait for;
+   * `apply` must issue its statements through `transaction`. Commits when it resolves, rolls back when it throws.
+   */
+  withMigrationLock(apply: (transaction: SqlStatements) => Promise<void>): Promise<void>;
   close(): Promise<void>;
 }

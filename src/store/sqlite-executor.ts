@@ -1,7 +1,7 @@
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import Database from "better-sqlite3";
-import type { SqlExecutor, SqlValue } from "./sql-executor.js";
+import type { SqlExecutor, SqlStatements, SqlValue } from "./sql-executor.js";
 
 /**
  * SQLite through better-sqlite3. Its calls are synchronous, so this executor belongs inside the store's worker
@@ -16,19 +16,22 @@ export function createSqliteExecutor(path: string): SqlExecutor {
   db.pragma("busy_timeout = 5000");
   // Stats scan whole covering indexes; reading them through a memory map instead of read() calls is ~20% faster.
   db.pragma("mmap_size = 268435456");
-  const statements = new Map<string, Database.Statement>();
+  const prepared = new Map<string, Database.Statement>();
   const prepare = (sql: string): Database.Statement => {
-    let statement = statements.get(sql);
+    let statement = prepared.get(sql);
     if (statement === undefined) {
       statement = db.prepare(sql);
-      statements.set(sql, statement);
+      prepared.set(sql, statement);
     }
     return statement;
   };
-  return {
-    dialect: "sqlite",
+  const statements: SqlStatements = {
     all: async (sql, params = []) => prepare(sql).all(...params) as Record<string, unknown>[],
     run: async (sql, params = []) => (/^\s*(CREATE|DROP|ALTER)\b/i.test(sql) ? (db.exec(sql), 0) : prepare(sql).run(...params).changes),
+  };
+  return {
+    dialect: "sqlite",
+    ...statements,
     async insertMany(table, columns, rows) {
       const statement = prepare(`INSERT INTO ${table} (${columns.join(", ")}) VALUES (${columns.map(() => "?").join(", ")}) ON CONFLICT (id) DO NOTHING`);
       db.transaction((batch: readonly (readonly SqlValue[])[]) => {
@@ -36,10 +39,11 @@ export function createSqliteExecutor(path: string): SqlExecutor {
       })(rows);
     },
     async withMigrationLock(apply) {
-      // IMMEDIATE takes the write lock up front, so a second process waits (busy_timeout) instead of racing.
+      // IMMEDIATE takes the write lock up front, so a second process waits (busy_timeout) instead of racing. The
+      // connection is this thread's only one, so the transaction's statements are the executor's own.
       db.exec("BEGIN IMMEDIATE");
       try {
-        await apply();
+        await apply(statements);
         db.exec("COMMIT");
       } catch (error) {
         db.exec("ROLLBACK");
@@ -47,7 +51,7 @@ export function createSqliteExecutor(path: string): SqlExecutor {
       }
     },
     async close() {
-      statements.clear();
+      prepared.clear();
       db.close();
     },
   };

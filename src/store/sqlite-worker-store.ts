@@ -43,7 +43,7 @@ export function createSqliteWorkerStore(path: string): RequestStore {
   return {
     migrate: () => writer.call("migrate"),
     insertRequests: (rows) => writer.call("insertRequests", rows),
-    insertFeedback: (feedback) => writer.call("insertFeedback", feedback),
+    insertFeedback: (feedback, owner) => writer.call("insertFeedback", feedback, owner),
     getRequest: (id) => writer.call("getRequest", id),
     listRequests: (filter) => writer.call("listRequests", filter),
     stats: (window) => computeStats(statsExecutor, window),

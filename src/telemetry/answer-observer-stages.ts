@@ -1,7 +1,8 @@
 import type { JsonObject } from "../protocol/openai-responses.js";
 import type { Pricing } from "../accounting/pricing.js";
 import { mapStreamParts, type AnswerStage } from "../pipeline/answer.js";
-import { capText } from "./cap-text.js";
+import { boundedJson } from "./bounded-json.js";
+import { capBytes, capText } from "./cap-text.js";
 import { requestCost } from "./request-cost.js";
 import { telemetryOf } from "./request-telemetry.js";
 
@@ -27,7 +28,10 @@ export function createAnswerObserverStage(options: AnswerObserverOptions): Answe
     if (answer.kind === "json") {
       const reason = finishReasonOf(answer.result.body);
       if (reason !== undefined) facts.finishReason = reason;
-      if (options.bodies && telemetry !== undefined) telemetry.responseBody = capText(answer.result.raw ?? JSON.stringify(answer.result.body), options.maxBodyBytes);
+      if (options.bodies && telemetry !== undefined) {
+        const raw = answer.result.raw;
+        telemetry.responseBody = raw === undefined ? boundedJson(answer.result.body, options.maxBodyBytes) : capText(raw, options.maxBodyBytes);
+      }
       const model = answer.headers["x-gantry-model"] ?? request.body.model;
       const cost = requestCost(options.pricing, model, answer.result.usage, facts.cache);
       return { ...answer, headers: { ...answer.headers, "x-gantry-cost-usd": formatCost(cost) } };
@@ -52,13 +56,20 @@ export function createAnswerObserverStage(options: AnswerObserverOptions): Answe
   };
 }
 
-/** The innermost stage: records the body exactly as the pipeline forwards it (after any redaction stage). */
+/**
+ * The innermost stage: records the body as the pipeline forwards it (after any redaction stage). A body no stage
+ * rewrote is logged from the bytes the client sent (a prefix, decoded); only a rewritten one (PII redaction, a key's
+ * `max_tokens` cap) is serialised, and then only as far as the cap.
+ */
 export function createForwardedBodyStage(maxBodyBytes: number): AnswerStage {
   return {
     name: "forwarded_body",
     run: (context, request, next) => {
-    const telemetry = telemetryOf(context);
-    if (telemetry !== undefined) telemetry.requestBody = capText(JSON.stringify(request.body), maxBodyBytes);
+      const telemetry = telemetryOf(context);
+      if (telemetry !== undefined) {
+        const received = request.clientBody;
+        telemetry.requestBody = received !== undefined && received.body === request.body ? capBytes(received.bytes, maxBodyBytes) : boundedJson(request.body, maxBodyBytes);
+      }
     return next(request);
   },
   };

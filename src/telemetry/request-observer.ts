@@ -114,6 +114,7 @@ export function createRequestObserver(deps: RequestObserverDeps): RequestObserve
       if (requestLog !== undefined) {
         const row: RequestRow = {
           id: context.id,
+          client_request_id: context.clientRequestId ?? null,
           time: now() - Math.round(durationMs),
           path: path.slice(0, 200),
           key_id: context.principal?.id ?? null,
@@ -149,6 +150,7 @@ export function createRequestObserver(deps: RequestObserverDeps): RequestObserve
           "url.path": path,
           "http.response.status_code": status,
           "gantry.request_id": context.id,
+          ...(context.clientRequestId === undefined ? {} : { "gantry.client_request_id": context.clientRequestId }),
           ...(operation === "" ? {} : { "gen_ai.operation.name": operation }),
           ...(facts.model === undefined ? {} : { "gen_ai.request.model": facts.model }),
           ...(answeredModel === undefined || facts.deployment === undefined ? {} : { "gen_ai.response.model": answeredModel }),

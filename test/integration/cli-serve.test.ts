@@ -75,7 +75,7 @@ describe("gantry serve", () => {
     const { code, stdout } = await result;
     expect(code).toBe(0);
     const lines = stdout.trim().split("\n").map((line) => JSON.parse(line) as Record<string, unknown>);
-    expect(lines.find((line) => line["request_id"] === "cli-req-1")).toMatchObject({ status: 200, model: "story", deployment: "story/0" });
+    expect(lines.find((line) => line["client_request_id"] === "cli-req-1")).toMatchObject({ request_id: expect.stringMatching(/^[0-9a-f-]{36}$/), status: 200, model: "story", deployment: "story/0" });
     expect(lines.some((line) => line["msg"] === "gantry stopped")).toBe(true);
     expect(stdout).not.toContain("sk-do-not-log-me");
     expect(stdout).not.toContain("client-key-do-not-log");

@@ -83,9 +83,11 @@ describe("client errors become OpenAI envelopes with stable codes", () => {
     const echoed = await request(`${gateway.url}/healthz`, { headers: { "x-request-id": "abc-123" } });
     await echoed.body.dump();
     expect(echoed.headers["x-request-id"]).toBe("abc-123");
+    expect(String(echoed.headers["x-gantry-request-id"])).toMatch(/^[0-9a-f-]{36}$/);
     const generated = await request(`${gateway.url}/healthz`, { headers: { "x-request-id": "bad id\twith tabs" } });
     await generated.body.dump();
     expect(String(generated.headers["x-request-id"])).toMatch(/^[0-9a-f-]{36}$/);
+    expect(generated.headers["x-gantry-request-id"]).toBe(generated.headers["x-request-id"]);
     await client.chat.completions.create({ model: "story", messages }, { headers: { "x-request-id": "trace-me" } });
     expect(upstream.calls.at(-1)?.headers["x-request-id"]).toBe("trace-me");
   });

@@ -80,6 +80,22 @@ models:
     expect(detail.response_body.length).toBeGreaterThan(0);
   });
 
+  it("logs an unrewritten body from the bytes the client sent: a prefix, cut on a character boundary", async () => {
+    // Spacing and key order a re-serialisation would not reproduce; multi-byte characters across the 300-byte cap.
+    const raw = `{ "messages" : [ { "role": "user", "content": "${"é€".repeat(200)}" } ],\n  "model": "story" }`;
+    const response = await fetch(`${gateway.url}/v1/chat/completions`, { method: "POST", headers: { "content-type": "application/json" }, body: raw });
+    expect(response.status).toBe(200);
+    const id = response.headers.get("x-request-id") ?? "";
+    await post("/v1/feedback", { request_id: id, label: "flush" });
+    const detail = await get<{ request_body: string }>(`/admin/requests/${id}`);
+    const bytes = Buffer.from(raw);
+    expect(detail.request_body.startsWith('{ "messages" : [ { "role": "user"')).toBe(true);
+    expect(raw.startsWith(detail.request_body)).toBe(true);
+    expect(Buffer.byteLength(detail.request_body)).toBeLessThanOrEqual(300);
+    expect(Buffer.byteLength(detail.request_body)).toBeGreaterThan(297);
+    expect(bytes.length).toBeGreaterThan(300);
+  });
+
   it("validates admin queries", async () => {
     expect((await fetch(`${gateway.url}/admin/requests?limit=5000`)).status).toBe(400);
     expect((await fetch(`${gateway.url}/admin/requests?cursor=garbage`)).status).toBe(400);

@@ -1,10 +1,16 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { latestSchemaVersion, migrate, migrations } from "../../src/store/migrations.js";
 import { openStore } from "../../src/store/open-store.js";
+import { createPostgresExecutor } from "../../src/store/postgres-executor.js";
 import type { RequestRow } from "../../src/store/request-row.js";
 import type { RequestStore } from "../../src/store/request-store.js";
+import type { SqlExecutor } from "../../src/store/sql-executor.js";
+import { createSqliteExecutor } from "../../src/store/sqlite-executor.js";
+import type { DatabaseConfig } from "../../src/store/store-config-schema.js";
 import { startPostgres, type PostgresServer } from "../helpers/postgres-server.js";
 
 const base = 1_700_000_000_000;
@@ -12,6 +18,7 @@ const base = 1_700_000_000_000;
 function row(index: number, overrides: Partial<RequestRow> = {}): RequestRow {
   return {
     id: `req-${String(index).padStart(4, "0")}`,
+    client_request_id: null,
     time: base + index * 1000,
     path: "/v1/chat/completions",
     key_id: index % 2 === 0 ? "key-a" : "key-b",
@@ -38,37 +45,61 @@ function row(index: number, overrides: Partial<RequestRow> = {}): RequestRow {
   };
 }
 
-const backends: { name: string; open(): Promise<{ store: RequestStore; done(): Promise<void> }> }[] = [
+type DatabaseAddress = Pick<DatabaseConfig, "path" | "url">;
+
+/** A backend under test: hands out empty databases and opens raw executors on them. */
+interface Backend {
+  readonly name: string;
+  start(): Promise<{ fresh(): Promise<DatabaseAddress>; executor(address: DatabaseAddress): SqlExecutor; done(): Promise<void> }>;
+}
+
+const backends: Backend[] = [
   {
     name: "embedded SQLite",
-    async open() {
+    async start() {
       const dir = mkdtempSync(join(tmpdir(), "gantry-store-"));
-      const store = await openStore({ path: join(dir, "gantry.db") });
-      return { store, done: async () => rmSync(dir, { recursive: true, force: true }) };
+      let count = 0;
+      return {
+        fresh: async () => ({ path: join(dir, `gantry-${count++}.db`) }),
+        executor: (address) => createSqliteExecutor(address.path),
+        done: async () => rmSync(dir, { recursive: true, force: true }),
+      };
     },
   },
   {
     name: "PostgreSQL",
-    async open() {
+    async start() {
       const server: PostgresServer = await startPostgres();
-      const store = await openStore({ path: "unused", url: server.url });
-      return { store, done: () => server.stop() };
+      let count = 0;
+      return {
+        async fresh() {
+          const name = `gantry_${count++}`;
+          const admin = new pg.Client({ connectionString: server.url });
+          await admin.connect();
+          await admin.query(`CREATE DATABASE ${name}`);
+          await admin.end();
+          return { path: "unused", url: server.url.replace(/\/postgres$/, `/${name}`) };
+        },
+        executor: (address) => createPostgresExecutor(address.url ?? ""),
+        done: () => server.stop(),
+      };
     },
   },
 ];
 
 describe.each(backends)("request store on $name", (backend) => {
   let store: RequestStore;
-  let done: () => Promise<void>;
+  let databases: Awaited<ReturnType<Backend["start"]>>;
 
   beforeAll(async () => {
-    ({ store, done } = await backend.open());
+    databases = await backend.start();
+    store = await openStore(await databases.fresh());
     await store.insertRequests(Array.from({ length: 100 }, (_unused, index) => row(index)));
   }, 40_000);
 
   afterAll(async () => {
     await store.close();
-    await done();
+    await databases.done();
   });
 
   it("migrates idempotently and ignores a duplicate id", async () => {
@@ -100,9 +131,10 @@ describe.each(backends)("request store on $name", (backend) => {
   });
 
   it("links feedback to its request and refuses unknown ids", async () => {
-    expect(await store.insertFeedback({ id: "fb-1", request_id: "req-0004", time: base + 4500, score: 0.5, thumbs: "up", label: null, comment: "good" })).toBe(true);
-    expect(await store.insertFeedback({ id: "fb-2", request_id: "req-0004", time: base + 4600, score: 1, thumbs: null, label: "accurate", comment: null })).toBe(true);
-    expect(await store.insertFeedback({ id: "fb-3", request_id: "missing", time: base, score: 1, thumbs: null, label: null, comment: null })).toBe(false);
+    const blue = { team: "blue", keyId: "key-a" };
+    expect(await store.insertFeedback({ id: "fb-1", request_id: "req-0004", time: base + 4500, score: 0.5, thumbs: "up", label: null, comment: "good" }, blue)).toBe(true);
+    expect(await store.insertFeedback({ id: "fb-2", request_id: "req-0004", time: base + 4600, score: 1, thumbs: null, label: "accurate", comment: null }, blue)).toBe(true);
+    expect(await store.insertFeedback({ id: "fb-3", request_id: "missing", time: base, score: 1, thumbs: null, label: null, comment: null }, blue)).toBe(false);
     const detail = await store.getRequest("req-0004");
     expect(detail?.feedback.map((item) => item.id)).toEqual(["fb-1", "fb-2"]);
     expect(detail?.feedback[0]).toMatchObject({ model: "big", thumbs: "up", score: 0.5 });
@@ -129,5 +161,83 @@ describe.each(backends)("request store on $name", (backend) => {
     expect(await store.prune(base + 10_000)).toBe(10);
     expect(await store.getRequest("req-0004")).toBeUndefined();
     expect((await store.stats({ from: base, to: base + 100_000 })).total.feedback.count).toBe(0);
+  });
+
+  it("keeps every row when clients repeat an x-request-id, and finds them by it", async () => {
+    const rows = Array.from({ length: 200 }, (_unused, index) => row(index, { id: `server-${index}`, client_request_id: "mesh-repeated", time: base + 200_000 + index }));
+    await store.insertRequests(rows);
+    const found = await store.listRequests({ limit: 1000, clientRequestId: "mesh-repeated" });
+    expect(found.length).toBe(200);
+    expect(new Set(found.map((item) => item.id)).size).toBe(200);
+    expect(found.every((item) => item.client_request_id === "mesh-repeated")).toBe(true);
+    expect((await store.getRequest("server-7"))?.client_request_id).toBe("mesh-repeated");
+  });
+
+  it("attaches feedback only within the caller's tenant (team, else key, else anonymous)", async () => {
+    await store.insertRequests([
+      row(0, { id: "team-row", team: "green", key_id: "key-g", time: base + 300_000 }),
+      row(0, { id: "key-row", team: null, key_id: "key-solo", time: base + 300_001 }),
+      row(0, { id: "open-row", team: null, key_id: null, time: base + 300_002 }),
+    ]);
+    const feedback = (requestId: string) => ({ id: `fb-${Math.random()}`, request_id: requestId, time: base + 300_010, score: 1, thumbs: null, label: null, comment: null });
+    const cases: [string, { team: string | null; keyId: string | null }, boolean][] = [
+      ["team-row", { team: "green", keyId: "another-green-key" }, true],
+      ["team-row", { team: "blue", keyId: "key-g" }, false],
+      ["team-row", { team: null, keyId: "key-g" }, false],
+      ["team-row", { team: null, keyId: null }, false],
+      ["key-row", { team: null, keyId: "key-solo" }, true],
+      ["key-row", { team: null, keyId: "key-other" }, false],
+      ["key-row", { team: "green", keyId: "key-solo" }, false],
+      ["open-row", { team: null, keyId: null }, true],
+      ["open-row", { team: null, keyId: "key-solo" }, false],
+    ];
+    for (const [requestId, owner, linked] of cases) expect({ requestId, owner, linked: await store.insertFeedback(feedback(requestId), owner) }).toEqual({ requestId, owner, linked });
+  });
+
+  it("migrates a version-1 database, keeping its rows", async () => {
+    const address = await databases.fresh();
+    const executor = databases.executor(address);
+    try {
+      await migrate(executor, migrations.slice(0, 1));
+      await executor.run("INSERT INTO requests (id, time, path, stream, attempts, status, prompt_tokens, completion_tokens, cached_tokens, cost_usd, latency_ms) VALUES ('old', 1, '/v1/x', 0, 1, 200, 0, 0, 0, 0, 1)");
+    } finally {
+      await executor.close();
+    }
+    const migrated = await openStore(address);
+    try {
+      expect(await migrated.getRequest("old")).toMatchObject({ id: "old", client_request_id: null, status: 200 });
+      await migrated.insertRequests([row(1, { id: "new", client_request_id: "c-1" })]);
+      expect((await migrated.listRequests({ limit: 10, clientRequestId: "c-1" })).map((item) => item.id)).toEqual(["new"]);
+    } finally {
+      await migrated.close();
+    }
+  });
+
+  it("rolls a failed migration back whole, version bumps included", async () => {
+    const address = await databases.fresh();
+    const executor = databases.executor(address);
+    try {
+      const broken = [...migrations, { version: latestSchemaVersion + 1, statements: ["CREATE TABLE half_done (x INTEGER)", "THIS IS NOT SQL"] }];
+      await expect(migrate(executor, broken)).rejects.toThrow();
+      // Nothing of the run survives: not the good migrations before it, not the version table itself.
+      for (const table of ["requests", "half_done", "gantry_schema_version"]) await expect(executor.all(`SELECT COUNT(*) AS n FROM ${table}`)).rejects.toThrow();
+      await migrate(executor);
+      expect(Number((await executor.all("SELECT MAX(version) AS version FROM gantry_schema_version"))[0]?.["version"])).toBe(latestSchemaVersion);
+    } finally {
+      await executor.close();
+    }
+  });
+
+  it("applies each migration exactly once when two gateways start on an empty database at once", async () => {
+    const address = await databases.fresh();
+    const [first, second] = await Promise.all([openStore(address), openStore(address)]);
+    await Promise.all([first.close(), second.close()]);
+    const executor = databases.executor(address);
+    try {
+      const versions = await executor.all("SELECT version, COUNT(*) AS n FROM gantry_schema_version GROUP BY version ORDER BY version");
+      expect(versions.map((item) => [Number(item["version"]), Number(item["n"])])).toEqual(migrations.map((migration) => [migration.version, 1]));
+    } finally {
+      await executor.close();
+    }
   });
 });

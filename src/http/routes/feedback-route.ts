@@ -17,7 +17,11 @@ const feedbackSchema = z
   })
   .refine((body) => body.score !== undefined || body.thumbs !== undefined || body.label !== undefined, { message: "give at least one of score, thumbs or label" });
 
-/** POST /v1/feedback: a score, thumbs or label on a logged request (404 when the request id is unknown). */
+/**
+ * POST /v1/feedback: a score, thumbs or label on a logged request, named by the server's request id
+ * (`x-gantry-request-id`). Only the caller's tenant's requests count: any other id is the same 404 as an unknown one,
+ * so a caller cannot learn which ids exist elsewhere.
+ */
 export function createFeedbackRoute(store: Pick<RequestStore, "insertFeedback">, requestLog: Pick<RequestLogWriter, "flush">, now: () => number = Date.now): RouteHandler {
   return async (context) => {
     const parsed = feedbackSchema.safeParse(await readJsonBody(context.request, 64 * 1024));
@@ -30,7 +34,9 @@ export function createFeedbackRoute(store: Pick<RequestStore, "insertFeedback">,
     // The request may have finished a moment ago with its row still queued: write what is queued first.
     await requestLog.flush();
     const id = randomUUID();
-    const linked = await store.insertFeedback({ id, request_id: body.request_id, time: now(), score: body.score ?? null, thumbs: body.thumbs ?? null, label: body.label ?? null, comment: body.comment ?? null });
+    const owner = { team: context.principal?.team ?? null, keyId: context.principal?.id ?? null };
+    const feedback = { id, request_id: body.request_id, time: now(), score: body.score ?? null, thumbs: body.thumbs ?? null, label: body.label ?? null, comment: body.comment ?? null };
+    const linked = await store.insertFeedback(feedback, owner);
     if (!linked) throw new GatewayError("not_found", { message: `No logged request has the id "${body.request_id}".`, param: "request_id" });
     sendJson(context.response, 201, { id, object: "feedback", request_id: body.request_id });
   };

@@ -7,7 +7,7 @@ import type { AttemptProgress } from "../../routing/attempt-loop.js";
 import type { RoutingTable } from "../../routing/routing-table.js";
 import { composeStages, type AnswerStage, type PipelineOperation, type PipelineRequest } from "../../pipeline/answer.js";
 import { answerHeaders, createRoutedSource } from "../../routing/routed-source.js";
-import { readJsonBody } from "../read-json-body.js";
+import { readJsonRequest } from "../read-json-body.js";
 import type { RequestContext } from "../../pipeline/request-context.js";
 import type { RouteHandler } from "../route-table.js";
 import { writeAnswer } from "../write-answer.js";
@@ -25,7 +25,8 @@ type RequestSchema = z.ZodType<PipelineRequest["body"] & JsonObject>;
 /** POST /v1/chat/completions, /v1/completions and /v1/embeddings: validate, run the answer stages, route, answer. */
 export function createGenerationRoute(operation: PipelineOperation, schema: RequestSchema, deps: GenerationRouteDeps): RouteHandler {
   return async (context) => {
-    const body = validateRequest(schema, await readJsonBody(context.request, deps.bodyLimitBytes));
+    const received = await readJsonRequest(context.request, deps.bodyLimitBytes);
+    const body = validateRequest(schema, received.body);
     const router = deps.routing.get(body.model);
     context.facts.model = body.model;
     if (router === undefined) throw new GatewayError("model_not_found", { message: `The model "${body.model}" does not exist.`, param: "model" });
@@ -33,7 +34,7 @@ export function createGenerationRoute(operation: PipelineOperation, schema: Requ
     const progress: AttemptProgress = { attempts: 0, model: router.model.name, deployment: undefined, fallbackPosition: 0 };
     const answer = composeStages(context, deps.stages, createRoutedSource(deps.routing, router, context, progress));
     try {
-      await writeAnswer(context, await answer({ operation, body }));
+      await writeAnswer(context, await answer({ operation, body, clientBody: { body, bytes: received.bytes } }));
     } catch (error) {
       if (!context.response.headersSent) {
         for (const [name, value] of Object.entries(answerHeaders(progress))) context.response.setHeader(name, value);
