@@ -1,15 +1,6 @@
-import { createHash } from "node:crypto";
-import { readFile, writeFile } from "node:fs/promises";
+import { readFile, stat, writeFile } from "node:fs/promises";
 import { homedir } from "node:os";
 import { join } from "node:path";
-
-/** What Gantry remembers about a downloaded model file, stored next to it as `<file>.json`. */
-export interface CachedModelRecord {
-  readonly url: string;
-  readonly sha256: string;
-  readonly size: number;
-  readonly downloaded_at: string;
-}
 
 /** The models cache: `$GANTRY_CACHE_DIR/models`, else `$XDG_CACHE_HOME/gantry/models`, else `~/.cache/gantry/models`. */
 export function defaultModelCacheDir(env: Readonly<Record<string, string | undefined>>): string {
@@ -19,31 +10,40 @@ export function defaultModelCacheDir(env: Readonly<Record<string, string | undef
   return join(xdg !== undefined && xdg !== "" ? xdg : join(homedir(), ".cache"), "gantry", "models");
 }
 
-/** Where a URL's file lives in the cache: `<cacheDir>/<host>/<path>`, each segment made filesystem-safe. */
-export function cachedModelPath(cacheDir: string, url: string): string {
+/**
+ * Where a URL's file lives in the cache: `<cacheDir>/<host>/<path>`, each segment made filesystem-safe. Naming the
+ * file ourselves lets node-llama-cpp find it on a later start without asking the server (which may be unreachable).
+ */
+export function cachedUrlPath(cacheDir: string, url: string): { readonly directory: string; readonly fileName: string } {
   const parsed = new URL(url);
   const segments = parsed.pathname.split("/").filter((segment) => segment !== "").map(safeSegment);
-  const host = safeSegment(parsed.host);
   const fileName = segments.pop() ?? "model.gguf";
-  // A query string changes what the server sends, so it must change the cache key too.
-  const suffix = parsed.search === "" ? "" : `-${createHash("sha256").update(parsed.search).digest("hex").slice(0, 8)}`;
-  return join(cacheDir, host, ...segments, `${fileName}${suffix}`);
+  return { directory: join(cacheDir, safeSegment(parsed.host), ...segments), fileName };
 }
 
-/** Reads the record of a cached file, if there is a readable one. */
-export async function readCachedModelRecord(file: string): Promise<CachedModelRecord | undefined> {
+interface VerifiedRecord {
+  readonly sha256: string;
+  readonly size: number;
+  readonly mtime_ms: number;
+}
+
+/** The sha256 recorded when this exact file (same size and mtime) was last hashed, so big models are not re-read on each start. */
+export async function readVerifiedSha256(file: string): Promise<string | undefined> {
   try {
-    const parsed: unknown = JSON.parse(await readFile(`${file}.json`, "utf8"));
-    if (parsed !== null && typeof parsed === "object" && typeof (parsed as CachedModelRecord).sha256 === "string") return parsed as CachedModelRecord;
+    const record = JSON.parse(await readFile(`${file}.sha256.json`, "utf8")) as Partial<VerifiedRecord>;
+    const stats = await stat(file);
+    if (typeof record.sha256 === "string" && record.size === stats.size && record.mtime_ms === stats.mtimeMs) return record.sha256;
   } catch {
-    // No record (or a damaged one): the caller hashes the file instead.
+    // No record, a damaged one, or no file: the caller hashes the file.
   }
   return undefined;
 }
 
-/** Writes the record of a freshly downloaded file. */
-export async function writeCachedModelRecord(file: string, record: CachedModelRecord): Promise<void> {
-  await writeFile(`${file}.json`, `${JSON.stringify(record, null, 2)}\n`);
+/** Records a file's sha256 next to it, keyed by its size and mtime. */
+export async function writeVerifiedSha256(file: string, sha256: string): Promise<void> {
+  const stats = await stat(file);
+  const record: VerifiedRecord = { sha256, size: stats.size, mtime_ms: stats.mtimeMs };
+  await writeFile(`${file}.sha256.json`, `${JSON.stringify(record)}\n`);
 }
 
 function safeSegment(segment: string): string {

@@ -1,17 +1,23 @@
 import { isAbsolute, resolve } from "node:path";
+import { cachedUrlPath } from "./model-cache.js";
 
-/** Where a model file comes from: a local file, or a URL downloaded once into the cache. */
+/** Where a model file comes from: a local file, or a remote one that node-llama-cpp downloads into the cache. */
 export type ModelSource =
   | { readonly kind: "path"; readonly path: string }
-  | { readonly kind: "url"; readonly url: string; readonly headers: Readonly<Record<string, string>> };
+  | {
+      readonly kind: "remote";
+      /** What node-llama-cpp is given: an `hf:` URI or an http(s) URL. */
+      readonly uri: string;
+      readonly directory: string;
+      /** Set for URLs, so that a cached file is found without asking the server for its name. */
+      readonly fileName?: string;
+    };
 
 export interface ModelSourceOptions {
   /** Relative paths resolve against this directory. */
   readonly baseDir: string;
-  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly cacheDir: string;
 }
-
-const defaultHfEndpoint = "https://huggingface.co";
 
 /** A problem finding, downloading or verifying a model file; shown as the deployment's failure reason. */
 export class ModelSourceError extends Error {
@@ -22,33 +28,28 @@ export class ModelSourceError extends Error {
 }
 
 /**
- * Reads a model reference: a path, an `hf:user/repo[@revision]/path/in/repo.gguf` URI (resolved against
- * `HF_ENDPOINT`, default https://huggingface.co, with `HF_TOKEN` as bearer token), or an http(s) URL.
+ * Reads a model reference: a path, an `hf:` URI (node-llama-cpp's forms, plus Gantry's older
+ * `hf:user/repo@revision/file.gguf`), or an http(s) URL.
  */
 export function parseModelSource(spec: string, options: ModelSourceOptions): ModelSource {
-  if (spec.startsWith("hf:")) return parseHuggingFaceUri(spec, options.env);
+  if (spec.startsWith("hf:")) return { kind: "remote", uri: huggingFaceUri(spec), directory: options.cacheDir };
   if (/^https?:\/\//i.test(spec)) {
+    let url: string;
     try {
-      return { kind: "url", url: new URL(spec).href, headers: {} };
+      url = new URL(spec).href;
     } catch (error) {
       throw new ModelSourceError(`not a valid URL: ${spec}`, { cause: error });
     }
+    const { directory, fileName } = cachedUrlPath(options.cacheDir, url);
+    return { kind: "remote", uri: url, directory, fileName };
   }
   return { kind: "path", path: isAbsolute(spec) ? spec : resolve(options.baseDir, spec) };
 }
 
-function parseHuggingFaceUri(spec: string, env: ModelSourceOptions["env"]): ModelSource {
-  const segments = spec.slice("hf:".length).split("/");
-  const [user, repoWithRevision, ...pathSegments] = segments;
-  if (user === undefined || user === "" || repoWithRevision === undefined || repoWithRevision === "" || pathSegments.length === 0 || pathSegments.some((segment) => segment === "" || segment === "..")) {
-    throw new ModelSourceError(`not a valid hf: URI (expected hf:user/repo/path/to/file.gguf): ${spec}`);
-  }
-  const at = repoWithRevision.indexOf("@");
-  const repo = at === -1 ? repoWithRevision : repoWithRevision.slice(0, at);
-  const revision = at === -1 ? "main" : repoWithRevision.slice(at + 1);
-  if (repo === "" || revision === "") throw new ModelSourceError(`not a valid hf: URI: ${spec}`);
-  const endpoint = (env["HF_ENDPOINT"] ?? defaultHfEndpoint).replace(/\/+$/, "");
-  const path = [user, repo, "resolve", revision, ...pathSegments].map(encodeURIComponent).join("/");
-  const token = env["HF_TOKEN"];
-  return { kind: "url", url: `${endpoint}/${path}`, headers: token === undefined || token === "" ? {} : { authorization: `Bearer ${token}` } };
+/** node-llama-cpp names a revision `#branch` at the end; Gantry's docs named it `@revision` after the repo. */
+function huggingFaceUri(spec: string): string {
+  const match = /^hf:([^/]+)\/([^/@]+)@([^/]+)\/(.+)$/.exec(spec);
+  if (match === null) return spec;
+  const [, user, repo, revision, path] = match;
+  return `hf:${user}/${repo}/${path}#${revision}`;
 }

@@ -1,4 +1,4 @@
-import { Counter, Gauge, Histogram, Registry } from "prom-client";
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom-client";
 import type { BreakerState } from "../routing/circuit-breaker.js";
 import type { RoutingTable } from "../routing/routing-table.js";
 
@@ -46,9 +46,14 @@ const breakerValues: Record<BreakerState, number> = { closed: 0, "half-open": 1,
 const genAiLabels = ["gen_ai_operation_name", "gen_ai_provider_name", "gen_ai_request_model", "error_type"] as const;
 const gatewayLabels = ["model", "deployment", "team", "status_class", "error_code"] as const;
 
-/** Creates the metrics on `registry`; the breaker and in-flight-per-deployment gauges read `routing` at scrape time. */
+/**
+ * Creates the metrics on `registry`, with prom-client's process metrics (`process_*`, `nodejs_*`: event-loop lag,
+ * heap, GC, handles); the breaker and in-flight-per-deployment gauges read `routing` at scrape time.
+ */
 export function createGatewayMetrics(registry: Registry, routing: RoutingTable | undefined): GatewayMetrics {
   const registers = [registry];
+  // On the gateway's own registry, never the global one, so several gateways in one process each have theirs.
+  collectDefaultMetrics({ register: registry });
   const duration = new Histogram({ name: "gen_ai_server_request_duration_seconds", help: "Time from request arrival to the last byte of the answer.", labelNames: genAiLabels, buckets: latencyBuckets, registers });
   const ttft = new Histogram({ name: "gen_ai_server_time_to_first_token_seconds", help: "Time from request arrival to the first streamed token sent.", labelNames: genAiLabels, buckets: ttftBuckets, registers });
   const tpot = new Histogram({ name: "gen_ai_server_time_per_output_token_seconds", help: "Mean time per output token after the first, per streamed request.", labelNames: genAiLabels, buckets: perTokenBuckets, registers });

@@ -72,6 +72,22 @@ models:
     expect(text).not.toMatch(/request_id|Hi"/);
   });
 
+  it("exports prom-client's process metrics, and a second gateway in the same process gets its own", async () => {
+    const second = await startTestGateway(`request_log: { enabled: false }\nmodels:\n  - name: story\n    deployments:\n      - { provider: openai-compatible, base_url: "${upstream.baseUrl}", upstream_model: tiny }\n`);
+    try {
+      for (const text of [await scrape(), await (await fetch(`${second.url}/metrics`)).text()]) {
+        expect(sample(text, "nodejs_eventloop_lag_p99_seconds")).toBeGreaterThan(0);
+        expect(sample(text, "nodejs_heap_size_used_bytes")).toBeGreaterThan(1024 * 1024);
+        expect(sample(text, "process_resident_memory_bytes")).toBeGreaterThan(1024 * 1024);
+        expect(sample(text, "nodejs_active_handles_total")).toBeGreaterThan(0);
+        expect(text).toMatch(/^# TYPE nodejs_gc_duration_seconds histogram$/m);
+        expect(text).not.toMatch(/gantry_(process|nodejs)_/);
+      }
+    } finally {
+      await second.close();
+    }
+  });
+
   it("counts an upstream error by code with error_type", async () => {
     upstream.enqueue({ kind: "status", status: 500, body: "boom" });
     const response = await chat({ model: "story" });
