@@ -10,8 +10,8 @@ export type CountTokens = (text: string) => number;
  * the rest is estimated, so a 4 MiB prompt costs the same loop time as a 32 KiB one.
  */
 export const tokenizeBudgetChars = 32 * 1024;
-/** The fewest tokens per character assumed for estimated text: 1 per 3 characters, on the high side for English. */
-const minTokensPerChar = 1 / 3;
+/** The fewest tokens per character assumed for estimated text: 1 per 4 characters, about English prose's average in o200k. */
+const minTokensPerChar = 1 / 4;
 /** Per-message framing tokens of chat formats (role markers and separators). */
 const perMessageTokens = 4;
 
@@ -27,7 +27,8 @@ export async function loadTokenCounter(): Promise<CountTokens> {
 /**
  * Counts the tokens of a request's texts, tokenizing at most `budgetChars` characters in total across all of them.
  * Text past the budget is estimated at the tokens-per-character ratio of the part that was tokenized, never below
- * 1 token per 3 characters, so the estimate errs high (the limiter reserves, then settles to the real usage).
+ * 1 token per 4 characters, so text that tokenizes cheaply up front cannot make the rest count as almost nothing (the limiter reserves, then
+ * settles to the real usage).
  */
 export function countTextsBounded(texts: readonly string[], count: CountTokens, budgetChars = tokenizeBudgetChars): number {
   let left = budgetChars;
