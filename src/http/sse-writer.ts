@@ -5,7 +5,10 @@ import type { ErrorEnvelope } from "../errors/to-error-response.js";
 export class SseWriter {
   constructor(private readonly response: ServerResponse) {}
 
-  /** Sends the status line and headers; call once, right before the first event. */
+  /**
+   * Sets the status line and headers; call once, right before the first event. They go out with that event in one
+   * socket write: flushing them alone cost a syscall and a packet per stream (the top self-time item in the profile).
+   */
   start(headers: Record<string, string>): void {
     this.response.writeHead(200, {
       ...headers,
@@ -13,7 +16,6 @@ export class SseWriter {
       "cache-control": "no-cache",
       "x-accel-buffering": "no",
     });
-    this.response.flushHeaders();
   }
 
   /** Writes one `data:` event; resolves when the socket can take more (backpressure) or is gone. */

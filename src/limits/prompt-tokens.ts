@@ -5,21 +5,58 @@ import { requestTexts } from "../guardrails/request-texts.js";
 /** Counts the tokens of one text. */
 export type CountTokens = (text: string) => number;
 
-/** Texts longer than this are estimated (3 characters a token, on the high side) rather than tokenized, so no request blocks the event loop for long. */
-const tokenizeLimitChars = 64 * 1024;
+/**
+ * At most this many characters of one request's texts are tokenized (a few ms of synchronous BPE on the event loop);
+ * the rest is estimated, so a 4 MiB prompt costs the same loop time as a 32 KiB one.
+ */
+export const tokenizeBudgetChars = 32 * 1024;
+/** The fewest tokens per character assumed for estimated text: 1 per 4 characters, about English prose's average in o200k. */
+const minTokensPerChar = 1 / 4;
 /** Per-message framing tokens of chat formats (role markers and separators). */
 const perMessageTokens = 4;
 
-/** Loads a real BPE tokenizer (o200k_base, GPT-4o's) once at startup. */
+/** Loads a real BPE tokenizer (o200k_base, GPT-4o's) once at startup, and runs it once so its code is compiled before the first request. */
 export async function loadTokenCounter(): Promise<CountTokens> {
   const encoding = await import("gpt-tokenizer/encoding/o200k_base");
   const options = { disallowedSpecial: new Set<string>() };
-  return (text) => (text.length > tokenizeLimitChars ? Math.ceil(text.length / 3) : encoding.countTokens(text, options));
+  const count: CountTokens = (text) => encoding.countTokens(text, options);
+  count("Warm-up: the tokenizer's first call compiles its hot functions, 1234 ünïcödé {\"json\": [1, 2]}.");
+  return count;
 }
 
-/** Estimates a request's prompt tokens: its texts tokenized, token-array prompts counted as they are, plus chat framing. */
-export function promptTokens(operation: PipelineOperation, body: JsonObject, count: CountTokens): number {
-  let total = requestTexts(operation, body).reduce((sum, text) => sum + count(text), 0);
+/**
+ * Counts the tokens of a request's texts, tokenizing at most `budgetChars` characters in total across all of them.
+ * Text past the budget is estimated at the tokens-per-character ratio of the part that was tokenized, never below
+ * 1 token per 4 characters, so text that tokenizes cheaply up front cannot make the rest count as almost nothing (the limiter reserves, then
+ * settles to the real usage).
+ */
+export function countTextsBounded(texts: readonly string[], count: CountTokens, budgetChars = tokenizeBudgetChars): number {
+  let left = budgetChars;
+  let tokenized = 0;
+  let tokenizedChars = 0;
+  let estimatedChars = 0;
+  for (const text of texts) {
+    if (left >= text.length) {
+      tokenized += count(text);
+      tokenizedChars += text.length;
+      left -= text.length;
+      continue;
+    }
+    if (left > 0) {
+      tokenized += count(text.slice(0, left));
+      tokenizedChars += left;
+    }
+    estimatedChars += text.length - left;
+    left = 0;
+  }
+  if (estimatedChars === 0) return tokenized;
+  const ratio = Math.max(minTokensPerChar, tokenizedChars === 0 ? 0 : tokenized / tokenizedChars);
+  return tokenized + Math.ceil(estimatedChars * ratio);
+}
+
+/** Estimates a request's prompt tokens: its texts tokenized (bounded per request), token-array prompts counted as they are, plus chat framing. */
+export function promptTokens(operation: PipelineOperation, body: JsonObject, count: CountTokens, budgetChars = tokenizeBudgetChars): number {
+  let total = countTextsBounded(requestTexts(operation, body), count, budgetChars);
   const field = operation === "chat" ? "messages" : operation === "completion" ? "prompt" : "input";
   const value = body[field];
   if (operation === "chat" && Array.isArray(value)) total += value.length * perMessageTokens;

@@ -92,6 +92,7 @@ export function createOpenAiCompatibleProvider(options: OpenAiCompatibleOptions)
     const body = askUsage ? { ...call.body, stream: true, stream_options: { ...(call.body["stream_options"] as object | undefined), include_usage: true } } : { ...call.body, stream: true };
     const deadline = new CallDeadline(call.signal, label, options.timeouts.totalMs, options.timeouts.firstByteMs);
     let response: Dispatcher.ResponseData | undefined;
+    let done = false;
     try {
       response = await post(operationPaths[call.operation], body, call, deadline);
       if (response.statusCode < 200 || response.statusCode >= 300) {
@@ -101,9 +102,10 @@ export function createOpenAiCompatibleProvider(options: OpenAiCompatibleOptions)
       const events: EventSourceMessage[] = [];
       const parser = createParser({ onEvent: (event) => events.push(event) });
       const decoder = new TextDecoder();
-      let done = false;
       try {
-        for await (const bytes of response.body) {
+        // Not destroyed on [DONE]: destroying an unfinished body builds an AbortError (with its stack) per stream and
+        // can cost the keep-alive connection; the few bytes left are drained in `finally` instead.
+        for await (const bytes of response.body.iterator({ destroyOnReturn: false })) {
           parser.feed(decoder.decode(bytes as Buffer, { stream: true }));
           for (const event of events) {
             if (event.data === "[DONE]") {
@@ -123,8 +125,13 @@ export function createOpenAiCompatibleProvider(options: OpenAiCompatibleOptions)
       if (!done) throw new UpstreamError("upstream_stream_incomplete", { provider: label, message: "the upstream stream ended without [DONE]" });
     } finally {
       deadline.dispose();
-      // Stops reading the upstream at once when the consumer left early (client disconnect).
-      if (response !== undefined && !response.body.destroyed) response.body.destroy();
+      // Stops reading the upstream at once when the consumer left early (client disconnect) or the stream failed.
+      if (response !== undefined && !response.body.destroyed) {
+        // The iterator no longer listens, so the abort error a destroyed body emits is caught here.
+        const rest = response.body.on("error", () => undefined);
+        if (done) rest.resume();
+        else rest.destroy();
+      }
     }
   }
 

@@ -1,0 +1,99 @@
+// Big bodies next to small requests: small chat requests at a constant rate through the gateway (fake upstream, loopback),
+// first alone, then while 4 MiB requests (64 messages × 63 KiB) arrive every --big-every-ms. A big body must not
+// stall everyone else: target p99 of the small requests with big bodies ≤ 2× the p99 without.
+// Usage: npx tsx bench/big-body/run.ts [--rps 500] [--seconds 10] [--big-every-ms 500] [--cpu-prof-dir DIR]
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir, cpus } from "node:os";
+import { join } from "node:path";
+import { performance } from "node:perf_hooks";
+import { parseArgs } from "node:util";
+import { Pool } from "undici";
+import { runConstantRate, summarizeRun, type RateRunSummary } from "../lib/constant-rate.js";
+import { startProcess, stopProcess } from "../lib/processes.js";
+import { summarize, type LatencySummary } from "../lib/stats.js";
+
+const { values } = parseArgs({
+  options: {
+    rps: { type: "string", default: "500" },
+    seconds: { type: "string", default: "10" },
+    "big-every-ms": { type: "string", default: "500" },
+    "cpu-prof-dir": { type: "string" },
+    out: { type: "string", default: "bench/big-body/results.json" },
+  },
+});
+const rps = Number(values.rps);
+const durationMs = Number(values.seconds) * 1000;
+const bigEveryMs = Number(values["big-every-ms"]);
+const targetRatio = 2;
+const root = new URL("../..", import.meta.url).pathname;
+const tsx = join(root, "node_modules/.bin/tsx");
+const work = mkdtempSync(join(tmpdir(), "gantry-big-body-"));
+const profileFlags = values["cpu-prof-dir"] === undefined ? [] : ["--cpu-prof", `--cpu-prof-dir=${values["cpu-prof-dir"]}`];
+
+const upstream = await startProcess(tsx, [join(root, "test/helpers/fake-upstream-main.ts")], /(http:\S+)\n/);
+const configFile = join(work, "gantry.yaml");
+// max_prompt_tokens is raised so big bodies take the whole path (validation, tokenizing, forwarding) rather than a 400.
+writeFileSync(configFile, `server: { port: 0 }\nlogging: { level: info, requests: true }\nlimits: { max_prompt_tokens: 10000000 }\nmodels:\n  - name: story\n    deployments:\n      - { provider: openai-compatible, base_url: "${upstream.match}", upstream_model: tiny }\n`);
+const gateway = await startProcess("node", [...profileFlags, "--import", "tsx", join(root, "src/cli/gantry.ts"), "serve", "--config", configFile], /"url":"(http:[^"]+)"/, { logFile: join(work, "gateway.log") });
+
+const small = JSON.stringify({ model: "story", messages: [{ role: "user", content: "Hello" }] });
+// 64 × 63 KiB of varied English-like text (not one repeated character, which tokenizes unrealistically fast).
+const words = "the gateway reads every message of this request before it forwards it upstream while other tenants wait ";
+const message = words.repeat(Math.ceil((63 * 1024) / words.length)).slice(0, 63 * 1024);
+const big = JSON.stringify({ model: "story", messages: Array.from({ length: 64 }, (_, index) => ({ role: index % 2 === 0 ? "user" : "assistant", content: message })) });
+
+const smallPool = new Pool(gateway.match, { connections: 128 });
+const bigPool = new Pool(gateway.match, { connections: 8 });
+
+async function send(pool: Pool, body: string): Promise<void> {
+  const response = await pool.request({ path: "/v1/chat/completions", method: "POST", headers: { "content-type": "application/json" }, body });
+  await response.body.text();
+  if (response.statusCode !== 200) throw new Error(`status ${response.statusCode}`);
+}
+
+/** Sends one big body every `everyMs` for `forMs` (a bounded count); records each one's latency and failures. */
+async function bigBodies(everyMs: number, forMs: number): Promise<{ sent: number; errors: number; latency: LatencySummary }> {
+  const latencies: number[] = [];
+  const inFlight: Promise<void>[] = [];
+  let errors = 0;
+  for (let index = 0; index < Math.max(1, Math.floor(forMs / everyMs)); index++) {
+    const started = performance.now();
+    inFlight.push(send(bigPool, big).then(() => void latencies.push(performance.now() - started), () => void errors++));
+    await new Promise((resolve) => setTimeout(resolve, everyMs));
+  }
+  await Promise.all(inFlight);
+  return { sent: inFlight.length, errors, latency: summarize(latencies) };
+}
+
+// Warm the gateway (JIT, connections) on both kinds first, so the phases compare steady states.
+await runConstantRate(rps, 2000, () => send(smallPool, small));
+for (let index = 0; index < 3; index++) await send(bigPool, big);
+
+const baseline: RateRunSummary = summarizeRun(await runConstantRate(rps, durationMs, () => send(smallPool, small)));
+const loadedRun = runConstantRate(rps, durationMs, () => send(smallPool, small));
+const bigResult = await bigBodies(bigEveryMs, durationMs);
+const loaded: RateRunSummary = summarizeRun(await loadedRun);
+
+await Promise.all([smallPool.close(), bigPool.close()]);
+await stopProcess(gateway.child);
+await stopProcess(upstream.child);
+
+const ratio = Math.round((loaded.latency.p99 / baseline.latency.p99) * 100) / 100;
+const report = {
+  date: new Date().toISOString(),
+  machine: { cpus: cpus().length, model: cpus()[0]?.model ?? "unknown", node: process.version },
+  rps,
+  seconds: durationMs / 1000,
+  bigBody: { bytes: Buffer.byteLength(big), messages: 64, messageBytes: 63 * 1024, everyMs: bigEveryMs, ...bigResult },
+  small: { baseline, withBigBodies: loaded },
+  p99Ratio: ratio,
+  targetRatio,
+  pass: ratio <= targetRatio && baseline.errors === 0 && loaded.errors === 0,
+};
+writeFileSync(values.out, `${JSON.stringify(report, null, 2)}\n`);
+
+console.log(`\nSmall requests at ${rps} RPS, ${durationMs / 1000}s per phase; big bodies: ${(Buffer.byteLength(big) / 1048576).toFixed(2)} MiB (64 × 63 KiB) every ${bigEveryMs} ms`);
+const row = (name: string, summary: RateRunSummary): Record<string, string | number> => ({ phase: name, p50: summary.latency.p50, p90: summary.latency.p90, p99: summary.latency.p99, max: summary.latency.max, "achieved RPS": summary.achievedRps, errors: summary.errors });
+console.table([row("small alone", baseline), row("small + big bodies", loaded)]);
+console.log(`p99 ratio ${ratio}× (target ≤ ${targetRatio}×): ${report.pass ? "PASS" : "MISS"}; big bodies sent ${bigResult.sent}, errors ${bigResult.errors}, p50 ${bigResult.latency.p50} ms, p99 ${bigResult.latency.p99} ms`);
+console.log(`Saved ${values.out}`);
