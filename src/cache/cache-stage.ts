@@ -52,33 +52,33 @@ export function createCacheStage(deps: CacheStageDeps): AnswerStage {
   return {
     name: "cache",
     run: async (context, request, next) => {
-    const policy = policies.get(request.body.model);
-    if (policy === undefined) return next(request);
-    const directives = cacheDirectives(context.request.headers);
-    if (!cacheable(policy, request) || (!directives.lookup && !directives.store)) return labelled(context, await next(request), "bypass");
-    const partition = policy.shared ? "shared" : tenantOf(context.principal);
-    const key = cacheKey(partition, request.operation, request.body);
-    let probe: SemanticProbe | undefined;
-    if (directives.lookup) {
-      const exact = await lookup(key);
-      if (exact !== undefined) return serveHit(context, request, exact, "hit");
-      if (policy.mode === "semantic" && request.operation !== "embedding" && deps.embedder !== undefined) {
-        const found = await semanticLookup(context, request, policy, partition);
-        if (found.hit !== undefined) return serveHit(context, request, found.hit, "semantic-hit");
-        probe = found.probe;
+      const policy = policies.get(request.body.model);
+      if (policy === undefined) return next(request);
+      const directives = cacheDirectives(context.request.headers);
+      if (!cacheable(policy, request) || (!directives.lookup && !directives.store)) return labelled(context, await next(request), "bypass");
+      const partition = policy.shared ? "shared" : tenantOf(context.principal);
+      const key = cacheKey(partition, request.operation, request.body);
+      let probe: SemanticProbe | undefined;
+      if (directives.lookup) {
+        const exact = await lookup(key);
+        if (exact !== undefined) return serveHit(context, request, exact, "hit");
+        if (policy.mode === "semantic" && request.operation !== "embedding" && deps.embedder !== undefined) {
+          const found = await semanticLookup(context, request, policy, partition);
+          if (found.hit !== undefined) return serveHit(context, request, found.hit, "semantic-hit");
+          probe = found.probe;
+        }
       }
-    }
-    const produce = async (signal: AbortSignal): Promise<Answer> => {
-      const answer = await next(signal === context.signal ? request : { ...request, signal });
-      return directives.store ? storing(request, answer, key, probe) : answer;
-    };
-    // A refresh wants a fresh answer, so it never joins a call that started before it.
-    if (!coalesce || !directives.lookup) return labelled(context, await produce(context.signal), "miss");
-    const flightKey = `${key}|${request.body.stream === true ? "s" : "j"}|${asksUsage(request) ? "u" : ""}`;
-    const { answer, joined } = await flights.run(flightKey, context.signal, produce);
-    if (!joined) return labelled(context, answer, "miss");
-    return countSaved(context, labelled(context, answer, "coalesced"));
-  },
+      const produce = async (signal: AbortSignal): Promise<Answer> => {
+        const answer = await next(signal === context.signal ? request : { ...request, signal });
+        return directives.store ? storing(request, answer, key, probe) : answer;
+      };
+      // A refresh wants a fresh answer, so it never joins a call that started before it.
+      if (!coalesce || !directives.lookup) return labelled(context, await produce(context.signal), "miss");
+      const flightKey = `${key}|${request.body.stream === true ? "s" : "j"}|${asksUsage(request) ? "u" : ""}`;
+      const { answer, joined } = await flights.run(flightKey, context.signal, produce);
+      if (!joined) return labelled(context, answer, "miss");
+      return countSaved(context, labelled(context, answer, "coalesced"));
+    },
   };
 
   /** The stored entry; an unreadable one (another version's) reads as a miss. */
@@ -94,7 +94,12 @@ export function createCacheStage(deps: CacheStageDeps): AnswerStage {
     return answer;
   }
 
-  async function semanticLookup(context: RequestContext, request: PipelineRequest, policy: Extract<Policy, { mode: "semantic" }>, tenant: string): Promise<{ hit?: CachedEntry; probe?: SemanticProbe }> {
+  async function semanticLookup(
+    context: RequestContext,
+    request: PipelineRequest,
+    policy: Extract<Policy, { mode: "semantic" }>,
+    tenant: string,
+  ): Promise<{ hit?: CachedEntry; probe?: SemanticProbe }> {
     const text = questionText(request.body);
     if (text === "" || deps.embedder === undefined) return {};
     let vector: Float32Array;
@@ -105,7 +110,9 @@ export function createCacheStage(deps: CacheStageDeps): AnswerStage {
       if (context.signal.aborted) throw error;
       return {};
     }
-    const partition = createHash("sha256").update(`${tenant}\n${canonicalRequest(request.operation, request.body, questionKeys)}`).digest("hex");
+    const partition = createHash("sha256")
+      .update(`${tenant}\n${canonicalRequest(request.operation, request.body, questionKeys)}`)
+      .digest("hex");
     const guard = guardSignature(text);
     const probe = { partition, vector, guard };
     const match = index.find(partition, vector, guard, policy.threshold);

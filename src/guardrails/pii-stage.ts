@@ -19,24 +19,28 @@ export function createPiiStage(config: { readonly models: readonly { readonly na
   return {
     name: "pii",
     run: async (context, request, next) => {
-    const pii: PiiConfig | undefined = context.principal?.policy?.pii ?? byModel.get(request.body.model);
-    if (pii === undefined) return next(request);
-    const redactor = createPiiRedactor(pii.entities);
-    if (pii.mode !== "redact") {
-      const types = [...new Set(requestTexts(request.operation, request.body).flatMap((text) => redactor.detect(text).map((span) => span.type)))];
-      if (types.length > 0) context.facts.piiEntities = types;
-      if (types.length > 0 && pii.mode === "block") throw new GatewayError("pii_detected", { message: `The request contains personal data (${types.join(", ")}); this model does not accept it.` });
-      return next(request);
-    }
-    const body = mapRequestTexts(request.operation, request.body, (text) => redactor.redact(text));
-    const found = redactor.found();
-    if (found.length > 0) context.facts.piiEntities = found;
-    const redacted = found.length === 0 ? request : { ...request, body: { ...body, model: request.body.model } };
-    const answer = await next(redacted);
-    if (request.operation === "embedding" || (!pii.output && !(pii.restore && found.length > 0))) return answer;
-    const transform = outputTransform(redactor, pii);
-    return filterAnswerText(answer, holdbackFactory(Math.max(streamHoldback, maxPlaceholderLength), (text) => redactor.detect(text), transform), transform);
-  },
+      const pii: PiiConfig | undefined = context.principal?.policy?.pii ?? byModel.get(request.body.model);
+      if (pii === undefined) return next(request);
+      const redactor = createPiiRedactor(pii.entities);
+      if (pii.mode !== "redact") {
+        const types = [...new Set(requestTexts(request.operation, request.body).flatMap((text) => redactor.detect(text).map((span) => span.type)))];
+        if (types.length > 0) context.facts.piiEntities = types;
+        if (types.length > 0 && pii.mode === "block") throw new GatewayError("pii_detected", { message: `The request contains personal data (${types.join(", ")}); this model does not accept it.` });
+        return next(request);
+      }
+      const body = mapRequestTexts(request.operation, request.body, (text) => redactor.redact(text));
+      const found = redactor.found();
+      if (found.length > 0) context.facts.piiEntities = found;
+      const redacted = found.length === 0 ? request : { ...request, body: { ...body, model: request.body.model } };
+      const answer = await next(redacted);
+      if (request.operation === "embedding" || (!pii.output && !(pii.restore && found.length > 0))) return answer;
+      const transform = outputTransform(redactor, pii);
+      return filterAnswerText(
+        answer,
+        holdbackFactory(Math.max(streamHoldback, maxPlaceholderLength), (text) => redactor.detect(text), transform),
+        transform,
+      );
+    },
   };
 }
 

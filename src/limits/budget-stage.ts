@@ -13,27 +13,33 @@ import type { SpendStore } from "./spend-store.js";
  * and adds each answer's cost (from the answering model's `pricing`) to the key and team. Requests already in
  * flight when a budget runs out still finish, so spend can pass a budget by their cost.
  */
-export function createBudgetStage(deps: { spend: SpendStore; config: { readonly limits: LimitsConfig; readonly models: readonly { readonly name: string; readonly pricing?: Pricing | undefined }[] }; logger: Logger }): AnswerStage {
+export function createBudgetStage(deps: {
+  spend: SpendStore;
+  config: { readonly limits: LimitsConfig; readonly models: readonly { readonly name: string; readonly pricing?: Pricing | undefined }[] };
+  logger: Logger;
+}): AnswerStage {
   const pricing = new Map(deps.config.models.map((model) => [model.name, model.pricing]));
   return {
     name: "budget",
     run: async (context, request, next) => {
-    const subjects = budgetSubjects(context.principal, deps.config.limits);
-    if (subjects.length === 0) return next(request);
-    for (const subject of subjects) {
-      const budget = subject.budget;
-      if (budget === undefined) continue;
-      const spent = await deps.spend.get(subject.id);
-      const whose = subject.id.startsWith("team:") ? "team" : "key";
-      if (budget.daily_usd !== undefined && spent.dayUsd >= budget.daily_usd) throw new GatewayError("budget_exceeded", { message: `The daily budget of this ${whose} ($${budget.daily_usd}) is used up.` });
-      if (budget.monthly_usd !== undefined && spent.monthUsd >= budget.monthly_usd) throw new GatewayError("budget_exceeded", { message: `The monthly budget of this ${whose} ($${budget.monthly_usd}) is used up.` });
-    }
-    const answer = await next(request);
-    return onAnswerEnd(answer, (usage) => {
-      const cost = costOf(pricing.get(context.facts.answeredBy ?? request.body.model), usage);
-      if (cost <= 0) return;
-      for (const subject of subjects) deps.spend.add(subject.id, cost).catch((error: unknown) => deps.logger.warn({ err: error, request_id: context.id }, "could not record spend"));
-    });
-  },
+      const subjects = budgetSubjects(context.principal, deps.config.limits);
+      if (subjects.length === 0) return next(request);
+      for (const subject of subjects) {
+        const budget = subject.budget;
+        if (budget === undefined) continue;
+        const spent = await deps.spend.get(subject.id);
+        const whose = subject.id.startsWith("team:") ? "team" : "key";
+        if (budget.daily_usd !== undefined && spent.dayUsd >= budget.daily_usd)
+          throw new GatewayError("budget_exceeded", { message: `The daily budget of this ${whose} ($${budget.daily_usd}) is used up.` });
+        if (budget.monthly_usd !== undefined && spent.monthUsd >= budget.monthly_usd)
+          throw new GatewayError("budget_exceeded", { message: `The monthly budget of this ${whose} ($${budget.monthly_usd}) is used up.` });
+      }
+      const answer = await next(request);
+      return onAnswerEnd(answer, (usage) => {
+        const cost = costOf(pricing.get(context.facts.answeredBy ?? request.body.model), usage);
+        if (cost <= 0) return;
+        for (const subject of subjects) deps.spend.add(subject.id, cost).catch((error: unknown) => deps.logger.warn({ err: error, request_id: context.id }, "could not record spend"));
+      });
+    },
   };
 }

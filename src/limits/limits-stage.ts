@@ -25,31 +25,31 @@ export function createLimitsStage(deps: LimitsStageDeps): AnswerStage {
   return {
     name: "limits",
     run: async (context, request, next) => {
-    const prompt = promptTokens(request.operation, request.body, deps.countTokens);
-    const maxPrompt = Math.min(deps.limits.max_prompt_tokens, context.principal?.policy?.max_prompt_tokens ?? Infinity);
-    if (prompt > maxPrompt) throw new GatewayError("prompt_too_long", { message: `The prompt has about ${prompt} tokens; at most ${maxPrompt} are allowed.` });
-    const subjects = limitSubjects(context.principal, deps.limits);
-    if (subjects.length === 0) return next(request);
-    const reserved = prompt + outputReservation(request.operation, request.body, deps.limits.default_output_reservation);
-    const lease = randomUUID();
-    const admission = await deps.limiter.acquire(lease, subjects, reserved);
-    for (const [name, value] of Object.entries(rateLimitHeaders(admission.state))) context.response.setHeader(name, value);
-    if (!admission.admitted) {
-      const what = admission.kind === "concurrency" ? "concurrent requests" : admission.kind === "tokens" ? "tokens per minute" : "requests per minute";
-      const whose = admission.subject.startsWith("team:") ? "team" : "key";
-      throw new GatewayError("rate_limited", { message: `Rate limit reached: ${what} of this ${whose}; retry later.`, retryAfterMs: admission.retryAfterMs });
-    }
-    const settle = (actual: number | undefined): void => {
-      deps.limiter.settle(lease, subjects, actual, reserved).catch((error: unknown) => deps.logger.warn({ err: error, request_id: context.id }, "could not settle a rate-limit reservation"));
-    };
-    let answer;
-    try {
-      answer = await next(request);
-    } catch (error) {
-      settle(prompt);
-      throw error;
-    }
-    return onAnswerEnd(answer, (usage) => settle(usage === undefined ? undefined : usage.prompt_tokens + usage.completion_tokens));
-  },
+      const prompt = promptTokens(request.operation, request.body, deps.countTokens);
+      const maxPrompt = Math.min(deps.limits.max_prompt_tokens, context.principal?.policy?.max_prompt_tokens ?? Infinity);
+      if (prompt > maxPrompt) throw new GatewayError("prompt_too_long", { message: `The prompt has about ${prompt} tokens; at most ${maxPrompt} are allowed.` });
+      const subjects = limitSubjects(context.principal, deps.limits);
+      if (subjects.length === 0) return next(request);
+      const reserved = prompt + outputReservation(request.operation, request.body, deps.limits.default_output_reservation);
+      const lease = randomUUID();
+      const admission = await deps.limiter.acquire(lease, subjects, reserved);
+      for (const [name, value] of Object.entries(rateLimitHeaders(admission.state))) context.response.setHeader(name, value);
+      if (!admission.admitted) {
+        const what = admission.kind === "concurrency" ? "concurrent requests" : admission.kind === "tokens" ? "tokens per minute" : "requests per minute";
+        const whose = admission.subject.startsWith("team:") ? "team" : "key";
+        throw new GatewayError("rate_limited", { message: `Rate limit reached: ${what} of this ${whose}; retry later.`, retryAfterMs: admission.retryAfterMs });
+      }
+      const settle = (actual: number | undefined): void => {
+        deps.limiter.settle(lease, subjects, actual, reserved).catch((error: unknown) => deps.logger.warn({ err: error, request_id: context.id }, "could not settle a rate-limit reservation"));
+      };
+      let answer;
+      try {
+        answer = await next(request);
+      } catch (error) {
+        settle(prompt);
+        throw error;
+      }
+      return onAnswerEnd(answer, (usage) => settle(usage === undefined ? undefined : usage.prompt_tokens + usage.completion_tokens));
+    },
   };
 }

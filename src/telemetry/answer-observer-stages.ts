@@ -22,37 +22,37 @@ export function createAnswerObserverStage(options: AnswerObserverOptions): Answe
   return {
     name: "answer_observer",
     run: async (context, request, next) => {
-    const answer = await next(request);
-    const { facts } = context;
-    const telemetry = telemetryOf(context);
-    if (answer.kind === "json") {
-      const reason = finishReasonOf(answer.result.body);
-      if (reason !== undefined) facts.finishReason = reason;
-      if (options.bodies && telemetry !== undefined) {
-        const raw = answer.result.raw;
-        telemetry.responseBody = raw === undefined ? boundedJson(answer.result.body, options.maxBodyBytes) : capText(raw, options.maxBodyBytes);
-      }
-      const model = answer.headers["x-gantry-model"] ?? request.body.model;
-      const cost = requestCost(options.pricing, model, answer.result.usage, facts.cache);
-      return { ...answer, headers: { ...answer.headers, "x-gantry-cost-usd": formatCost(cost) } };
-    }
-    let text = "";
-    return mapStreamParts(answer, (part) => {
-      const choice = firstChoice(part.chunk);
-      if (choice === undefined) return part;
-      const reason = choice["finish_reason"];
-      if (typeof reason === "string") facts.finishReason = reason;
-      if (options.bodies && telemetry !== undefined && text.length < options.maxBodyBytes) {
-        const delta = choice["delta"];
-        const piece = typeof choice["text"] === "string" ? choice["text"] : isObject(delta) && typeof delta["content"] === "string" ? delta["content"] : "";
-        if (piece !== "") {
-          text += piece;
-          telemetry.responseBody = capText(text, options.maxBodyBytes);
+      const answer = await next(request);
+      const { facts } = context;
+      const telemetry = telemetryOf(context);
+      if (answer.kind === "json") {
+        const reason = finishReasonOf(answer.result.body);
+        if (reason !== undefined) facts.finishReason = reason;
+        if (options.bodies && telemetry !== undefined) {
+          const raw = answer.result.raw;
+          telemetry.responseBody = raw === undefined ? boundedJson(answer.result.body, options.maxBodyBytes) : capText(raw, options.maxBodyBytes);
         }
+        const model = answer.headers["x-gantry-model"] ?? request.body.model;
+        const cost = requestCost(options.pricing, model, answer.result.usage, facts.cache);
+        return { ...answer, headers: { ...answer.headers, "x-gantry-cost-usd": formatCost(cost) } };
       }
-      return part;
-    });
-  },
+      let text = "";
+      return mapStreamParts(answer, (part) => {
+        const choice = firstChoice(part.chunk);
+        if (choice === undefined) return part;
+        const reason = choice["finish_reason"];
+        if (typeof reason === "string") facts.finishReason = reason;
+        if (options.bodies && telemetry !== undefined && text.length < options.maxBodyBytes) {
+          const delta = choice["delta"];
+          const piece = typeof choice["text"] === "string" ? choice["text"] : isObject(delta) && typeof delta["content"] === "string" ? delta["content"] : "";
+          if (piece !== "") {
+            text += piece;
+            telemetry.responseBody = capText(text, options.maxBodyBytes);
+          }
+        }
+        return part;
+      });
+    },
   };
 }
 
@@ -70,8 +70,8 @@ export function createForwardedBodyStage(maxBodyBytes: number): AnswerStage {
         const received = request.clientBody;
         telemetry.requestBody = received !== undefined && received.body === request.body ? capBytes(received.bytes, maxBodyBytes) : boundedJson(request.body, maxBodyBytes);
       }
-    return next(request);
-  },
+      return next(request);
+    },
   };
 }
 
