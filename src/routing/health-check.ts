@@ -1,3 +1,4 @@
+import type { Schedule } from "./clock.js";
 import type { DeploymentHealth } from "./deployment-health.js";
 import type { DeploymentState } from "./deployment-state.js";
 import { parsePrometheusLoad } from "./prometheus-load.js";
@@ -20,12 +21,21 @@ export interface HealthCheckOptions {
   health: DeploymentHealth;
   config: HealthCheckConfig;
   fetch: Fetch;
+  /** The timers probes run on; real, unref'd ones by default. */
+  schedule?: Schedule;
   /** Called when the deployment goes out of or back into rotation (for logs). */
   onChange?: (state: DeploymentState, healthy: boolean) => void;
 }
 
 /** Metrics bodies beyond this are not parsed: bounded memory even if an upstream misbehaves. */
 const maxMetricsBytes = 4 * 1024 * 1024;
+
+/** Real timers, unref'd so a pending probe never holds the process open. */
+const backgroundSchedule: Schedule = (callback, ms) => {
+  const timer = setTimeout(callback, ms);
+  timer.unref();
+  return () => clearTimeout(timer);
+};
 
 /** Creates the probe for one HTTP deployment; it does nothing until `start()` or `probe()`. */
 export function createHealthCheck(options: HealthCheckOptions): HealthCheck {
@@ -36,7 +46,8 @@ export function createHealthCheck(options: HealthCheckOptions): HealthCheck {
   const metricsUrl = config.metrics_path === undefined || base === "" ? undefined : `${new URL(base).origin}${config.metrics_path}`;
   const headers = upstream?.headers ?? {};
   const stopper = new AbortController();
-  let timer: NodeJS.Timeout | undefined;
+  const later = options.schedule ?? backgroundSchedule;
+  let cancel: (() => void) | undefined;
   let passed = 0;
   let failed = 0;
 
@@ -95,21 +106,19 @@ export function createHealthCheck(options: HealthCheckOptions): HealthCheck {
 
   function schedule(): void {
     if (stopper.signal.aborted) return;
-    // A timeout chain, not an interval: a slow probe never overlaps the next one. Unref'd so it never holds the process.
-    timer = setTimeout(() => void probe().finally(schedule), config.interval_ms);
-    timer.unref();
+    // A timeout chain, not an interval: a slow probe never overlaps the next one.
+    cancel = later(() => void probe().finally(schedule), config.interval_ms);
   }
 
   return {
     probe,
     start() {
-      if (timer !== undefined || stopper.signal.aborted) return;
+      if (cancel !== undefined || stopper.signal.aborted) return;
       // The first probe goes at once, so a replica that is down at startup leaves rotation within unhealthy_after probes.
-      timer = setTimeout(() => void probe().finally(schedule), 0);
-      timer.unref();
+      cancel = later(() => void probe().finally(schedule), 0);
     },
     stop() {
-      clearTimeout(timer);
+      cancel?.();
       stopper.abort();
     },
   };

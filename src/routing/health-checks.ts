@@ -1,3 +1,4 @@
+import type { Schedule } from "./clock.js";
 import { createHealthCheck, type Fetch, type HealthCheck } from "./health-check.js";
 import type { DeploymentState } from "./deployment-state.js";
 import type { RoutingTable } from "./routing-table.js";
@@ -10,6 +11,8 @@ export interface HealthChecks {
 
 export interface HealthChecksOptions {
   fetch?: Fetch;
+  /** The timers probes run on (a fake clock's in tests). */
+  schedule?: Schedule;
   onChange?: (state: DeploymentState, healthy: boolean) => void;
 }
 
@@ -27,6 +30,7 @@ export function startHealthChecks(table: RoutingTable, options: HealthChecksOpti
           health: state.health,
           config,
           fetch: options.fetch ?? globalThis.fetch,
+          ...(options.schedule === undefined ? {} : { schedule: options.schedule }),
           ...(options.onChange === undefined ? {} : { onChange: options.onChange }),
         }),
       );

@@ -7,6 +7,8 @@ export type FakeBehavior =
   | {
       kind: "ok";
       delayMs?: number;
+      /** Holds the answer back until this settles, so a test decides when it goes instead of guessing a delay. */
+      until?: Promise<unknown>;
       chunkDelayMs?: number;
       text?: string;
       headers?: Record<string, string>;
@@ -152,6 +154,7 @@ export async function startFakeUpstream(options: {
         break;
     }
     if (behavior.kind === "ok" && behavior.delayMs !== undefined) await sleep(behavior.delayMs);
+    if (behavior.kind === "ok" && behavior.until !== undefined) await behavior.until;
     const text = behavior.kind === "ok" && behavior.text !== undefined ? behavior.text : defaultText;
     const model = typeof body?.["model"] === "string" ? body["model"] : "tiny";
 

@@ -57,12 +57,16 @@ describe("rate limits", () => {
 
   it("limits concurrent requests", async () => {
     const key = await createKey({ name: "conc", max_concurrency: 2 });
-    upstream.enqueue({ kind: "ok", delayMs: 300 }, { kind: "ok", delayMs: 300 });
+    let release = (): void => undefined;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    upstream.enqueue({ kind: "ok", until: held }, { kind: "ok", until: held });
     const slow = [chat(key), chat(key)];
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    // Both are in flight (held at the upstream) until the test releases them.
+    await expect.poll(() => upstream.openRequests()).toBe(2);
     const third = await chat(key);
     expect(third.status).toBe(429);
     expect(((await third.json()) as { error: { message: string } }).error.message).toContain("concurrent");
+    release();
     expect((await Promise.all(slow)).map((response) => response.status)).toEqual([200, 200]);
     expect((await chat(key)).status).toBe(200);
   });

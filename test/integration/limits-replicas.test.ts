@@ -4,7 +4,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Agent, fetch } from "undici";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createFakeClock } from "../helpers/fake-clock.js";
 import { startFakeUpstream, type FakeUpstream } from "../helpers/fake-upstream.js";
+import { startClockedGateway } from "../helpers/gateway.js";
 import { startRedis, type TestRedis } from "../helpers/redis-server.js";
 
 const root = new URL("../..", import.meta.url).pathname;
@@ -75,25 +77,39 @@ describe("three replicas sharing one Redis", () => {
     expect(statuses.filter((status) => status === 429)).toHaveLength(200);
   });
 
-  it("refuse a key revoked on one replica on the others within a second", async () => {
+  it("refuse a key revoked on one replica on the others", async () => {
     const created = await runCli(["create", "--url", replicas[0]?.url ?? "", "--name", "revoke-me"]);
     const { key, id } = JSON.parse(created.stdout) as { key: string; id: string };
     expect(await Promise.all(replicas.map(({ url }) => chat(url, key)))).toEqual([200, 200, 200]);
     const revoked = await runCli(["revoke", id, "--url", replicas[0]?.url ?? ""]);
     expect(revoked.code).toBe(0);
-    const revokedAt = Date.now();
-    const refusedAfter = await Promise.all(
-      replicas.slice(1).map(async ({ url }) => {
-        for (;;) {
-          if ((await chat(url, key)) === 401) return Date.now() - revokedAt;
-          if (Date.now() - revokedAt > 5000) return Infinity;
-          await new Promise((resolve) => setTimeout(resolve, 20));
-        }
-      }),
-    );
-    for (const ms of refusedAfter) expect(ms).toBeLessThan(1000);
+    // How soon is the next test's business (on a fake clock); here, only that it reaches the other processes.
+    for (const { url } of replicas.slice(1)) await expect.poll(() => chat(url, key), { timeout: 10_000, interval: 20 }).toBe(401);
     const listed = await runCli(["list", "--url", replicas[2]?.url ?? ""]);
     expect(listed.stdout).toContain(id);
     expect(listed.stdout).not.toContain(key);
+    // Three CLI processes start here (create, revoke, list): a loaded machine needs more than the default budget.
+  }, 90_000);
+
+  it("refuse a revoked key on another replica once its 0.5 s key cache has expired, and not before", async () => {
+    const clock = createFakeClock();
+    const yaml = `auth: { mode: keys, admin_key: "${adminKey}", store: redis, redis_url: "${redis.url}" }\nmodels:\n  - name: story\n    deployments:\n      - { provider: openai-compatible, base_url: "${upstream.baseUrl}", upstream_model: tiny }\n`;
+    const [first, second] = await Promise.all([startClockedGateway(yaml, clock), startClockedGateway(yaml, clock)]);
+    try {
+      const admin = { authorization: `Bearer ${adminKey}`, "content-type": "application/json" };
+      const created = await fetch(`${first.url}/admin/keys`, { method: "POST", dispatcher, headers: admin, body: JSON.stringify({ name: "revoke-on-clock" }) });
+      const { key, id } = (await created.json()) as { key: string; id: string };
+      expect([await chat(first.url, key), await chat(second.url, key)]).toEqual([200, 200]);
+      const revoked = await fetch(`${first.url}/admin/keys/${id}`, { method: "DELETE", dispatcher, headers: admin });
+      await revoked.arrayBuffer();
+      expect(revoked.status).toBe(200);
+      // The second replica trusts its cached record for exactly the cache's lifetime, then reads the revocation.
+      clock.advance(499);
+      expect(await chat(second.url, key)).toBe(200);
+      clock.advance(1);
+      expect(await chat(second.url, key)).toBe(401);
+    } finally {
+      await Promise.all([first.close(), second.close()]);
+    }
   });
 });

@@ -1,7 +1,8 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { request } from "undici";
 import { startFakeUpstream, type FakeUpstream } from "../helpers/fake-upstream.js";
-import { startTestGateway } from "../helpers/gateway.js";
+import { createFakeClock, type FakeClock } from "../helpers/fake-clock.js";
+import { startClockedGateway } from "../helpers/gateway.js";
 import { parseConfig } from "../../src/config/load-config.js";
 import { parsePrometheusLoad } from "../../src/routing/prometheus-load.js";
 import type { RunningGateway } from "../../src/main.js";
@@ -17,9 +18,13 @@ async function upstreams(count: number): Promise<FakeUpstream[]> {
   return started;
 }
 
+/** The gateway's probes run on this fake clock: they go only when a test steps it. */
+let clock: FakeClock;
+
 async function gatewayFor(replicas: FakeUpstream[], routing: string): Promise<RunningGateway> {
   const deployments = replicas.map((replica) => `      - { provider: openai-compatible, base_url: "${replica.baseUrl}", upstream_model: tiny }`).join("\n");
-  const gateway = await startTestGateway(`models:\n  - name: chat\n    routing: ${routing}\n    deployments:\n${deployments}\n`);
+  clock = createFakeClock();
+  const gateway = await startClockedGateway(`models:\n  - name: chat\n    routing: ${routing}\n    deployments:\n${deployments}\n`, clock);
   open.unshift(gateway);
   return gateway;
 }
@@ -33,19 +38,22 @@ async function chat(gateway: RunningGateway): Promise<{ status: number; text: st
 const posts = (replica: FakeUpstream): number => replica.calls.filter((call) => call.method === "POST").length;
 const gets = (replica: FakeUpstream, path: string): number => replica.calls.filter((call) => call.method === "GET" && call.path === path).length;
 
-/** Polls until `predicate` holds; fails the test after `timeoutMs`. */
-async function until(predicate: () => boolean, timeoutMs = 3_000): Promise<void> {
-  const deadline = performance.now() + timeoutMs;
-  while (!predicate()) {
-    if (performance.now() > deadline) throw new Error("condition not reached in time");
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
+/** Fires the next probe timer and waits until that probe has finished (its verdict applied, the next one scheduled). */
+async function step(): Promise<void> {
+  const finished = clock.scheduled();
+  clock.fireNext();
+  await finished;
 }
 
-/** Waits until the replica has been probed `count` more times than now, so every state change has been applied. */
+/** Steps the probes until `done` holds; each replica's probes take turns. */
+async function stepUntil(done: () => boolean): Promise<void> {
+  while (!done()) await step();
+}
+
+/** Steps until the replica has been probed `count` more times than now, so every state change has been applied. */
 async function probesPass(replica: FakeUpstream, count: number): Promise<void> {
   const target = gets(replica, "/v1/models") + count;
-  await until(() => gets(replica, "/v1/models") >= target);
+  await stepUntil(() => gets(replica, "/v1/models") >= target);
 }
 
 const fastChecks = "{ strategy: round-robin, health_check: { interval_ms: 30, timeout_ms: 500, unhealthy_after: 2, healthy_after: 2 } }";
@@ -75,7 +83,7 @@ describe("active health checks", () => {
     const replicas = await upstreams(2);
     const gateway = await gatewayFor(replicas, fastChecks);
     for (const replica of replicas) replica.healthy = false;
-    await Promise.all(replicas.map((replica) => probesPass(replica, 3)));
+    for (const replica of replicas) await probesPass(replica, 3);
     const answer = await chat(gateway);
     expect(answer.status).toBe(503);
     expect(answer.text).toContain("no_deployment_available");
@@ -86,8 +94,8 @@ describe("active health checks", () => {
     const [gone, alive] = await upstreams(2);
     const gateway = await gatewayFor([gone!, alive!], fastChecks);
     await gone!.close();
-    // Probes of a closed port fail at once; give the checker a few intervals.
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    // Three rounds of probes: the closed port fails two in a row (unhealthy_after) whatever round it was in.
+    for (let round = 0; round < 3 * 2; round++) await step();
     for (let index = 0; index < 10; index++) {
       const answer = await chat(gateway);
       expect(answer.status).toBe(200);
@@ -101,14 +109,16 @@ describe("active health checks", () => {
     await probesPass(replica!, 2);
     await gateway.close();
     const after = gets(replica!, "/v1/models");
-    await new Promise((resolve) => setTimeout(resolve, 150));
-    expect(gets(replica!, "/v1/models")).toBeLessThanOrEqual(after + 1);
+    expect(clock.pending()).toBe(0);
+    clock.advance(60_000);
+    expect(gets(replica!, "/v1/models")).toBe(after);
   });
 
   it("off by default: no probes are sent", async () => {
     const [replica] = await upstreams(1);
     const gateway = await gatewayFor([replica!], "{ strategy: round-robin }");
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(clock.pending()).toBe(0);
+    clock.advance(60_000);
     expect((await chat(gateway)).status).toBe(200);
     expect(replica!.calls.filter((call) => call.method === "GET")).toHaveLength(0);
   });
@@ -118,7 +128,7 @@ describe("active health checks", () => {
     busy!.reportedWaiting = 40;
     idle!.reportedWaiting = 0;
     const gateway = await gatewayFor([busy!, idle!], "{ strategy: least-outstanding, health_check: { interval_ms: 30, metrics_path: /metrics } }");
-    await until(() => gets(busy!, "/metrics") >= 2);
+    await stepUntil(() => gets(busy!, "/metrics") >= 2);
     for (let index = 0; index < 20; index++) expect((await chat(gateway)).status).toBe(200);
     // Without the scrape, ties between two idle replicas would split these at random.
     expect(posts(busy!)).toBe(0);
