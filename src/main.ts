@@ -5,6 +5,8 @@ import type { GatewayConfig } from "./config/schema.js";
 import { createModelRegistry, type ModelRegistry, type ProviderFactory } from "./providers/model-registry.js";
 import { startHealthChecks } from "./routing/health-checks.js";
 import { createRoutingTable } from "./routing/routing-table.js";
+import type { Clock, Schedule } from "./routing/clock.js";
+import type { Sleep } from "./routing/abortable-sleep.js";
 import { createLogger, type Logger } from "./telemetry/logger.js";
 import { createObservability } from "./compose/create-observability.js";
 import { createSecurity } from "./compose/create-security.js";
@@ -35,6 +37,17 @@ export interface StartOptions {
   extraRoutes?: AppDeps["extraRoutes"];
   /** Builds providers; defaults to the built-in kinds. */
   providerFactory?: ProviderFactory;
+  /** Time for routing (breakers, Retry-After, backoff), health-check timers and key expiry; real time when absent (tests pass a fake one). */
+  time?: GatewayTime;
+}
+
+/** The injectable sources of time: a monotonic clock, timers on it, sleeps on them, and wall-clock milliseconds. */
+export interface GatewayTime {
+  readonly clock: Clock;
+  readonly schedule: Schedule;
+  readonly sleep: Sleep;
+  /** Epoch milliseconds (key expiry, budget days). */
+  now(): number;
 }
 
 /**
@@ -47,9 +60,10 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
   const bindProblem = insecureBindProblem(config.server.host, config.auth);
   if (bindProblem !== undefined) throw new ConfigError("server.host", [{ path: "auth", message: bindProblem }]);
   const redis = createRedisConnections(logger);
-  const security = await createSecurity(config, redis, logger);
+  const time = options.time;
+  const security = await createSecurity(config, redis, logger, time?.now);
   const registry = createModelRegistry(config, options.providerFactory);
-  const routing = createRoutingTable(config, registry);
+  const routing = createRoutingTable(config, registry, time === undefined ? {} : { clock: time.clock, sleep: time.sleep });
   const observability = await createObservability(config, routing, logger);
   const cacheStore = createCacheStore(config.cache, redis, (error) => logger.warn({ err: error }, "answer cache backend failed: serving without it"));
 
@@ -101,6 +115,7 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
   logger.info({ url, models: config.models.map((model) => model.name) }, "gantry listening");
   if (security.authenticate !== undefined) logger.info({ auth: config.auth?.mode }, `auth is on: create a key with  gantry keys create --url ${url} --name my-app  (admin key from GANTRY_ADMIN_KEY)`);
   const healthChecks = startHealthChecks(routing, {
+    ...(time === undefined ? {} : { schedule: time.schedule }),
     onChange: (state, healthy) => logger.warn({ deployment: state.deployment.id, healthy }, healthy ? "deployment passed its health checks: back in rotation" : "deployment failed its health checks: out of rotation"),
   });
 
