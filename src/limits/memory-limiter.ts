@@ -27,7 +27,8 @@ export function createMemoryLimiter(now: () => number = Date.now, maxSubjects = 
   const perf = { now };
   const subjects = new LRUCache<string, SubjectState>({ max: maxSubjects, ttl: idleMs, ttlResolution: 0, perf });
   // A reservation evicted or expired before it settles stays charged in full: eviction errs on the strict side.
-  const reservations = new LRUCache<string, Reservation>({ max: 4 * maxSubjects, ttl: idleMs, ttlResolution: 0, perf });
+  // Settled ones are left to age out rather than deleted: lru-cache clears (O(max)) when its last entry is deleted.
+  const reservations = new LRUCache<string, Reservation>({ max: maxSubjects, ttl: idleMs, ttlResolution: 0, perf });
 
   function stateOf(subject: LimitSubject, bucket: number, at: number): SubjectState {
     const state = subjects.get(subject.id) ?? { requests: undefined, tokens: undefined, leases: new Map<string, number>() };
@@ -86,7 +87,6 @@ export function createMemoryLimiter(now: () => number = Date.now, maxSubjects = 
     },
     settle: async (lease, list, actualTokens) => {
       const reservation = reservations.get(lease);
-      if (reservation !== undefined) reservations.delete(lease);
       for (const subject of list) {
         const state = subjects.get(subject.id);
         if (state === undefined) continue;
