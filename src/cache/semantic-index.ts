@@ -49,7 +49,7 @@ export function createSemanticIndex(options: { maxEntriesPerPartition: number; m
         }
       }
       if (best === undefined) return undefined;
-      entries.get(best.key);
+      entries.get(best.key); // a match counts as a use for LRU eviction
       return { key: best.key, similarity: bestSimilarity };
     },
     add(partition, vector, guard, key) {

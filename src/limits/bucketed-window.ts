@@ -53,9 +53,9 @@ export function addToWindow(window: BucketedWindow, bucket: number, amount: numb
   window.sum += amount;
 }
 
-/** Changes what an earlier bucket holds (a reservation settled); a bucket that already left the window is ignored. */
+/** Changes what an earlier bucket holds (a reservation settled); a bucket no longer on the ring is ignored. */
 export function adjustBucket(window: BucketedWindow, bucket: number, delta: number): void {
-  if (bucket < window.oldest) return;
+  if (bucket < window.oldest || bucket > window.oldest + spanBuckets) return;
   const slot = bucket % slotCount;
   const value = window.slots[slot] ?? 0;
   const change = Math.max(delta, -value);

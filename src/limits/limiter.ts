@@ -21,8 +21,8 @@ export type Admission =
 
 /**
  * Counts requests and tokens (reservations, reconciled later) per subject in a sliding one-minute window of
- * one-second buckets, and concurrent requests. Each call does constant work whatever the rate. `acquire` checks and reserves against all subjects atomically: either every
- * subject admits the request and all are charged, or none is.
+ * one-second buckets, and concurrent requests; each call does constant work whatever the rate. `acquire` checks and
+ * reserves against all subjects atomically: either every subject admits the request and all are charged, or none is.
  */
 export interface Limiter {
   /** `state` describes the first subject (the key) for response headers. */

@@ -73,8 +73,9 @@ export function createMemoryLimiter(now: () => number = Date.now, maxSubjects = 
       let reserves = false;
       for (const [index, subject] of list.entries()) {
         const state = states[index] as SubjectState;
-        if (state.requests !== undefined) addToWindow(state.requests, bucket, 1);
-        if (state.tokens !== undefined && tokens > 0) {
+        // Windows are counted (and were advanced above) only while the subject is limited on them.
+        if (subject.rpm !== undefined && state.requests !== undefined) addToWindow(state.requests, bucket, 1);
+        if (subject.tpm !== undefined && state.tokens !== undefined && tokens > 0) {
           addToWindow(state.tokens, bucket, tokens);
           reserves = true;
         }
