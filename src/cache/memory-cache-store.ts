@@ -1,13 +1,8 @@
+import { LRUCache } from "lru-cache";
 import type { CacheStore } from "./cache-store.js";
 
 /** Milliseconds since some epoch; injected so tests can move time. */
 export type NowMs = () => number;
-
-interface Entry {
-  readonly value: string;
-  readonly bytes: number;
-  readonly expiresAt: number;
-}
 
 export interface MemoryCacheStoreOptions {
   maxEntries: number;
@@ -21,55 +16,26 @@ export interface MemoryCacheStore extends CacheStore {
   bytes(): number;
 }
 
-/** Creates an LRU on a Map (insertion order is recency order: a read moves the entry to the end). */
+/** Creates the store on lru-cache; expired entries are dropped when read, and count towards the caps until then. */
 export function createMemoryCacheStore(options: MemoryCacheStoreOptions): MemoryCacheStore {
-  const now = options.now ?? Date.now;
-  const entries = new Map<string, Entry>();
-  let totalBytes = 0;
-
-  const remove = (key: string): void => {
-    const entry = entries.get(key);
-    if (entry === undefined) return;
-    entries.delete(key);
-    totalBytes -= entry.bytes;
-  };
-
-  const read = (key: string): string | undefined => {
-    const entry = entries.get(key);
-    if (entry === undefined) return undefined;
-    if (entry.expiresAt <= now()) {
-      remove(key);
-      return undefined;
-    }
-    entries.delete(key);
-    entries.set(key, entry);
-    return entry.value;
-  };
-
-  const write = (key: string, value: string, ttlMs: number): void => {
-    remove(key);
-    const bytes = 2 * (key.length + value.length);
-    if (bytes > options.maxBytes || ttlMs <= 0) return;
-    entries.set(key, { value, bytes, expiresAt: now() + ttlMs });
-    totalBytes += bytes;
-    // Evict least recently used first; expired entries are dropped lazily, but they still count towards the caps.
-    for (const oldest of entries.keys()) {
-      if (entries.size <= options.maxEntries && totalBytes <= options.maxBytes) break;
-      remove(oldest);
-    }
-  };
-
+  const entries = new LRUCache<string, string>({
+    max: options.maxEntries,
+    maxSize: options.maxBytes,
+    sizeCalculation: (value, key) => 2 * (key.length + value.length),
+    ...(options.now === undefined ? {} : { perf: { now: options.now }, ttlResolution: 0 }),
+  });
   return {
     kind: "memory",
-    get: (key) => Promise.resolve(read(key)),
-    set: (key, value, ttlMs) => Promise.resolve(write(key, value, ttlMs)),
-    delete: (key) => Promise.resolve(remove(key)),
-    close: () => {
-      entries.clear();
-      totalBytes = 0;
+    get: (key) => Promise.resolve(entries.get(key)),
+    set: (key, value, ttlMs) => {
+      // lru-cache reads a ttl of 0 as "never expires"; here it means "do not keep".
+      if (ttlMs <= 0) entries.delete(key);
+      else entries.set(key, value, { ttl: ttlMs });
       return Promise.resolve();
     },
+    delete: (key) => Promise.resolve(void entries.delete(key)),
+    close: () => Promise.resolve(entries.clear()),
     size: () => entries.size,
-    bytes: () => totalBytes,
+    bytes: () => entries.calculatedSize,
   };
 }

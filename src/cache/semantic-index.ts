@@ -1,3 +1,4 @@
+import { LRUCache } from "lru-cache";
 import type { GuardSignature } from "./semantic-guard.js";
 import { guardsMatch } from "./semantic-guard.js";
 
@@ -28,24 +29,19 @@ export interface SemanticIndex {
 
 /** Creates an empty index with the given caps. */
 export function createSemanticIndex(options: { maxEntriesPerPartition: number; maxPartitions: number }): SemanticIndex {
-  const partitions = new Map<string, Map<string, IndexEntry>>();
   let total = 0;
-
-  const touch = (partition: string): Map<string, IndexEntry> | undefined => {
-    const entries = partitions.get(partition);
-    if (entries === undefined) return undefined;
-    partitions.delete(partition);
-    partitions.set(partition, entries);
-    return entries;
-  };
+  const partitions = new LRUCache<string, LRUCache<string, IndexEntry>>({ max: options.maxPartitions, dispose: (entries) => (total -= entries.size) });
+  const createPartition = (): LRUCache<string, IndexEntry> => new LRUCache({ max: options.maxEntriesPerPartition, dispose: () => total-- });
 
   return {
     find(partition, vector, guard, threshold) {
-      const entries = touch(partition);
+      const entries = partitions.get(partition);
       if (entries === undefined) return undefined;
       let best: IndexEntry | undefined;
       let bestSimilarity = threshold;
-      for (const entry of entries.values()) {
+      // Oldest first, so of equally similar entries the newest wins.
+      for (const entry of entries.rvalues()) {
+        if (entry === undefined) continue;
         const similarity = dot(entry.vector, vector);
         if (similarity >= bestSimilarity && guardsMatch(entry.guard, guard)) {
           best = entry;
@@ -53,32 +49,20 @@ export function createSemanticIndex(options: { maxEntriesPerPartition: number; m
         }
       }
       if (best === undefined) return undefined;
-      entries.delete(best.key);
-      entries.set(best.key, best);
+      entries.get(best.key); // a match counts as a use for LRU eviction
       return { key: best.key, similarity: bestSimilarity };
     },
     add(partition, vector, guard, key) {
-      let entries = touch(partition);
+      let entries = partitions.get(partition);
       if (entries === undefined) {
-        entries = new Map();
+        entries = createPartition();
         partitions.set(partition, entries);
-        for (const [oldest, dropped] of partitions) {
-          if (partitions.size <= options.maxPartitions) break;
-          partitions.delete(oldest);
-          total -= dropped.size;
-        }
       }
-      if (entries.delete(key)) total--;
       entries.set(key, { vector, guard, key });
       total++;
-      for (const oldest of entries.keys()) {
-        if (entries.size <= options.maxEntriesPerPartition) break;
-        entries.delete(oldest);
-        total--;
-      }
     },
     remove(partition, key) {
-      if (partitions.get(partition)?.delete(key) === true) total--;
+      partitions.peek(partition)?.delete(key);
     },
     size: () => total,
   };

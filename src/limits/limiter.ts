@@ -20,9 +20,9 @@ export type Admission =
   | { readonly admitted: false; readonly state: LimitState; readonly kind: LimitKind; readonly subject: string; readonly retryAfterMs: number };
 
 /**
- * Counts requests (sliding one-minute log), tokens (sliding one-minute log of reservations, reconciled later)
- * and concurrent requests per subject. `acquire` checks and reserves against all subjects atomically: either every
- * subject admits the request and all are charged, or none is.
+ * Counts requests and tokens (reservations, reconciled later) per subject in a sliding one-minute window of
+ * one-second buckets, and concurrent requests; each call does constant work whatever the rate. `acquire` checks and
+ * reserves against all subjects atomically: either every subject admits the request and all are charged, or none is.
  */
 export interface Limiter {
   /** `state` describes the first subject (the key) for response headers. */
@@ -34,5 +34,7 @@ export interface Limiter {
 
 /** The window of RPM and TPM. */
 export const limitWindowMs = 60_000;
+/** The width of one bucket of that window: a request counts for between one window and one window plus one bucket. */
+export const limitBucketMs = 1000;
 /** A concurrency lease that was never settled (a crashed replica) frees itself after this long. */
 export const concurrencyLeaseMs = 15 * 60_000;

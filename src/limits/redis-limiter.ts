@@ -1,17 +1,21 @@
 import type { Redis } from "ioredis";
-import { concurrencyLeaseMs, limitWindowMs, type Admission, type LimitKind, type LimitState, type Limiter } from "./limiter.js";
+import { concurrencyLeaseMs, limitBucketMs, limitWindowMs, type Admission, type LimitKind, type LimitState, type Limiter } from "./limiter.js";
 import { acquireScript, settleScript } from "./redis-limiter-scripts.js";
 import { createRedisScript } from "./redis-script.js";
 
-/** The limiter shared by every replica that uses the same Redis: one Lua script decides each request atomically. */
-export function createRedisLimiter(redis: Redis, prefix = "gantry:limit"): Limiter {
+/**
+ * The limiter shared by every replica that uses the same Redis: one Lua script call decides each request atomically
+ * and one settles it. Time is the Redis server's, unless `now` is given (tests move it by hand).
+ */
+export function createRedisLimiter(redis: Redis, prefix = "gantry:limit", now?: () => number): Limiter {
   const acquire = createRedisScript(redis, acquireScript);
   const settle = createRedisScript(redis, settleScript);
-  const keysOf = (id: string): string[] => [`${prefix}:${id}:req`, `${prefix}:${id}:tok`, `${prefix}:${id}:tokn`, `${prefix}:${id}:conc`];
+  const clock = (): number => (now === undefined ? -1 : now());
+  const reservationKey = (lease: string): string => `${prefix}:lease:${lease}`;
   return {
     acquire: async (lease, subjects, tokens) => {
-      const keys = subjects.flatMap((subject) => keysOf(subject.id));
-      const args = [limitWindowMs, lease, tokens, concurrencyLeaseMs, ...subjects.flatMap((subject) => [subject.rpm ?? 0, subject.tpm ?? 0, subject.concurrency ?? 0])];
+      const keys = [reservationKey(lease), ...subjects.flatMap((subject) => [`${prefix}:${subject.id}:rq`, `${prefix}:${subject.id}:tk`, `${prefix}:${subject.id}:conc`])];
+      const args = [clock(), limitWindowMs, limitBucketMs, lease, Math.max(0, Math.round(tokens)), concurrencyLeaseMs, ...subjects.flatMap((subject) => [subject.rpm ?? 0, subject.tpm ?? 0, subject.concurrency ?? 0])];
       const reply = (await acquire(keys, args)) as Array<number | string>;
       const number = (index: number): number => Number(reply[index] ?? 0);
       const state: LimitState = {
@@ -23,8 +27,8 @@ export function createRedisLimiter(redis: Redis, prefix = "gantry:limit"): Limit
       return { admitted: false, state, kind: String(reply[1]) as LimitKind, subject, retryAfterMs: Math.max(1, number(3)) };
     },
     settle: async (lease, subjects, actualTokens) => {
-      const keys = subjects.flatMap((subject) => keysOf(subject.id).slice(2));
-      await settle(keys, [lease, actualTokens === undefined ? -1 : Math.max(0, Math.round(actualTokens))]);
+      const keys = [reservationKey(lease), ...subjects.flatMap((subject) => [`${prefix}:${subject.id}:tk`, `${prefix}:${subject.id}:conc`])];
+      await settle(keys, [clock(), limitWindowMs, limitBucketMs, lease, actualTokens === undefined ? -1 : Math.max(0, Math.round(actualTokens))]);
     },
     close: async () => undefined,
   };
