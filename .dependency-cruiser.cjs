@@ -1,4 +1,4 @@
-// The layer check (docs/adr/0006-layers.md, CONTRIBUTING.md). Folders of src/ from the bottom up: a folder may import
+// The layer check (docs/adr/0006-layers-and-composition-root.md, CONTRIBUTING.md). Folders of src/ from the bottom up: a folder may import
 // its own files and folders below it, never one above it, so folder-level cycles cannot form either.
 const layers = [
   ["errors"],

@@ -1,6 +1,6 @@
 /**
  * What a principal may do and how much. Empty here on purpose: the core layer cannot know the features' policy
- * schemas, so `auth/key-policy.ts` fills it in by module augmentation (docs/adr/0003-layers.md).
+ * schemas, so `auth/key-policy.ts` fills it in by module augmentation (docs/adr/0006-layers-and-composition-root.md).
  */
 // eslint-disable-next-line @typescript-eslint/no-empty-object-type
 export interface PrincipalPolicy {}
