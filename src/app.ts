@@ -76,7 +76,8 @@ export function createApp(deps: AppDeps): App {
   const cors = createCors(config.server.cors);
   const generationDeps = { registry, routing, bodyLimitBytes: config.server.body_limit_bytes, stages: deps.observer?.wrapStages(stages) ?? stages };
   let draining = false;
-  const active = new Set<AbortController>();
+  /** In-flight requests: their abort controller and the response still to be answered. */
+  const active = new Map<AbortController, ServerResponse>();
   let idle: (() => void) | undefined;
 
   const guard = deps.adminGuard ?? createAdminGuard(undefined);
@@ -145,7 +146,8 @@ export function createApp(deps: AppDeps): App {
       await handler(context);
     } catch (error) {
       if (error instanceof ClientAbortedError || context.response.destroyed) return;
-      const sent = sendError(context.response, error, { connection: error instanceof GatewayError && error.code === "body_too_large" ? "close" : "keep-alive" });
+      // No keep-alive header otherwise: node then honours the request's `Connection: close` and HTTP/1.0.
+      const sent = sendError(context.response, error, error instanceof GatewayError && error.code === "body_too_large" ? { connection: "close" } : {});
       context.facts.errorCode = sent.code;
       if (sent.status >= 500) logger.error({ request_id: context.id, err: error }, "request failed");
     }
@@ -160,17 +162,18 @@ export function createApp(deps: AppDeps): App {
       response.setHeader("x-request-id", id);
       const controller = new AbortController();
       const context: RequestContext = { id, request, response, signal: controller.signal, startedAt, facts: {}, params: {} };
-      active.add(controller);
+      active.set(controller, response);
       deps.observer?.start(context);
       response.once("close", () => {
         if (!response.writableFinished) controller.abort(new ClientAbortedError());
         finish(context, controller);
       });
       if (draining) {
+        // Before anything is sent: the client must not reuse this socket, and a header set after the 503 would throw.
+        response.setHeader("connection", "close");
         void run(context, () => {
           throw new GatewayError("shutting_down");
         });
-        response.setHeader("connection", "close");
         return;
       }
       const url = request.url ?? "/";
@@ -191,9 +194,11 @@ export function createApp(deps: AppDeps): App {
 
     async drain(graceMs) {
       draining = true;
+      // Answers not yet started go out with `Connection: close`, so keep-alive clients reconnect (to another replica).
+      for (const response of active.values()) if (!response.headersSent) response.setHeader("connection", "close");
       await untilIdle(graceMs);
       if (active.size === 0) return;
-      for (const controller of active) controller.abort(new GatewayError("shutting_down"));
+      for (const controller of active.keys()) controller.abort(new GatewayError("shutting_down"));
       // Aborted handlers still write their final SSE error event or 503; give them a moment before sockets close.
       await untilIdle(abortFlushMs);
     },
