@@ -21,6 +21,7 @@ import { authenticated } from "./auth/authenticated.js";
 import type { Authenticate } from "./auth/authenticate.js";
 import { createPiiStage } from "./guardrails/pii-stage.js";
 import { createCors } from "./http/cors.js";
+import { createHostCheck } from "./http/host-check.js";
 import type { CacheStore } from "./cache/cache-store.js";
 import { createMemoryCacheStore } from "./cache/memory-cache-store.js";
 import { createCacheStage } from "./cache/cache-stage.js";
@@ -37,7 +38,7 @@ export interface AppDeps {
   extraRoutes?: ReadonlyMap<string, MethodHandlers>;
   /** Admin API routes (`/admin/...`); each runs only after `adminGuard` admits the request. */
   adminRoutes?: ReadonlyMap<string, MethodHandlers>;
-  /** Decides who may use the admin API; defaults to open (no admin key configured). */
+  /** Decides who may use the admin API; defaults to refusing everyone (no admin credential configured). */
   adminGuard?: AdminGuard;
   /** Metrics, traces and the request log: told where each request starts and ends, and wraps the answer stages. */
   observer?: RequestObserver;
@@ -74,13 +75,14 @@ export function createApp(deps: AppDeps): App {
   // cache so cached entries never hold raw PII; the rules fast path answers last, before routing.
   const stages = [...(deps.accessStages ?? []), createPiiStage(config), cacheStage, createFastPathStage(routing)];
   const cors = createCors(config.server.cors);
+  const checkHost = createHostCheck(config.server.host, config.server.allowed_hosts);
   const generationDeps = { registry, routing, bodyLimitBytes: config.server.body_limit_bytes, stages: deps.observer?.wrapStages(stages) ?? stages };
   let draining = false;
   /** In-flight requests: their abort controller and the response still to be answered. */
   const active = new Map<AbortController, ServerResponse>();
   let idle: (() => void) | undefined;
 
-  const guard = deps.adminGuard ?? createAdminGuard(undefined);
+  const guard = deps.adminGuard ?? createAdminGuard();
   const adminRoutes = [...(deps.adminRoutes ?? new Map<string, MethodHandlers>())].map(([path, methods]) => [path, wrapHandlers(methods, (handler) => guarded(guard, handler))] as const);
   const routeList: (readonly [string, MethodHandlers])[] = [
     ["/v1/chat/completions", { POST: createGenerationRoute("chat", chatCompletionRequestSchema, generationDeps) }],
@@ -181,6 +183,8 @@ export function createApp(deps: AppDeps): App {
       const path = queryAt === -1 ? url : url.slice(0, queryAt);
       let handler: RouteHandler;
       try {
+        const hostProblem = checkHost(request);
+        if (hostProblem !== undefined) throw hostProblem;
         const match = routes.match(request.method ?? "GET", path);
         handler = match.handler;
         context.params = match.params;

@@ -35,7 +35,7 @@ export interface StartOptions {
 export async function startGateway(config: GatewayConfig, options: StartOptions = {}): Promise<RunningGateway> {
   const logger = options.logger ?? createLogger(config.logging.level);
   // Checked again here because --host overrides the config after it was validated.
-  const bindProblem = insecureBindProblem(config.server.host, config.auth);
+  const bindProblem = insecureBindProblem(config.server.host, config.auth, config.admin);
   if (bindProblem !== undefined) throw new ConfigError("server.host", [{ path: "auth", message: bindProblem }]);
   const security = await createSecurity(config, logger);
   const registry = createModelRegistry(config, options.providerFactory);
@@ -45,7 +45,8 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
   const extraRoutes = new Map([...observability.routes, ...(options.extraRoutes ?? [])]);
   const cacheStore = createCacheStore(config.cache, (error) => logger.warn({ err: error }, "answer cache backend failed: serving without it"));
   const app = createApp({ config, registry, logger, routing, adminRoutes: new Map([...security.adminRoutes, ...observability.adminRoutes]), adminGuard: security.adminGuard, accessStages: security.stages, ...(security.authenticate === undefined ? {} : { authenticate: security.authenticate }), cacheStore, extraRoutes, observer: observability.observer, ...(observability.feedbackRoute === undefined ? {} : { feedbackRoute: observability.feedbackRoute }) });
-  const server = createServer({ maxHeaderSize: config.server.max_header_bytes, noDelay: true }, app.handle);
+  // requireHostHeader off: the app answers a missing Host with a JSON 400 (http/host-check.ts), not node's empty one.
+  const server = createServer({ maxHeaderSize: config.server.max_header_bytes, noDelay: true, requireHostHeader: false }, app.handle);
   server.keepAliveTimeout = config.server.keep_alive_timeout_ms;
   server.on("clientError", (error, socket) => {
     // Malformed HTTP (bad request line, oversized headers) never reaches the app; answer it and move on.

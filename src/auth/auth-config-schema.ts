@@ -16,7 +16,7 @@ export const jwtConfigSchema = z
 export const authConfigSchema = z
   .strictObject({
     mode: z.enum(["keys", "jwt", "none"]).default("keys"),
-    /** Bearer token for /admin/*; without it the admin API is open (loopback only). */
+    /** Bearer token for /admin/*; without it (and without admin virtual keys) the admin API refuses every request. */
     admin_key: z.string().min(16, "the admin key needs at least 16 characters").optional(),
     /** Where virtual keys and the audit log live: memory (optionally persisted under data_dir) or redis (shared by replicas). */
     store: z.enum(["memory", "redis"]).default("memory"),

@@ -62,7 +62,7 @@ export async function createSecurity(config: GatewayConfig, logger: Logger, now:
     authenticate,
     stages: [createAuthorizeStage(), createLimitsStage({ limiter, limits: config.limits, countTokens, logger }), createBudgetStage({ spend, config, logger })],
     adminRoutes: createAdminKeyRoutes({ store, audit, spend, now }),
-    adminGuard: createAdminGuard(auth?.admin_key, authenticate),
+    adminGuard: createAdminGuard({ adminKey: auth?.admin_key, authenticate, open: config.admin.open_on_loopback }),
     close: async () => {
       await Promise.all([store.close(), limiter.close(), spend.close()]);
       await Promise.all([...clients.values()].map((client) => client.quit().catch(() => undefined)));
