@@ -9,6 +9,10 @@ export const jwtConfigSchema = z
     audience: z.string().min(1).optional(),
     team_claim: z.string().min(1).default("team"),
     scopes_claim: z.string().min(1).default("scope"),
+    /** Clock difference tolerated on `exp`, `nbf` and `iat` (a token issued up to this far in the future is accepted). */
+    clock_skew_s: z.number().int().min(0).max(3600).default(60),
+    /** Refuse tokens whose `iat` is older than this (then `iat` is required); absent = only `exp` bounds a token's life. */
+    max_age_s: z.number().int().positive().optional(),
   })
   .refine((jwt) => (jwt.secret === undefined) !== (jwt.jwks_url === undefined), { message: "give exactly one of secret or jwks_url" });
 
