@@ -22,6 +22,7 @@ import type { Authenticate } from "./auth/authenticate.js";
 import { createPiiStage } from "./guardrails/pii-stage.js";
 import { createCors } from "./http/cors.js";
 import { createHostCheck } from "./http/host-check.js";
+import { clipClientText } from "./errors/clip-client-text.js";
 import type { CacheStore } from "./cache/cache-store.js";
 import { createMemoryCacheStore } from "./cache/memory-cache-store.js";
 import { createCacheStage } from "./cache/cache-stage.js";
@@ -125,7 +126,7 @@ export function createApp(deps: AppDeps): App {
       {
         request_id: context.id,
         method: context.request.method,
-        path: context.request.url,
+        path: clipClientText(context.request.url ?? ""),
         status: response.statusCode,
         duration_ms: round(performance.now() - context.startedAt),
         ...(facts.model === undefined ? {} : { model: facts.model }),

@@ -1,5 +1,6 @@
 import { GatewayError } from "../errors/gateway-error.js";
 import type { RouteHandler } from "./request-context.js";
+import { clipClientText } from "../errors/clip-client-text.js";
 
 /** A path's handlers by HTTP method. */
 export type MethodHandlers = Partial<Record<string, RouteHandler>>;
@@ -44,7 +45,7 @@ export function createRouteTable(routes: Iterable<readonly [string, MethodHandle
         const params = matchSegments(pattern.segments, segments);
         if (params !== undefined) return { handler: pick(pattern.methods, method, path), params };
       }
-      throw new GatewayError("not_found", { message: `No route for ${method} ${path}.` });
+      throw new GatewayError("not_found", { message: `No route for ${clipClientText(method)} ${clipClientText(path)}.` });
     },
   };
 }
