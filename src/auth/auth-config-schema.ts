@@ -16,6 +16,9 @@ export const jwtConfigSchema = z
   })
   .refine((jwt) => (jwt.secret === undefined) !== (jwt.jwks_url === undefined), { message: "give exactly one of secret or jwks_url" });
 
+/** Audit entries a Redis audit list keeps by default. */
+export const auditMaxEntriesDefault = 100_000;
+
 /** `auth`: who may call /v1/* and the admin API. */
 export const authConfigSchema = z
   .strictObject({
@@ -28,6 +31,8 @@ export const authConfigSchema = z
     /** Memory store: keys.json and audit.jsonl are written here; absent = nothing persisted. */
     data_dir: z.string().min(1).optional(),
     jwt: jwtConfigSchema.optional(),
+    /** Store redis: the audit list keeps its newest entries up to this many (older ones are trimmed on append). */
+    audit_max_entries: z.number().int().min(1).max(100_000_000).default(auditMaxEntriesDefault),
   })
   .superRefine((auth, context) => {
     if (auth.mode === "jwt" && auth.jwt === undefined) context.addIssue({ code: "custom", path: ["jwt"], message: "mode jwt needs a jwt section" });

@@ -13,6 +13,7 @@ import type { AnswerStage } from "../pipeline/answer.js";
 import type { Logger } from "../telemetry/logger.js";
 import { createAdminGuard, type AdminGuard } from "./admin-guard.js";
 import { createFileAuditLog, createRedisAuditLog } from "./audit-log.js";
+import { auditMaxEntriesDefault } from "./auth-config-schema.js";
 import { createAuthenticate, type Authenticate } from "./authenticate.js";
 import { createAuthorizeStage } from "./authorize-stage.js";
 import { createCachedKeyLookup } from "./cached-key-lookup.js";
@@ -50,7 +51,7 @@ export async function createSecurity(config: GatewayConfig, logger: Logger, now:
   const mode = auth?.mode ?? "none";
   const sharedKeys = auth?.store === "redis" && auth.redis_url !== undefined ? redisFor(auth.redis_url) : undefined;
   const store = sharedKeys === undefined ? createMemoryKeyStore(auth?.data_dir) : createRedisKeyStore(sharedKeys);
-  const audit = sharedKeys === undefined ? createFileAuditLog(auth?.data_dir) : createRedisAuditLog(sharedKeys);
+  const audit = sharedKeys === undefined ? createFileAuditLog(auth?.data_dir) : createRedisAuditLog(sharedKeys, auth?.audit_max_entries ?? auditMaxEntriesDefault);
   const sharedLimits = config.limits.backend === "redis" && config.limits.redis_url !== undefined ? redisFor(config.limits.redis_url) : undefined;
   const limiter = sharedLimits === undefined ? createMemoryLimiter(now) : createRedisLimiter(sharedLimits);
   const spend = sharedLimits === undefined ? createMemorySpendStore(now) : createRedisSpendStore(sharedLimits, now);
