@@ -80,6 +80,8 @@ function post(url: string, agent: Agent, body: Record<string, unknown>): Promise
 
 describe("SIGTERM under keep-alive load (gantry serve)", () => {
   it("finishes 100 in-flight requests, answers requests on kept-alive sockets with 503 + Connection: close, logs every answer and exits 0", async () => {
+    // Its own upstream: requests left open by the tests above would throw the counts below off.
+    const upstream = await startFakeUpstream();
     const directory = mkdtempSync(join(tmpdir(), "gantry-drain-"));
     const database = join(directory, "gantry.db");
     const file = join(directory, "gantry.yaml");
@@ -87,12 +89,12 @@ describe("SIGTERM under keep-alive load (gantry serve)", () => {
     const child = runGantry(["serve", "--config", file]);
     const result = exited(child);
     const url = await listening(child);
-    // 50 streams answer headers at once and end ~1.2 s after SIGTERM; 50 plain requests answer ~2.5 s after it.
+    // 50 streams answer headers at once and end ~4.5 s later; 50 plain requests answer after 7 s. SIGTERM goes between.
     const agent = new Agent({ keepAlive: true, maxSockets: 100 });
-    upstream.enqueue(...Array.from({ length: 50 }, () => ({ kind: "ok" as const, chunkDelayMs: 150, text: "a b c d e f g h" })));
+    upstream.enqueue(...Array.from({ length: 50 }, () => ({ kind: "ok" as const, chunkDelayMs: 150, text: Array.from({ length: 30 }, (_, index) => `w${index}`).join(" ") })));
     const streams = Array.from({ length: 50 }, () => post(url, agent, { stream: true }));
     while (upstream.openRequests() < 50) await new Promise((resolve) => setTimeout(resolve, 10));
-    upstream.enqueue(...Array.from({ length: 50 }, () => ({ kind: "ok" as const, delayMs: 2500 })));
+    upstream.enqueue(...Array.from({ length: 50 }, () => ({ kind: "ok" as const, delayMs: 7000 })));
     const plain = Array.from({ length: 50 }, () => post(url, agent, {}));
     while (upstream.openRequests() < 100) await new Promise((resolve) => setTimeout(resolve, 10));
     child.kill("SIGTERM");
@@ -103,6 +105,7 @@ describe("SIGTERM under keep-alive load (gantry serve)", () => {
     const late = await Promise.all(during);
     const { code } = await result;
     agent.destroy();
+    await upstream.close();
 
     const all = [...inFlight, ...late];
     expect(all.filter((outcome) => outcome.error !== undefined && outcome.error !== "ECONNREFUSED")).toEqual([]);
