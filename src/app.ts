@@ -20,6 +20,8 @@ import type { AnswerStage } from "./pipeline/answer.js";
 import { authenticated } from "./http/authenticated.js";
 import type { Authenticate } from "./auth/authenticate.js";
 import { createCors } from "./http/cors.js";
+import { createHostCheck } from "./http/host-check.js";
+import { clipClientText } from "./errors/clip-client-text.js";
 
 /** Everything the app needs from the outside world, all built by the composition root (`main.ts`). */
 export interface AppDeps {
@@ -61,9 +63,11 @@ export function createApp(deps: AppDeps): App {
   const { config, registry, logger } = deps;
   const startedAtSeconds = Math.floor(Date.now() / 1000);
   const cors = createCors(config.server.cors);
+  const checkHost = createHostCheck(config.server.host, config.server.allowed_hosts);
   const generationDeps = { registry, routing: deps.routing, bodyLimitBytes: config.server.body_limit_bytes, stages: deps.stages };
   let draining = false;
-  const active = new Set<AbortController>();
+  /** In-flight requests: their abort controller and the response still to be answered. */
+  const active = new Map<AbortController, ServerResponse>();
   let idle: (() => void) | undefined;
 
   const guard = deps.adminGuard;
@@ -110,7 +114,7 @@ export function createApp(deps: AppDeps): App {
         request_id: context.id,
         ...(context.clientRequestId === undefined ? {} : { client_request_id: context.clientRequestId }),
         method: context.request.method,
-        path: context.request.url,
+        path: clipClientText(context.request.url ?? ""),
         status: response.statusCode,
         duration_ms: round(performance.now() - context.startedAt),
         ...(facts.model === undefined ? {} : { model: facts.model }),
@@ -133,7 +137,8 @@ export function createApp(deps: AppDeps): App {
       await handler(context);
     } catch (error) {
       if (error instanceof ClientAbortedError || context.response.destroyed) return;
-      const sent = sendError(context.response, error, { connection: error instanceof GatewayError && error.code === "body_too_large" ? "close" : "keep-alive" });
+      // No keep-alive header otherwise: node then honours the request's `Connection: close` and HTTP/1.0.
+      const sent = sendError(context.response, error, error instanceof GatewayError && error.code === "body_too_large" ? { connection: "close" } : {});
       context.facts.errorCode = sent.code;
       if (sent.status >= 500) logger.error({ request_id: context.id, err: error }, "request failed");
     }
@@ -151,17 +156,18 @@ export function createApp(deps: AppDeps): App {
       response.setHeader("x-request-id", clientRequestId ?? id);
       const controller = new AbortController();
       const context: RequestContext = { id, ...(clientRequestId === undefined ? {} : { clientRequestId }), request, response, signal: controller.signal, startedAt, facts: {}, params: {} };
-      active.add(controller);
+      active.set(controller, response);
       deps.observer?.start(context);
       response.once("close", () => {
         if (!response.writableFinished) controller.abort(new ClientAbortedError());
         finish(context, controller);
       });
       if (draining) {
+        // Before anything is sent: the client must not reuse this socket, and a header set after the 503 would throw.
+        response.setHeader("connection", "close");
         void run(context, () => {
           throw new GatewayError("shutting_down");
         });
-        response.setHeader("connection", "close");
         return;
       }
       const url = request.url ?? "/";
@@ -169,6 +175,8 @@ export function createApp(deps: AppDeps): App {
       const path = queryAt === -1 ? url : url.slice(0, queryAt);
       let handler: RouteHandler;
       try {
+        const hostProblem = checkHost(request);
+        if (hostProblem !== undefined) throw hostProblem;
         const match = routes.match(request.method ?? "GET", path);
         handler = match.handler;
         context.params = match.params;
@@ -182,9 +190,11 @@ export function createApp(deps: AppDeps): App {
 
     async drain(graceMs) {
       draining = true;
+      // Answers not yet started go out with `Connection: close`, so keep-alive clients reconnect (to another replica).
+      for (const response of active.values()) if (!response.headersSent) response.setHeader("connection", "close");
       await untilIdle(graceMs);
       if (active.size === 0) return;
-      for (const controller of active) controller.abort(new GatewayError("shutting_down"));
+      for (const controller of active.keys()) controller.abort(new GatewayError("shutting_down"));
       // Aborted handlers still write their final SSE error event or 503; give them a moment before sockets close.
       await untilIdle(abortFlushMs);
     },

@@ -57,7 +57,7 @@ export interface GatewayTime {
 export async function startGateway(config: GatewayConfig, options: StartOptions = {}): Promise<RunningGateway> {
   const logger = options.logger ?? createLogger(config.logging.level);
   // Checked again here because --host overrides the config after it was validated.
-  const bindProblem = insecureBindProblem(config.server.host, config.auth);
+  const bindProblem = insecureBindProblem(config.server.host, config.auth, config.admin);
   if (bindProblem !== undefined) throw new ConfigError("server.host", [{ path: "auth", message: bindProblem }]);
   const redis = createRedisConnections(logger);
   const time = options.time;
@@ -93,7 +93,8 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
     observer: observability.observer,
     feedbackRoute: observability.feedbackRoute,
   });
-  const server = createServer({ maxHeaderSize: config.server.max_header_bytes, noDelay: true }, app.handle);
+  // requireHostHeader off: the app answers a missing Host with a JSON 400 (http/host-check.ts), not node's empty one.
+  const server = createServer({ maxHeaderSize: config.server.max_header_bytes, noDelay: true, requireHostHeader: false }, app.handle);
   server.keepAliveTimeout = config.server.keep_alive_timeout_ms;
   server.on("clientError", (error, socket) => {
     // Malformed HTTP (bad request line, oversized headers) never reaches the app; answer it and move on.

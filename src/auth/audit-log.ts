@@ -36,12 +36,12 @@ export function createFileAuditLog(dataDir?: string): AuditLog {
   };
 }
 
-/** Appends to a Redis list shared by every replica. */
-export function createRedisAuditLog(redis: Redis): AuditLog {
+/** Appends to a Redis list shared by every replica, trimmed to its newest `maxEntries` in the same transaction. */
+export function createRedisAuditLog(redis: Redis, maxEntries: number): AuditLog {
   const key = "gantry:audit";
   return {
     append: async (entry) => {
-      await redis.rpush(key, JSON.stringify(entry));
+      await redis.multi().rpush(key, JSON.stringify(entry)).ltrim(key, -maxEntries, -1).exec();
     },
     recent: async (limit) => (await redis.lrange(key, -limit, -1)).map((text) => JSON.parse(text) as AuditEntry),
   };

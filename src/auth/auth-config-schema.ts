@@ -9,14 +9,21 @@ export const jwtConfigSchema = z
     audience: z.string().min(1).optional(),
     team_claim: z.string().min(1).default("team"),
     scopes_claim: z.string().min(1).default("scope"),
+    /** Clock difference tolerated on `exp`, `nbf` and `iat` (a token issued up to this far in the future is accepted). */
+    clock_skew_s: z.number().int().min(0).max(3600).default(60),
+    /** Refuse tokens whose `iat` is older than this (then `iat` is required); absent = only `exp` bounds a token's life. */
+    max_age_s: z.number().int().positive().optional(),
   })
   .refine((jwt) => (jwt.secret === undefined) !== (jwt.jwks_url === undefined), { message: "give exactly one of secret or jwks_url" });
+
+/** Audit entries a Redis audit list keeps by default. */
+export const auditMaxEntriesDefault = 100_000;
 
 /** `auth`: who may call /v1/* and the admin API. */
 export const authConfigSchema = z
   .strictObject({
     mode: z.enum(["keys", "jwt", "none"]).default("keys"),
-    /** Bearer token for /admin/*; without it the admin API is open (loopback only). */
+    /** Bearer token for /admin/*; without it (and without admin virtual keys) the admin API refuses every request. */
     admin_key: z.string().min(16, "the admin key needs at least 16 characters").optional(),
     /** Where virtual keys and the audit log live: memory (optionally persisted under data_dir) or redis (shared by replicas). */
     store: z.enum(["memory", "redis"]).default("memory"),
@@ -24,6 +31,8 @@ export const authConfigSchema = z
     /** Memory store: keys.json and audit.jsonl are written here; absent = nothing persisted. */
     data_dir: z.string().min(1).optional(),
     jwt: jwtConfigSchema.optional(),
+    /** Store redis: the audit list keeps its newest entries up to this many (older ones are trimmed on append). */
+    audit_max_entries: z.number().int().min(1).max(100_000_000).default(auditMaxEntriesDefault),
   })
   .superRefine((auth, context) => {
     if (auth.mode === "jwt" && auth.jwt === undefined) context.addIssue({ code: "custom", path: ["jwt"], message: "mode jwt needs a jwt section" });

@@ -9,10 +9,19 @@ export function isLoopbackHost(host: string): boolean {
   return false;
 }
 
-/** Why a config may not start, or undefined: without an `auth` section (or without an admin key) the gateway binds to loopback only. */
-export function insecureBindProblem(host: string, auth: { readonly mode: string; readonly admin_key?: string | undefined } | undefined): string | undefined {
+/**
+ * Why a config may not start, or undefined. Off loopback the gateway needs authentication with an admin key
+ * (`mode: none` and `admin.open_on_loopback` are loopback-only), so nothing is open to the network.
+ */
+export function insecureBindProblem(
+  host: string,
+  auth: { readonly mode: string; readonly admin_key?: string | undefined } | undefined,
+  admin: { readonly open_on_loopback: boolean } | undefined,
+): string | undefined {
   if (isLoopbackHost(host)) return undefined;
-  if (auth !== undefined && auth.mode !== "none" && auth.admin_key === undefined) return `refusing to listen on ${host} with an open admin API: set auth.admin_key (e.g. \${GANTRY_ADMIN_KEY})`;
-  if (auth !== undefined) return undefined;
-  return `refusing to listen on ${host} without authentication: add an auth section (auth: { mode: keys, admin_key: \${GANTRY_ADMIN_KEY} }), or auth: { mode: none } to serve without it on purpose`;
+  if (admin?.open_on_loopback === true) return `refusing to listen on ${host} with admin.open_on_loopback: it opens the admin API on loopback binds only`;
+  if (auth === undefined) return `refusing to listen on ${host} without authentication: add an auth section (auth: { mode: keys, admin_key: \${GANTRY_ADMIN_KEY} })`;
+  if (auth.mode === "none") return `refusing to listen on ${host} with auth.mode none: use mode keys or jwt with an admin_key (auth.mode none is for loopback only)`;
+  if (auth.admin_key === undefined) return `refusing to listen on ${host} with an open admin API: set auth.admin_key (e.g. \${GANTRY_ADMIN_KEY})`;
+  return undefined;
 }

@@ -3,6 +3,7 @@ import type { JsonObject } from "../protocol/openai-responses.js";
 import { runAttempts, type AttemptProgress } from "../routing/attempt-loop.js";
 import type { RoutingTable } from "../routing/routing-table.js";
 import { normalize } from "./semantic-index.js";
+import { clipClientText } from "../errors/clip-client-text.js";
 
 /** Embeds one text with a configured model; resolves to a unit vector. */
 export type Embedder = (model: string, text: string, signal: AbortSignal, requestId: string) => Promise<Float32Array>;
@@ -11,7 +12,7 @@ export type Embedder = (model: string, text: string, signal: AbortSignal, reques
 export function createRoutedEmbedder(routing: RoutingTable): Embedder {
   return async (model, text, signal, requestId) => {
     const router = routing.get(model);
-    if (router === undefined) throw new GatewayError("model_not_found", { message: `The embedding model "${model}" does not exist.` });
+    if (router === undefined) throw new GatewayError("model_not_found", { message: `The embedding model "${clipClientText(model)}" does not exist.` });
     const body: JsonObject = { model, input: text };
     const progress: AttemptProgress = { attempts: 0, model, deployment: undefined, fallbackPosition: 0 };
     const { value, lease } = await runAttempts(routing, router, { body, headers: {} }, signal, progress, (deployment) =>

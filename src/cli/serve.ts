@@ -1,7 +1,7 @@
 import { parseArgs } from "node:util";
 import { ConfigError, loadConfigFile } from "../config/load-config.js";
 import type { GatewayConfig } from "../config/schema.js";
-import { startGateway } from "../main.js";
+import { startGateway, type RunningGateway } from "../main.js";
 import { serveUntilSignal } from "./serve-until-signal.js";
 
 const usage = "usage: gantry serve --config FILE [--host HOST] [--port PORT]   (or GANTRY_CONFIG=FILE)";
@@ -22,9 +22,10 @@ export async function serve(argv: string[]): Promise<number> {
     process.stderr.write(`gantry serve: no config file given\n${usage}\n`);
     return 2;
   }
-  let config: GatewayConfig;
+  let gateway: RunningGateway;
   try {
-    config = withOverrides(loadConfigFile(file), values.host, values.port);
+    // startGateway checks the bind again: --host may have moved it off loopback after the config was validated.
+    gateway = await startGateway(withOverrides(loadConfigFile(file), values.host, values.port));
   } catch (error) {
     if (error instanceof ConfigError) {
       process.stderr.write(`${error.message}\n`);
@@ -32,9 +33,7 @@ export async function serve(argv: string[]): Promise<number> {
     }
     throw error;
   }
-  const gateway = await startGateway(config);
-  await serveUntilSignal(gateway);
-  return 0;
+  return serveUntilSignal(gateway);
 }
 
 function withOverrides(config: GatewayConfig, host: string | undefined, port: string | undefined): GatewayConfig {

@@ -19,6 +19,7 @@ import { createCachedKeyLookup } from "../auth/cached-key-lookup.js";
 import { createJwtVerifier } from "../auth/jwt-verifier.js";
 import { createMemoryKeyStore } from "../auth/memory-key-store.js";
 import { createRedisKeyStore } from "../auth/redis-key-store.js";
+import { auditMaxEntriesDefault } from "../auth/auth-config-schema.js";
 
 /** Authentication, scopes, limits, budgets and the key admin API, built from config. */
 export interface Security {
@@ -40,19 +41,19 @@ export async function createSecurity(config: GatewayConfig, redis: RedisConnecti
   const mode = auth?.mode ?? "none";
   const sharedKeys = auth?.store === "redis" && auth.redis_url !== undefined ? redis.forState(auth.redis_url) : undefined;
   const store = sharedKeys === undefined ? createMemoryKeyStore(auth?.data_dir) : createRedisKeyStore(sharedKeys);
-  const audit = sharedKeys === undefined ? createFileAuditLog(auth?.data_dir) : createRedisAuditLog(sharedKeys);
+  const audit = sharedKeys === undefined ? createFileAuditLog(auth?.data_dir) : createRedisAuditLog(sharedKeys, auth?.audit_max_entries ?? auditMaxEntriesDefault);
   const sharedLimits = config.limits.backend === "redis" && config.limits.redis_url !== undefined ? redis.forState(config.limits.redis_url) : undefined;
   const limiter = sharedLimits === undefined ? createMemoryLimiter(now) : createRedisLimiter(sharedLimits);
   const spend = sharedLimits === undefined ? createMemorySpendStore(now) : createRedisSpendStore(sharedLimits, now);
   const findKey = sharedKeys === undefined ? store.findByHash : createCachedKeyLookup(store.findByHash, { ttlMs: sharedKeyCacheMs, maxEntries: 10_000, now });
   const authenticate =
-    mode === "none" ? undefined : createAuthenticate({ findKey, now, ...(mode === "jwt" && auth?.jwt !== undefined ? { verifyJwt: createJwtVerifier(auth.jwt) } : {}) });
+    mode === "none" ? undefined : createAuthenticate({ findKey, now, ...(mode === "jwt" && auth?.jwt !== undefined ? { verifyJwt: createJwtVerifier(auth.jwt, now) } : {}) });
   const countTokens = await loadTokenCounter();
   return {
     authenticate,
     stages: { authorize: createAuthorizeStage(), limits: createLimitsStage({ limiter, limits: config.limits, countTokens, logger }), budget: createBudgetStage({ spend, config, logger }) },
     adminRoutes: createAdminKeyRoutes({ store, audit, spend, now }),
-    adminGuard: createAdminGuard(auth?.admin_key, authenticate),
+    adminGuard: createAdminGuard({ adminKey: auth?.admin_key, authenticate, open: config.admin.open_on_loopback }),
     close: async () => {
       await Promise.all([store.close(), limiter.close(), spend.close()]);
     },

@@ -3,6 +3,7 @@ import { pricingSchema } from "../accounting/pricing.js";
 import { breakerSchema, fastPathSchema, retrySchema, routingSchema } from "../routing/routing-config-schema.js";
 import { deploymentSchema, timeoutsSchema } from "../providers/deployment-config-schema.js";
 import { authConfigSchema } from "../auth/auth-config-schema.js";
+import { adminConfigSchema } from "../auth/admin-config-schema.js";
 import { insecureBindProblem } from "../auth/loopback.js";
 import { guardrailsConfigSchema } from "../guardrails/pii-config-schema.js";
 import { corsConfigSchema } from "./cors-config-schema.js";
@@ -42,6 +43,8 @@ export const configSchema = z
         max_header_bytes: z.number().int().min(1024).max(1024 * 1024).default(16 * 1024),
         shutdown_grace_ms: z.number().int().min(0).default(10_000),
         keep_alive_timeout_ms: z.number().int().positive().default(65_000),
+        /** Host names (no port) clients may send in Host; `*` = any. Default: the bound address, localhost, 127.0.0.1, [::1]; any name on a wildcard bind. */
+        allowed_hosts: z.array(z.string().min(1).regex(/^(\*|\[[\da-fA-F:.]+\]|[^\s:/[\]]+)$/, "a host name or IP address without a port, or *")).min(1).optional(),
         /** Browser origins allowed to call the gateway; absent = CORS off. */
         cors: corsConfigSchema.optional(),
       })
@@ -56,6 +59,8 @@ export const configSchema = z
     cache: cacheSchema.prefault({}),
     /** Authentication (docs/security.md); absent = no auth, allowed on loopback only. */
     auth: authConfigSchema.optional(),
+    /** The admin API's access (docs/security.md). */
+    admin: adminConfigSchema.prefault({}),
     limits: limitsConfigSchema.prefault({}),
     database: databaseConfigSchema.prefault({}),
     telemetry: telemetryConfigSchema.prefault({}),
@@ -64,7 +69,7 @@ export const configSchema = z
     models: z.array(modelSchema).min(1),
   })
   .superRefine((config, context) => {
-    const bindProblem = insecureBindProblem(config.server.host, config.auth);
+    const bindProblem = insecureBindProblem(config.server.host, config.auth, config.admin);
     if (bindProblem !== undefined) context.addIssue({ code: "custom", path: ["auth"], message: bindProblem });
     const seen = new Set<string>();
     config.models.forEach((model, index) => {

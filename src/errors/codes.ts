@@ -15,6 +15,7 @@ export const errorCodes = {
   budget_exceeded: { status: 429, type: "insufficient_quota", retryable: false, message: "The spending budget for this key or team is used up." },
   pii_detected: { status: 400, type: "invalid_request_error", retryable: false, message: "The request contains personal data that this model does not accept." },
   prompt_too_long: { status: 400, type: "invalid_request_error", retryable: false, message: "The prompt has more tokens than this gateway or key allows." },
+  misdirected_request: { status: 421, type: "invalid_request_error", retryable: false, message: "This gateway does not serve that Host name; add it to server.allowed_hosts if it should." },
   not_found: { status: 404, type: "invalid_request_error", retryable: false, message: "No such route." },
   method_not_allowed: { status: 405, type: "invalid_request_error", retryable: false, message: "Method not allowed on this route." },
   model_not_found: { status: 404, type: "invalid_request_error", retryable: false, message: "The model does not exist." },

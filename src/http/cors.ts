@@ -7,12 +7,16 @@ export type Cors = (request: IncomingMessage, response: ServerResponse) => boole
 const allowedHeaders = "authorization, x-api-key, content-type, x-request-id, x-session-id";
 const exposedHeaders = "x-request-id, x-gantry-request-id, x-gantry-model, x-gantry-deployment, retry-after, x-ratelimit-limit-requests, x-ratelimit-remaining-requests, x-ratelimit-reset-requests, x-ratelimit-limit-tokens, x-ratelimit-remaining-tokens, x-ratelimit-reset-tokens";
 
+const adminPath = /^\/admin(?:[/?]|$)/;
+
 /** CORS for the configured origins; undefined (no CORS headers at all, browsers refuse cross-origin calls) when not configured. */
 export function createCors(config: CorsConfig | undefined): Cors | undefined {
   if (config === undefined) return undefined;
   const any = config.origins.includes("*");
   const origins = new Set(config.origins.map((origin) => (origin === "*" ? origin : new URL(origin).origin)));
   return (request, response) => {
+    // The admin API is never for other origins: no CORS headers, and its preflights are not answered.
+    if (adminPath.test(request.url ?? "")) return false;
     const origin = request.headers["origin"];
     const allowed = typeof origin === "string" && (any || origins.has(origin));
     if (allowed) {

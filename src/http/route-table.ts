@@ -3,6 +3,7 @@ import type { RequestContext } from "../pipeline/request-context.js";
 
 /** Answers one HTTP request. */
 export type RouteHandler = (context: RequestContext) => Promise<void> | void;
+import { clipClientText } from "../errors/clip-client-text.js";
 
 /** A path's handlers by HTTP method. */
 export type MethodHandlers = Partial<Record<string, RouteHandler>>;
@@ -47,7 +48,7 @@ export function createRouteTable(routes: Iterable<readonly [string, MethodHandle
         const params = matchSegments(pattern.segments, segments);
         if (params !== undefined) return { handler: pick(pattern.methods, method, path), params };
       }
-      throw new GatewayError("not_found", { message: `No route for ${method} ${path}.` });
+      throw new GatewayError("not_found", { message: `No route for ${clipClientText(method)} ${clipClientText(path)}.` });
     },
   };
 }

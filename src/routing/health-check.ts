@@ -86,7 +86,7 @@ export function createHealthCheck(options: HealthCheckOptions): HealthCheck {
     const response = await get(metricsUrl);
     const length = Number(response?.headers.get("content-length") ?? 0);
     if (response === undefined || !response.ok || length > maxMetricsBytes) {
-      await response?.body?.cancel();
+      await cancelBody(response);
       health.externalLoad = 0;
       return;
     }
@@ -98,16 +98,23 @@ export function createHealthCheck(options: HealthCheckOptions): HealthCheck {
   async function probe(): Promise<void> {
     const response = await get(probeUrl);
     // Drain nothing: the body is irrelevant, and cancelling frees the connection at once.
-    await response?.body?.cancel().catch(() => undefined);
+    await cancelBody(response);
     if (stopper.signal.aborted) return;
     record(response?.ok === true);
     if (response?.ok === true) await scrapeLoad();
   }
 
+  /** A probe from the timer: nothing it throws may become an unhandled rejection. */
+  function timedProbe(): void {
+    void probe()
+      .catch(() => undefined)
+      .finally(schedule);
+  }
+
   function schedule(): void {
     if (stopper.signal.aborted) return;
     // A timeout chain, not an interval: a slow probe never overlaps the next one.
-    cancel = later(() => void probe().finally(schedule), config.interval_ms);
+    cancel = later(timedProbe, config.interval_ms);
   }
 
   return {
@@ -115,11 +122,16 @@ export function createHealthCheck(options: HealthCheckOptions): HealthCheck {
     start() {
       if (cancel !== undefined || stopper.signal.aborted) return;
       // The first probe goes at once, so a replica that is down at startup leaves rotation within unhealthy_after probes.
-      cancel = later(() => void probe().finally(schedule), 0);
+      cancel = later(timedProbe, 0);
     },
     stop() {
       cancel?.();
       stopper.abort();
     },
   };
+}
+
+/** Frees the connection of a response whose body is not read; a failing cancel (socket already gone) is no error. */
+async function cancelBody(response: Response | undefined): Promise<void> {
+  await response?.body?.cancel().catch(() => undefined);
 }

@@ -11,11 +11,12 @@ describe("secure defaults", () => {
     expect(() => parseConfig(`server: { host: 0.0.0.0 }\n${model}`)).toThrow(/auth: refusing to listen on 0\.0\.0\.0 without authentication/);
     expect(() => parseConfig(`server: { host: "::" }\n${model}`)).toThrow(ConfigError);
     expect(() => parseConfig(`server: { host: 0.0.0.0 }\nauth: { mode: keys }\n${model}`)).toThrow(/open admin API/);
+    expect(() => parseConfig(`server: { host: 0.0.0.0 }\nauth: { mode: none }\n${model}`)).toThrow(/auth\.mode none/);
   });
 
-  it("allows loopback without auth, and any address with auth or an explicit mode: none", () => {
+  it("allows loopback without auth, and any address with auth and an admin key", () => {
     for (const host of ["127.0.0.1", "127.8.9.10", "::1", "localhost"]) expect(parseConfig(`server: { host: "${host}" }\n${model}`).server.host).toBe(host);
-    expect(parseConfig(`server: { host: 0.0.0.0 }\nauth: { mode: none }\n${model}`).auth?.mode).toBe("none");
+    expect(parseConfig(`auth: { mode: none }\n${model}`).auth?.mode).toBe("none");
     expect(parseConfig(`server: { host: 0.0.0.0 }\nauth: { mode: keys, admin_key: "0123456789abcdef0123" }\n${model}`).auth?.mode).toBe("keys");
   });
 

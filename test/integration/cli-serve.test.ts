@@ -1,13 +1,11 @@
-import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import OpenAI from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startFakeUpstream, type FakeUpstream } from "../helpers/fake-upstream.js";
+import { exited, listening, runGantry as run } from "../helpers/gantry-process.js";
 
-const root = new URL("../..", import.meta.url).pathname;
-const gantry = [join(root, "node_modules/.bin/tsx"), join(root, "src/cli/gantry.ts")] as const;
 let upstream: FakeUpstream;
 let directory: string;
 
@@ -16,31 +14,6 @@ beforeAll(async () => {
   directory = mkdtempSync(join(tmpdir(), "gantry-cli-"));
 });
 afterAll(() => upstream.close());
-
-function run(args: string[], env: Record<string, string> = {}): ChildProcess {
-  return spawn(gantry[0], [gantry[1], ...args], { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
-}
-
-function exited(child: ChildProcess): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  let stdout = "";
-  let stderr = "";
-  child.stdout?.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr?.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-  return new Promise((resolve) => child.on("exit", (code) => resolve({ code, stdout, stderr })));
-}
-
-/** Waits for the "gantry listening" log line and returns its URL. */
-function listening(child: ChildProcess): Promise<string> {
-  return new Promise((resolve, reject) => {
-    let buffered = "";
-    child.stdout?.on("data", (chunk: Buffer) => {
-      buffered += chunk.toString();
-      const match = /"url":"(http:[^"]+)"/.exec(buffered);
-      if (match?.[1] !== undefined) resolve(match[1]);
-    });
-    child.on("exit", (code) => reject(new Error(`gantry exited with ${code}`)));
-  });
-}
 
 describe("gantry serve", () => {
   it("exits non-zero listing every config problem with its path", async () => {
@@ -51,6 +24,15 @@ describe("gantry serve", () => {
     expect(result.stderr).toContain("server.bogus: unknown key");
     expect(result.stderr).toContain("server.port:");
     expect(result.stderr).toContain("models[0].deployments[0].base_url:");
+  });
+
+  it("refuses --host off loopback without auth with a clean error, no stack trace", async () => {
+    const file = join(directory, "loopback.yaml");
+    writeFileSync(file, `server: { port: 0 }\nmodels:\n  - name: story\n    deployments:\n      - { provider: openai-compatible, base_url: "${upstream.baseUrl}" }\n`);
+    const result = await exited(run(["serve", "--config", file, "--host", "0.0.0.0"]));
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain("refusing to listen on 0.0.0.0 without authentication");
+    expect(result.stderr).not.toMatch(/\n\s+at /);
   });
 
   it("exits 2 without a config", async () => {

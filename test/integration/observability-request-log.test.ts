@@ -25,6 +25,7 @@ describe("request log, admin query API and feedback", () => {
     gateway = await startTestGateway(
       `database: { path: "${database}" }
 request_log: { bodies: true, max_body_bytes: 300 }
+admin: { open_on_loopback: true }
 models:
   - name: story
     pricing: { input_per_million: 1, output_per_million: 2 }

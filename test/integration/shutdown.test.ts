@@ -1,7 +1,13 @@
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { Agent, request as httpRequest } from "node:http";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import Database from "better-sqlite3";
 import OpenAI, { APIError } from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startFakeUpstream, type FakeUpstream } from "../helpers/fake-upstream.js";
 import { startTestGateway, upstreamConfig } from "../helpers/gateway.js";
+import { exited, listening, runGantry, stdoutMatch } from "../helpers/gantry-process.js";
 
 let upstream: FakeUpstream;
 beforeAll(async () => {
@@ -45,4 +51,74 @@ describe("graceful shutdown", () => {
     // Cut at the deadline, not run to its end: the upstream stream was abandoned too.
     await expect.poll(() => upstream.abortedRequests()).toBe(abortedBefore + 1);
   });
+});
+
+/** What one client request ended with: a status (and its code and Connection header) or a socket error code. */
+interface Outcome {
+  status?: number;
+  code?: string;
+  connection?: string;
+  error?: string;
+}
+
+/** POSTs a chat completion over `agent` and reads the whole answer. */
+function post(url: string, agent: Agent, body: Record<string, unknown>): Promise<Outcome> {
+  return new Promise((resolve) => {
+    const request = httpRequest(`${url}/v1/chat/completions`, { method: "POST", agent, headers: { "content-type": "application/json" } }, (response) => {
+      let text = "";
+      response.setEncoding("utf8");
+      response.on("data", (chunk: string) => (text += chunk));
+      response.on("error", (error: NodeJS.ErrnoException) => resolve({ error: error.code ?? error.message }));
+      response.on("end", () => {
+        const code = response.statusCode === 200 ? undefined : (JSON.parse(text) as { error: { code: string } }).error.code;
+        resolve({ status: response.statusCode ?? 0, ...(code === undefined ? {} : { code }), connection: response.headers.connection ?? "" });
+      });
+    });
+    request.on("error", (error: NodeJS.ErrnoException) => resolve({ error: error.code ?? error.message }));
+    request.end(JSON.stringify({ model: "story", messages, ...body }));
+  });
+}
+
+describe("SIGTERM under keep-alive load (gantry serve)", () => {
+  it("finishes 100 in-flight requests, answers requests on kept-alive sockets with 503 + Connection: close, logs every answer and exits 0", async () => {
+    // Its own upstream: requests left open by the tests above would throw the counts below off.
+    const upstream = await startFakeUpstream();
+    const directory = mkdtempSync(join(tmpdir(), "gantry-drain-"));
+    const database = join(directory, "gantry.db");
+    const file = join(directory, "gantry.yaml");
+    writeFileSync(file, `server: { port: 0, shutdown_grace_ms: 20000 }\ndatabase: { path: "${database}" }\nlogging: { requests: false }\nmodels:\n  - name: story\n    deployments:\n      - { provider: openai-compatible, base_url: "${upstream.baseUrl}", upstream_model: tiny }\n`);
+    const child = runGantry(["serve", "--config", file]);
+    const result = exited(child);
+    const url = await listening(child);
+    // 50 streams answer headers at once and end ~4.5 s later; 50 plain requests answer after 7 s. SIGTERM goes between.
+    const agent = new Agent({ keepAlive: true, maxSockets: 100 });
+    upstream.enqueue(...Array.from({ length: 50 }, () => ({ kind: "ok" as const, chunkDelayMs: 150, text: Array.from({ length: 30 }, (_, index) => `w${index}`).join(" ") })));
+    const streams = Array.from({ length: 50 }, () => post(url, agent, { stream: true }));
+    while (upstream.openRequests() < 50) await new Promise((resolve) => setTimeout(resolve, 10));
+    upstream.enqueue(...Array.from({ length: 50 }, () => ({ kind: "ok" as const, delayMs: 7000 })));
+    const plain = Array.from({ length: 50 }, () => post(url, agent, {}));
+    while (upstream.openRequests() < 100) await new Promise((resolve) => setTimeout(resolve, 10));
+    child.kill("SIGTERM");
+    await stdoutMatch(child, /shutting down/);
+    // Every socket is busy: these wait in the agent and go out on sockets the streams leave alive.
+    const during = Array.from({ length: 50 }, () => post(url, agent, {}));
+    const inFlight = await Promise.all([...streams, ...plain]);
+    const late = await Promise.all(during);
+    const { code } = await result;
+    agent.destroy();
+    await upstream.close();
+
+    const all = [...inFlight, ...late];
+    expect(all.filter((outcome) => outcome.error !== undefined && outcome.error !== "ECONNREFUSED")).toEqual([]);
+    expect(inFlight.every((outcome) => outcome.status === 200)).toBe(true);
+    expect(inFlight.slice(50).every((outcome) => outcome.connection === "close")).toBe(true);
+    const refused = late.filter((outcome) => outcome.status !== undefined);
+    expect(refused.length).toBeGreaterThan(0);
+    expect(refused.every((outcome) => outcome.status === 503 && outcome.code === "shutting_down" && outcome.connection === "close")).toBe(true);
+    expect(code).toBe(0);
+    const db = new Database(database, { readonly: true });
+    const rows = (db.prepare("SELECT count(*) AS n FROM requests").get() as { n: number }).n;
+    db.close();
+    expect(rows).toBe(all.filter((outcome) => outcome.status !== undefined).length);
+  }, 180_000);
 });

@@ -4,6 +4,7 @@ import type { RequestFilter, RequestStore } from "../../store/request-store.js";
 import type { MethodHandlers } from "../route-table.js";
 import type { RequestContext } from "../../pipeline/request-context.js";
 import { sendJson } from "../send.js";
+import { clipClientText } from "../../errors/clip-client-text.js";
 
 const maxWindowMs = 366 * 24 * 3600 * 1000;
 
@@ -60,7 +61,7 @@ export function createAdminRequestsRoutes(store: RequestStore, now: () => number
         GET: async (context) => {
           const id = context.params["id"] ?? "";
           const request = await store.getRequest(id);
-          if (request === undefined) throw new GatewayError("not_found", { message: `No logged request has the id "${id}".` });
+          if (request === undefined) throw new GatewayError("not_found", { message: `No logged request has the id "${clipClientText(id)}".` });
           sendJson(context.response, 200, request);
         },
       },

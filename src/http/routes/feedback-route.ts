@@ -6,6 +6,7 @@ import type { RequestStore } from "../../store/request-store.js";
 import { readJsonBody } from "../read-json-body.js";
 import type { RouteHandler } from "../route-table.js";
 import { sendJson } from "../send.js";
+import { clipClientText } from "../../errors/clip-client-text.js";
 
 const feedbackSchema = z
   .strictObject({
@@ -37,7 +38,7 @@ export function createFeedbackRoute(store: Pick<RequestStore, "insertFeedback">,
     const owner = { team: context.principal?.team ?? null, keyId: context.principal?.id ?? null };
     const feedback = { id, request_id: body.request_id, time: now(), score: body.score ?? null, thumbs: body.thumbs ?? null, label: body.label ?? null, comment: body.comment ?? null };
     const linked = await store.insertFeedback(feedback, owner);
-    if (!linked) throw new GatewayError("not_found", { message: `No logged request has the id "${body.request_id}".`, param: "request_id" });
+    if (!linked) throw new GatewayError("not_found", { message: `No logged request has the id "${clipClientText(body.request_id)}".`, param: "request_id" });
     sendJson(context.response, 201, { id, object: "feedback", request_id: body.request_id });
   };
 }

@@ -2,6 +2,7 @@ import { GatewayError } from "../../errors/gateway-error.js";
 import type { ModelRegistry } from "../../providers/model-registry.js";
 import type { RouteHandler } from "../route-table.js";
 import { sendJson } from "../send.js";
+import { clipClientText } from "../../errors/clip-client-text.js";
 
 const modelObject = (id: string, created: number): Record<string, unknown> => ({ id, object: "model", created, owned_by: "gantry" });
 
@@ -15,7 +16,7 @@ export function createModelsRoute(registry: ModelRegistry, startedAtSeconds: num
 export function createModelRoute(registry: ModelRegistry, startedAtSeconds: number): RouteHandler {
   return (context) => {
     const id = context.params["id"] ?? "";
-    if (registry.get(id) === undefined) throw new GatewayError("model_not_found", { message: `The model "${id}" does not exist.`, param: "model" });
+    if (registry.get(id) === undefined) throw new GatewayError("model_not_found", { message: `The model "${clipClientText(id)}" does not exist.`, param: "model" });
     sendJson(context.response, 200, modelObject(id, startedAtSeconds));
   };
 }
