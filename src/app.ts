@@ -25,12 +25,16 @@ import type { CacheStore } from "./cache/cache-store.js";
 import { createMemoryCacheStore } from "./cache/memory-cache-store.js";
 import { createCacheStage } from "./cache/cache-stage.js";
 import { createRoutedEmbedder } from "./cache/routed-embedder.js";
+import type { Accounting } from "./accounting/accounting.js";
+import { createAccountingStage } from "./accounting/accounting-stage.js";
 
 /** Everything the app needs from the outside world; `main.ts` builds these. */
 export interface AppDeps {
   config: GatewayConfig;
   registry: ModelRegistry;
   logger: Logger;
+  /** Usage and cost: one record per request for budgets, limits, metrics, traces, the log and the cost header. */
+  accounting: Accounting;
   /** Per-model routing state; built from config when absent (tests inject one with a fake clock). */
   routing?: RoutingTable;
   /** Routes beyond the OpenAI API (e.g. an engine server's /metrics), by path (`:name` segments allowed) then method. */
@@ -70,9 +74,10 @@ export function createApp(deps: AppDeps): App {
   const routing = deps.routing ?? createRoutingTable(config, registry);
   const cacheStore = deps.cacheStore ?? createMemoryCacheStore({ maxEntries: config.cache.max_entries, maxBytes: config.cache.max_bytes });
   const cacheStage = createCacheStage({ config, store: cacheStore, embedder: createRoutedEmbedder(routing) });
-  // The answer stages in pipeline order: scopes, limits and budget refuse early; PII redaction runs before the
-  // cache so cached entries never hold raw PII; the rules fast path answers last, before routing.
-  const stages = [...(deps.accessStages ?? []), createPiiStage(config), cacheStage, createFastPathStage(routing)];
+  // The answer stages in pipeline order: accounting opens the request's account first (every later stage charges
+  // or settles against it); scopes, limits and budget refuse early; PII redaction runs before the cache so cached
+  // entries never hold raw PII; the rules fast path answers last, before routing.
+  const stages = [createAccountingStage(deps.accounting), ...(deps.accessStages ?? []), createPiiStage(config), cacheStage, createFastPathStage(routing)];
   const cors = createCors(config.server.cors);
   const generationDeps = { registry, routing, bodyLimitBytes: config.server.body_limit_bytes, stages: deps.observer?.wrapStages(stages) ?? stages };
   let draining = false;
@@ -115,9 +120,17 @@ export function createApp(deps: AppDeps): App {
   function finish(context: RequestContext, controller: AbortController): void {
     active.delete(controller);
     if (active.size === 0) idle?.();
+    // A stream the client abandoned is accounted once its tap sees the end, which can come just after the close.
+    const account = context.account;
+    if (account !== undefined && account.record === undefined) account.onRecord(() => report(context));
+    else report(context);
+  }
+
+  function report(context: RequestContext): void {
     deps.observer?.finish(context);
     if (!config.logging.requests) return;
     const { response, facts } = context;
+    const record = context.account?.record;
     logger.info(
       {
         request_id: context.id,
@@ -129,7 +142,7 @@ export function createApp(deps: AppDeps): App {
         ...(facts.deployment === undefined ? {} : { deployment: facts.deployment }),
         ...(facts.stream === true ? { stream: true } : {}),
         ...(facts.ttftMs === undefined ? {} : { ttft_ms: round(facts.ttftMs) }),
-        ...(facts.usage === undefined ? {} : { prompt_tokens: facts.usage.prompt_tokens, completion_tokens: facts.usage.completion_tokens }),
+        ...(record === undefined ? {} : { prompt_tokens: record.promptTokens, completion_tokens: record.completionTokens, cost_usd: record.costUsd }),
         ...(facts.errorCode === undefined ? {} : { error_code: facts.errorCode }),
         ...(facts.keyId === undefined ? {} : { key_id: facts.keyId }),
         ...(facts.team === undefined ? {} : { team: facts.team }),

@@ -11,6 +11,9 @@ import { createSecurity } from "./auth/create-security.js";
 import { insecureBindProblem } from "./auth/loopback.js";
 import { ConfigError } from "./config/load-config.js";
 import { createCacheStore } from "./cache/create-cache-store.js";
+import { createAccounting } from "./accounting/accounting.js";
+import { createPriceBook } from "./accounting/price-book.js";
+import { loadTokenCounter } from "./limits/prompt-tokens.js";
 
 /** A running gateway: its address and a way to stop it gracefully. */
 export interface RunningGateway {
@@ -37,14 +40,16 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
   // Checked again here because --host overrides the config after it was validated.
   const bindProblem = insecureBindProblem(config.server.host, config.auth);
   if (bindProblem !== undefined) throw new ConfigError("server.host", [{ path: "auth", message: bindProblem }]);
-  const security = await createSecurity(config, logger);
+  // The one tokenizer and price book: the accounting service and the budgets share them.
+  const accounting = createAccounting(createPriceBook(config.models), await loadTokenCounter());
+  const security = createSecurity(config, logger, accounting.prices);
   const registry = createModelRegistry(config, options.providerFactory);
   const routing = createRoutingTable(config, registry);
   const observability = await startObservability(config, routing, logger);
   // An engine server's own /metrics (extraRoutes) wins over the gateway's: it is what inference routers scrape.
   const extraRoutes = new Map([...observability.routes, ...(options.extraRoutes ?? [])]);
   const cacheStore = createCacheStore(config.cache, (error) => logger.warn({ err: error }, "answer cache backend failed: serving without it"));
-  const app = createApp({ config, registry, logger, routing, adminRoutes: new Map([...security.adminRoutes, ...observability.adminRoutes]), adminGuard: security.adminGuard, accessStages: security.stages, ...(security.authenticate === undefined ? {} : { authenticate: security.authenticate }), cacheStore, extraRoutes, observer: observability.observer, ...(observability.feedbackRoute === undefined ? {} : { feedbackRoute: observability.feedbackRoute }) });
+  const app = createApp({ config, registry, logger, routing, accounting, adminRoutes: new Map([...security.adminRoutes, ...observability.adminRoutes]), adminGuard: security.adminGuard, accessStages: security.stages, ...(security.authenticate === undefined ? {} : { authenticate: security.authenticate }), cacheStore, extraRoutes, observer: observability.observer, ...(observability.feedbackRoute === undefined ? {} : { feedbackRoute: observability.feedbackRoute }) });
   const server = createServer({ maxHeaderSize: config.server.max_header_bytes, noDelay: true }, app.handle);
   server.keepAliveTimeout = config.server.keep_alive_timeout_ms;
   server.on("clientError", (error, socket) => {

@@ -6,7 +6,7 @@ import { createBudgetStage } from "../limits/budget-stage.js";
 import { createLimitsStage } from "../limits/limits-stage.js";
 import { createMemoryLimiter } from "../limits/memory-limiter.js";
 import { createMemorySpendStore } from "../limits/memory-spend-store.js";
-import { loadTokenCounter } from "../limits/prompt-tokens.js";
+import type { PriceBook } from "../accounting/price-book.js";
 import { createRedisLimiter } from "../limits/redis-limiter.js";
 import { createRedisSpendStore } from "../limits/redis-spend-store.js";
 import type { AnswerStage } from "../pipeline/answer.js";
@@ -34,8 +34,8 @@ export interface Security {
 /** How long a replica may trust a key record read from Redis: bounds how long a revocation takes to reach it. */
 const sharedKeyCacheMs = 500;
 
-/** Builds the security dependencies: connects to Redis when configured and loads the tokenizer (startup, not per request). */
-export async function createSecurity(config: GatewayConfig, logger: Logger, now: () => number = Date.now): Promise<Security> {
+/** Builds the security dependencies: connects to Redis when configured; budgets price requests with `prices`. */
+export function createSecurity(config: GatewayConfig, logger: Logger, prices: PriceBook, now: () => number = Date.now): Security {
   const clients = new Map<string, Redis>();
   const redisFor = (url: string): Redis => {
     let client = clients.get(url);
@@ -57,10 +57,9 @@ export async function createSecurity(config: GatewayConfig, logger: Logger, now:
   const findKey = sharedKeys === undefined ? store.findByHash : createCachedKeyLookup(store.findByHash, { ttlMs: sharedKeyCacheMs, maxEntries: 10_000, now });
   const authenticate =
     mode === "none" ? undefined : createAuthenticate({ findKey, now, ...(mode === "jwt" && auth?.jwt !== undefined ? { verifyJwt: createJwtVerifier(auth.jwt) } : {}) });
-  const countTokens = await loadTokenCounter();
   return {
     authenticate,
-    stages: [createAuthorizeStage(), createLimitsStage({ limiter, limits: config.limits, countTokens, logger }), createBudgetStage({ spend, config, logger })],
+    stages: [createAuthorizeStage(), createLimitsStage({ limiter, limits: config.limits, logger }), createBudgetStage({ spend, config, prices, logger, now })],
     adminRoutes: createAdminKeyRoutes({ store, audit, spend, now }),
     adminGuard: createAdminGuard(auth?.admin_key, authenticate),
     close: async () => {

@@ -5,7 +5,8 @@ import { runAttempts, type AttemptProgress } from "../routing/attempt-loop.js";
 import type { ModelRouter } from "../routing/model-router.js";
 import type { RoutingTable } from "../routing/routing-table.js";
 import type { RequestContext } from "../http/request-context.js";
-import { observeStreamEnd, type Answer, type AnswerSource, type PipelineRequest } from "./answer.js";
+import type { Answer, AnswerSource, PipelineRequest } from "./answer.js";
+import { observeStream } from "./stream-tap.js";
 import { ClientAbortedError } from "../errors/gateway-error.js";
 
 /** The headers that say which model and deployment answered, after how many upstream attempts, and whether by fallback. */
@@ -27,6 +28,8 @@ export function createRoutedSource(routing: RoutingTable, router: ModelRouter, c
     const input = { body: request.body, headers: context.request.headers };
     const { id: requestId } = context;
     const signal = request.signal ?? context.signal;
+    // Who answers is known before the answer is written, so every charge uses the answering model's price.
+    const answered = (): void => context.account?.answeredBy({ model: progress.model, deployment: progress.deployment });
     // Each attempt is timed (upstream time, for the overhead metric) and traced when the request has telemetry.
     let lastAttempt: AttemptTelemetry | undefined;
     const observed = <T>(deployment: Deployment, run: (headers: Readonly<Record<string, string>> | undefined) => Promise<T>, endOnSuccess = true): Promise<T> => {
@@ -49,6 +52,7 @@ export function createRoutedSource(routing: RoutingTable, router: ModelRouter, c
         observed(deployment, (headers) => deployment.provider.embed({ body: { ...request.body, model: deployment.upstreamModel }, signal, requestId, ...withHeaders(headers) })),
       );
       lease.succeed();
+      answered();
       return { kind: "json", result: value, headers: answerHeaders(progress) };
     }
     const operation = request.operation;
@@ -56,6 +60,7 @@ export function createRoutedSource(routing: RoutingTable, router: ModelRouter, c
     if (request.body.stream !== true) {
       const { value, lease } = await runAttempts(routing, router, input, signal, progress, (deployment) => observed(deployment, (headers) => deployment.provider.generate(callFor(deployment.upstreamModel, headers))));
       lease.succeed();
+      answered();
       return { kind: "json", result: value, headers: answerHeaders(progress) };
     }
     const { value, lease } = await runAttempts(routing, router, input, signal, progress, (deployment, attemptLease) =>
@@ -72,12 +77,18 @@ export function createRoutedSource(routing: RoutingTable, router: ModelRouter, c
       ),
     );
     const streamAttempt = lastAttempt;
-    return observeStreamEnd({ kind: "stream", ...value, headers: answerHeaders(progress) }, (outcome) => {
-      streamAttempt?.end(outcome.kind === "error" ? outcome.error : undefined);
-      if (outcome.kind === "done") lease.succeed();
-      else if (outcome.kind === "error" && !(outcome.error instanceof ClientAbortedError)) lease.fail(outcome.error);
-      else lease.abandon();
-    });
+    answered();
+    return observeStream(
+      { kind: "stream", ...value, headers: answerHeaders(progress) },
+      {
+        end: (outcome) => {
+          streamAttempt?.end(outcome.kind === "error" ? outcome.error : undefined);
+          if (outcome.kind === "done") lease.succeed();
+          else if (outcome.kind === "error" && !(outcome.error instanceof ClientAbortedError)) lease.fail(outcome.error);
+          else lease.abandon();
+        },
+      },
+    );
   };
 }
 
