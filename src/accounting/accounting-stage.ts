@@ -15,11 +15,13 @@ export function createAccountingStage(accounting: Accounting): AnswerStage {
   return async (context, request, next) => {
     const account = accounting.open(request, () => context.facts.cache);
     context.account = account;
+    // A client that left ends its answer as abandoned; an upstream or gateway failure ends it as an error.
+    const ended = (error: unknown): "abandoned" | "error" => (error instanceof ClientAbortedError || context.signal.reason instanceof ClientAbortedError ? "abandoned" : "error");
     let answer;
     try {
       answer = await next(request);
     } catch (error) {
-      account.close({ usage: undefined, text: "", finishReason: undefined, outcome: context.signal.aborted ? "abandoned" : "error", headers: undefined });
+      account.close({ usage: undefined, text: "", finishReason: undefined, outcome: ended(error), headers: undefined });
       throw error;
     }
     if (answer.kind === "json") {
@@ -35,9 +37,8 @@ export function createAccountingStage(accounting: Accounting): AnswerStage {
       part: meter.part,
       end: (outcome: StreamOutcome) => {
         const { usage, text, finishReason } = meter.reading();
-        const ended = outcome.kind === "done" ? "done" : outcome.kind === "abandoned" || outcome.error instanceof ClientAbortedError || context.signal.aborted ? "abandoned" : "error";
         if (finishReason !== undefined) context.facts.finishReason = finishReason;
-        account.close({ usage, text, finishReason, outcome: ended, headers });
+        account.close({ usage, text, finishReason, outcome: outcome.kind === "error" ? ended(outcome.error) : outcome.kind, headers });
       },
     });
   };

@@ -31,6 +31,8 @@ export function createBudgetStage(deps: BudgetStageDeps): AnswerStage {
     const account = requireAccount(context);
     const output = outputReservation(request.operation, request.body, deps.config.limits.default_output_reservation);
     const reserved = deps.prices.worstCaseUsd(request.body.model, account.promptTokens(), output);
+    // Free models (no pricing anywhere in the chain) can cost nothing: no round trip to the spend store.
+    if (reserved === 0) return next(request);
     const at = now();
     const admission = await deps.spend.reserve(subjects, reserved, at);
     if (!admission.admitted) {
