@@ -142,7 +142,7 @@ export function createApp(deps: AppDeps): App {
         ...(facts.deployment === undefined ? {} : { deployment: facts.deployment }),
         ...(facts.stream === true ? { stream: true } : {}),
         ...(facts.ttftMs === undefined ? {} : { ttft_ms: round(facts.ttftMs) }),
-        ...(record === undefined ? {} : { prompt_tokens: record.promptTokens, completion_tokens: record.completionTokens, cost_usd: record.costUsd }),
+        ...(record?.answeredModel === undefined ? {} : { prompt_tokens: record.promptTokens, completion_tokens: record.completionTokens, cost_usd: record.costUsd }),
         ...(facts.errorCode === undefined ? {} : { error_code: facts.errorCode }),
         ...(facts.keyId === undefined ? {} : { key_id: facts.keyId }),
         ...(facts.team === undefined ? {} : { team: facts.team }),

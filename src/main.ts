@@ -13,7 +13,7 @@ import { ConfigError } from "./config/load-config.js";
 import { createCacheStore } from "./cache/create-cache-store.js";
 import { createAccounting } from "./accounting/accounting.js";
 import { createPriceBook } from "./accounting/price-book.js";
-import { loadTokenCounter } from "./limits/prompt-tokens.js";
+import { loadTokenCounter, promptTokens } from "./limits/prompt-tokens.js";
 
 /** A running gateway: its address and a way to stop it gracefully. */
 export interface RunningGateway {
@@ -41,7 +41,8 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
   const bindProblem = insecureBindProblem(config.server.host, config.auth);
   if (bindProblem !== undefined) throw new ConfigError("server.host", [{ path: "auth", message: bindProblem }]);
   // The one tokenizer and price book: the accounting service and the budgets share them.
-  const accounting = createAccounting(createPriceBook(config.models), await loadTokenCounter());
+  const countTokens = await loadTokenCounter();
+  const accounting = createAccounting(createPriceBook(config.models), { text: countTokens, prompt: (operation, body) => promptTokens(operation, body, countTokens) });
   const security = createSecurity(config, logger, accounting.prices);
   const registry = createModelRegistry(config, options.providerFactory);
   const routing = createRoutingTable(config, registry);

@@ -2,7 +2,6 @@ import type { JsonObject, Usage } from "../protocol/openai-responses.js";
 import type { AccountingRecord, AnswerOutcome, CacheOutcome } from "../pipeline/accounting-record.js";
 import type { PipelineOperation } from "../pipeline/answer.js";
 import type { Answerer, RequestAccount } from "../pipeline/request-account.js";
-import { promptTokens, type CountTokens } from "../limits/prompt-tokens.js";
 import { costOf } from "./pricing.js";
 import type { PriceBook } from "./price-book.js";
 
@@ -30,8 +29,16 @@ export interface Accounting {
   open(request: { readonly operation: PipelineOperation; readonly body: JsonObject & { readonly model: string } }, cache: () => CacheOutcome | undefined): OpenAccount;
 }
 
-/** Creates the service from the price book and the gateway's one tokenizer (src/limits/prompt-tokens.ts). */
-export function createAccounting(prices: PriceBook, countTokens: CountTokens): Accounting {
+/** The gateway's one tokenizer (src/limits/prompt-tokens.ts), as the accounting service uses it. */
+export interface TokenCounting {
+  /** Tokens of one text (an answer's delivered text). */
+  text(text: string): number;
+  /** A request's prompt tokens, chat framing included. */
+  prompt(operation: PipelineOperation, body: JsonObject): number;
+}
+
+/** Creates the service from the price book and the gateway's one tokenizer. */
+export function createAccounting(prices: PriceBook, tokens: TokenCounting): Accounting {
   return {
     prices,
     open(request, cache) {
@@ -40,7 +47,7 @@ export function createAccounting(prices: PriceBook, countTokens: CountTokens): A
       let record: AccountingRecord | undefined;
       let deliveredText = "";
       let listeners: Array<(record: AccountingRecord) => void> = [];
-      const countPrompt = (): number => (prompt ??= promptTokens(request.operation, request.body, countTokens));
+      const countPrompt = (): number => (prompt ??= tokens.prompt(request.operation, request.body));
       return {
         answeredBy: (who) => {
           answerer = who;
@@ -59,7 +66,7 @@ export function createAccounting(prices: PriceBook, countTokens: CountTokens): A
         close(end) {
           if (record !== undefined) return record;
           deliveredText = end.text;
-          const made = buildRecord(request.body.model, answerer, cache(), end, countPrompt, countTokens, prices);
+          const made = buildRecord(request.body.model, answerer, cache(), end, countPrompt, tokens, prices);
           record = made;
           const waiting = listeners;
           listeners = [];
@@ -73,13 +80,13 @@ export function createAccounting(prices: PriceBook, countTokens: CountTokens): A
 
 const servedWithoutUpstream = new Set<CacheOutcome | undefined>(["hit", "semantic-hit", "coalesced"]);
 
-function buildRecord(requestedModel: string, answerer: Answerer | undefined, cache: CacheOutcome | undefined, end: AnswerEnd, countPrompt: () => number, countTokens: CountTokens, prices: PriceBook): AccountingRecord {
+function buildRecord(requestedModel: string, answerer: Answerer | undefined, cache: CacheOutcome | undefined, end: AnswerEnd, countPrompt: () => number, tokens: TokenCounting, prices: PriceBook): AccountingRecord {
   const shared = servedWithoutUpstream.has(cache);
   // A cached or shared answer was produced for someone else: its headers say which model made it.
   const who = answerer ?? (shared ? { model: end.headers?.["x-gantry-model"] ?? requestedModel, deployment: undefined } : undefined);
   const usage = end.usage;
   const promptTokens = usage?.prompt_tokens ?? countPrompt();
-  const completionTokens = usage?.completion_tokens ?? (end.text === "" ? 0 : countTokens(end.text));
+  const completionTokens = usage?.completion_tokens ?? (end.text === "" ? 0 : tokens.text(end.text));
   const cachedPromptTokens = Math.min(usage?.prompt_tokens_details?.cached_tokens ?? 0, promptTokens);
   const pricing = who === undefined ? undefined : prices.pricing(who.model);
   const fullUsd = costOf(pricing, { prompt_tokens: promptTokens, completion_tokens: completionTokens, total_tokens: promptTokens + completionTokens });

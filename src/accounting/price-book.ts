@@ -1,5 +1,11 @@
-import type { ModelConfig } from "../config/schema.js";
 import type { Pricing } from "./pricing.js";
+
+/** What the price book reads of a configured model (config imports this folder's pricing schema, not the reverse). */
+export interface PricedModel {
+  readonly name: string;
+  readonly pricing?: Pricing | undefined;
+  readonly fallbacks: readonly string[];
+}
 
 /** Each model's prices, and the worst case a request to a model can be charged (its own or a fallback's price). */
 export interface PriceBook {
@@ -10,7 +16,7 @@ export interface PriceBook {
 }
 
 /** Builds the price book from the models' `pricing` and `fallbacks` once, at startup. */
-export function createPriceBook(models: readonly Pick<ModelConfig, "name" | "pricing" | "fallbacks">[]): PriceBook {
+export function createPriceBook(models: readonly PricedModel[]): PriceBook {
   const byName = new Map(models.map((model) => [model.name, model] as const));
   const worst = new Map<string, { input: number; output: number }>();
   for (const model of models) {

@@ -74,6 +74,8 @@ export function createRequestObserver(deps: RequestObserverDeps): RequestObserve
       const record = context.account?.record;
       const cost = record?.costUsd ?? 0;
       const answeredModel = record?.answeredModel;
+      // Token counts describe an answer: a request that no model answered reports none (its cost is 0).
+      const usage = answeredModel === undefined ? undefined : record;
       const answeredBy = answeredModel !== undefined && answeredModel !== facts.model ? answeredModel : undefined;
       const cache = facts.cache === undefined ? undefined : cacheResults.has(facts.cache) ? facts.cache : "other";
       const operation = operations[path] ?? "";
@@ -81,7 +83,7 @@ export function createRequestObserver(deps: RequestObserverDeps): RequestObserve
       const provider = facts.deployment === undefined ? (cache !== undefined && cache !== "miss" && cache !== "bypass" ? "cache" : "") : (providers.get(facts.deployment) ?? "other");
 
       if (metrics !== undefined) {
-        const outputTokens = record?.completionTokens;
+        const outputTokens = usage?.completionTokens;
         const measurement: RequestMeasurement = {
           operation,
           provider,
@@ -94,9 +96,9 @@ export function createRequestObserver(deps: RequestObserverDeps): RequestObserve
           ttftSeconds: facts.ttftMs === undefined ? undefined : facts.ttftMs / 1000,
           tpotSeconds: facts.ttftMs !== undefined && outputTokens !== undefined && outputTokens > 1 ? (durationMs - facts.ttftMs) / 1000 / (outputTokens - 1) : undefined,
           overheadSeconds: facts.upstreamMs === undefined ? undefined : Math.max(0, durationMs - facts.upstreamMs) / 1000,
-          inputTokens: record?.promptTokens,
+          inputTokens: usage?.promptTokens,
           outputTokens,
-          cachedTokens: record?.cachedPromptTokens,
+          cachedTokens: usage?.cachedPromptTokens,
           costUsd: cost,
           savedTokens: record?.savedTokens ?? 0,
           savedUsd: record?.savedUsd ?? 0,
@@ -119,9 +121,9 @@ export function createRequestObserver(deps: RequestObserverDeps): RequestObserve
           attempts: facts.attempts ?? 0,
           status,
           error_code: errorCode === "" ? null : errorCode,
-          prompt_tokens: record?.promptTokens ?? 0,
-          completion_tokens: record?.completionTokens ?? 0,
-          cached_tokens: record?.cachedPromptTokens ?? 0,
+          prompt_tokens: usage?.promptTokens ?? 0,
+          completion_tokens: usage?.completionTokens ?? 0,
+          cached_tokens: usage?.cachedPromptTokens ?? 0,
           cost_usd: cost,
           ttft_ms: facts.ttftMs === undefined ? null : storedLatency(facts.ttftMs),
           latency_ms: storedLatency(durationMs),
@@ -147,7 +149,7 @@ export function createRequestObserver(deps: RequestObserverDeps): RequestObserve
           ...(facts.model === undefined ? {} : { "gen_ai.request.model": facts.model }),
           ...(answeredModel === undefined || facts.deployment === undefined ? {} : { "gen_ai.response.model": answeredModel }),
           ...(provider === "" ? {} : { "gen_ai.provider.name": provider }),
-          ...(record === undefined ? {} : { "gen_ai.usage.input_tokens": record.promptTokens, "gen_ai.usage.output_tokens": record.completionTokens, "gantry.usage.source": record.tokensFrom }),
+          ...(usage === undefined ? {} : { "gen_ai.usage.input_tokens": usage.promptTokens, "gen_ai.usage.output_tokens": usage.completionTokens, "gantry.usage.source": usage.tokensFrom }),
           ...(facts.deployment === undefined ? {} : { "gantry.deployment": facts.deployment }),
           ...(facts.attempts === undefined ? {} : { "gantry.attempts": facts.attempts }),
           ...(facts.cache === undefined ? {} : { "gantry.cache.result": facts.cache }),

@@ -4,6 +4,7 @@ import { createPriceBook } from "../../src/accounting/price-book.js";
 import type { StreamAnswer, StreamPart } from "../../src/pipeline/answer.js";
 import { observeStream, type StreamOutcome } from "../../src/pipeline/stream-tap.js";
 import { createMemorySpendStore } from "../../src/limits/memory-spend-store.js";
+import { promptTokens } from "../../src/limits/prompt-tokens.js";
 import type { CacheOutcome } from "../../src/pipeline/accounting-record.js";
 
 const prices = createPriceBook([
@@ -13,7 +14,7 @@ const prices = createPriceBook([
 ]);
 /** One token per word, so expectations are easy to read. */
 const countWords = (text: string): number => text.split(/\s+/).filter((word) => word !== "").length;
-const accounting = createAccounting(prices, countWords);
+const accounting = createAccounting(prices, { text: countWords, prompt: (operation, body) => promptTokens(operation, body, countWords) });
 const request = { operation: "chat" as const, body: { model: "cheap", messages: [{ role: "user", content: "two words" }] } };
 const done = { text: "", finishReason: "stop", outcome: "done" as const, headers: undefined };
 
