@@ -208,4 +208,13 @@ describe("budgets on Redis", () => {
     await Promise.all(responses.map((response) => response.text()));
     await vi.waitFor(async () => expect(await spend(id)).toBe(50), { timeout: 5000, interval: 20 });
   });
+
+  it("settles a reservation to the real cost", async () => {
+    const { key, id } = await createKey({ name: "settle", budget: { daily_usd: 1000 } });
+    // Reserves max_tokens 100 × $1; the answer has the fake upstream's 13 default tokens.
+    const response = await chat(key, { model: "metered", messages: [{ role: "user", content: "hi" }], max_tokens: 100 });
+    const { usage } = (await response.json()) as { usage: Usage };
+    expect(usage.completion_tokens).toBeLessThan(100);
+    await vi.waitFor(async () => expect(await spend(id)).toBe(usage.completion_tokens), { timeout: 5000, interval: 20 });
+  });
 });
