@@ -22,12 +22,15 @@ import type { Authenticate } from "./auth/authenticate.js";
 import { createCors } from "./http/cors.js";
 import { createHostCheck } from "./http/host-check.js";
 import { clipClientText } from "./errors/clip-client-text.js";
+import type { Accounting } from "./accounting/accounting.js";
 
 /** Everything the app needs from the outside world, all built by the composition root (`main.ts`). */
 export interface AppDeps {
   config: GatewayConfig;
   registry: ModelRegistry;
   logger: Logger;
+  /** Usage and cost: one record per request for budgets, limits, metrics, traces, the log and the cost header. */
+  accounting: Accounting;
   /** Per-model routing state (tests build one with a fake clock). */
   routing: RoutingTable;
   /** The answer stages in pipeline order, already wrapped by the observer; routing answers after the last. */
@@ -106,9 +109,17 @@ export function createApp(deps: AppDeps): App {
   function finish(context: RequestContext, controller: AbortController): void {
     active.delete(controller);
     if (active.size === 0) idle?.();
+    // A stream the client abandoned is accounted once its tap sees the end, which can come just after the close.
+    const account = context.account;
+    if (account !== undefined && account.record === undefined) account.onRecord(() => report(context));
+    else report(context);
+  }
+
+  function report(context: RequestContext): void {
     deps.observer?.finish(context);
     if (!config.logging.requests) return;
     const { response, facts } = context;
+    const record = context.account?.record;
     logger.info(
       {
         request_id: context.id,
@@ -121,7 +132,7 @@ export function createApp(deps: AppDeps): App {
         ...(facts.deployment === undefined ? {} : { deployment: facts.deployment }),
         ...(facts.stream === true ? { stream: true } : {}),
         ...(facts.ttftMs === undefined ? {} : { ttft_ms: round(facts.ttftMs) }),
-        ...(facts.usage === undefined ? {} : { prompt_tokens: facts.usage.prompt_tokens, completion_tokens: facts.usage.completion_tokens }),
+        ...(record?.answeredModel === undefined ? {} : { prompt_tokens: record.promptTokens, completion_tokens: record.completionTokens, cost_usd: record.costUsd }),
         ...(facts.errorCode === undefined ? {} : { error_code: facts.errorCode }),
         ...(facts.keyId === undefined ? {} : { key_id: facts.keyId }),
         ...(facts.team === undefined ? {} : { team: facts.team }),

@@ -19,6 +19,10 @@ import { createPiiStage } from "./guardrails/pii-stage.js";
 import { createCacheStage } from "./cache/cache-stage.js";
 import { createRoutedEmbedder } from "./cache/routed-embedder.js";
 import { createFastPathStage } from "./routing/fast-path-stage.js";
+import { createAccounting } from "./accounting/accounting.js";
+import { createAccountingStage } from "./accounting/accounting-stage.js";
+import { createPriceBook } from "./accounting/price-book.js";
+import { loadTokenCounter, promptTokens } from "./limits/prompt-tokens.js";
 
 /** A running gateway: its address and a way to stop it gracefully. */
 export interface RunningGateway {
@@ -61,16 +65,21 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
   if (bindProblem !== undefined) throw new ConfigError("server.host", [{ path: "auth", message: bindProblem }]);
   const redis = createRedisConnections(logger);
   const time = options.time;
-  const security = await createSecurity(config, redis, logger, time?.now);
+  // The one tokenizer and price book: the accounting service and the budgets share them.
+  const countTokens = await loadTokenCounter();
+  const accounting = createAccounting(createPriceBook(config.models), { text: countTokens, prompt: (operation, body) => promptTokens(operation, body, countTokens) });
+  const security = createSecurity(config, redis, logger, accounting.prices, time?.now);
   const registry = createModelRegistry(config, options.providerFactory);
   const routing = createRoutingTable(config, registry, time === undefined ? {} : { clock: time.clock, sleep: time.sleep });
   const observability = await createObservability(config, routing, logger);
   const cacheStore = createCacheStore(config.cache, redis, (error) => logger.warn({ err: error }, "answer cache backend failed: serving without it"));
 
-  // The answer stages, in pipeline order. Scopes, limits and the budget refuse before any work is spent; PII
+  // The answer stages, in pipeline order. Accounting opens the request's account first (every later stage charges or
+  // settles against it). Scopes, limits and the budget refuse before any work is spent; PII
   // redaction runs before the cache so cached entries never hold raw PII; the rules fast path answers last, just
   // before routing. The observer adds its own outermost and innermost stages and traces each one by name.
   const stages: readonly AnswerStage[] = [
+    createAccountingStage(accounting),
     security.stages.authorize,
     security.stages.limits,
     security.stages.budget,
@@ -84,6 +93,7 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
     registry,
     logger,
     routing,
+    accounting,
     stages: observability.observer.wrapStages(stages),
     // An engine server's own /metrics (extraRoutes) wins over the gateway's: it is what inference routers scrape.
     extraRoutes: new Map([...observability.routes, ...(options.extraRoutes ?? [])]),

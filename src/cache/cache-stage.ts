@@ -1,8 +1,10 @@
 import { createHash } from "node:crypto";
 import { tenantOf } from "../pipeline/principal.js";
-import type { RequestContext, RequestFacts } from "../pipeline/request-context.js";
-import { mapStreamParts, observeStreamEnd, type Answer, type AnswerStage, type PipelineRequest } from "../pipeline/answer.js";
-import { readUsage, type JsonObject } from "../protocol/openai-responses.js";
+import type { RequestContext } from "../pipeline/request-context.js";
+import type { CacheOutcome } from "../pipeline/accounting-record.js";
+import type { Answer, AnswerStage, PipelineRequest } from "../pipeline/answer.js";
+import { observeStream } from "../pipeline/stream-tap.js";
+import type { JsonObject } from "../protocol/openai-responses.js";
 import type { CacheConfig, ModelCacheConfig } from "./cache-config-schema.js";
 import { cacheDirectives } from "./cache-control.js";
 import type { CacheStore } from "./cache-store.js";
@@ -14,7 +16,6 @@ import { createSemanticIndex, type SemanticIndex } from "./semantic-index.js";
 import { createSingleFlight, type SingleFlight } from "./single-flight.js";
 import { createStreamAssembler } from "./stream-assembler.js";
 
-type CacheOutcome = NonNullable<RequestFacts["cache"]>;
 type Policy = Exclude<ModelCacheConfig, { mode: "off" }>;
 
 export interface CacheStageDeps {
@@ -77,7 +78,7 @@ export function createCacheStage(deps: CacheStageDeps): AnswerStage {
       const flightKey = `${key}|${request.body.stream === true ? "s" : "j"}|${asksUsage(request) ? "u" : ""}`;
       const { answer, joined } = await flights.run(flightKey, context.signal, produce);
       if (!joined) return labelled(context, answer, "miss");
-      return countSaved(context, labelled(context, answer, "coalesced"));
+      return labelled(context, answer, "coalesced");
     },
   };
 
@@ -88,10 +89,8 @@ export function createCacheStage(deps: CacheStageDeps): AnswerStage {
   }
 
   function serveHit(context: RequestContext, request: PipelineRequest, entry: CachedEntry, outcome: CacheOutcome): Answer {
-    const { answer, usage } = answerFromEntry(request, entry, outcome);
     context.facts.cache = outcome;
-    if (usage !== undefined) context.facts.savedTokens = usage.total_tokens;
-    return answer;
+    return answerFromEntry(request, entry, outcome);
   }
 
   async function semanticLookup(
@@ -136,14 +135,13 @@ export function createCacheStage(deps: CacheStageDeps): AnswerStage {
     }
     if (request.operation === "embedding") return answer;
     const assembler = createStreamAssembler(request.operation);
-    const tapped = mapStreamParts(answer, (part) => {
-      assembler.add(part.chunk);
-      return part;
-    });
-    return observeStreamEnd(tapped, (outcome) => {
-      if (outcome.kind !== "done") return;
-      const body = assembler.finish();
-      if (body !== undefined) save(body);
+    return observeStream(answer, {
+      part: (part) => assembler.add(part.chunk),
+      end: (outcome) => {
+        if (outcome.kind !== "done") return;
+        const body = assembler.finish();
+        if (body !== undefined) save(body);
+      },
     });
   }
 }
@@ -163,19 +161,6 @@ function asksUsage(request: PipelineRequest): boolean {
 function labelled(context: RequestContext, answer: Answer, outcome: CacheOutcome): Answer {
   context.facts.cache = outcome;
   return { ...answer, headers: { ...answer.headers, "x-gantry-cache": outcome } };
-}
-
-/** A coalesced answer cost no upstream tokens of its own: count its usage as saved. */
-function countSaved(context: RequestContext, answer: Answer): Answer {
-  if (answer.kind === "json") {
-    if (answer.result.usage !== undefined) context.facts.savedTokens = answer.result.usage.total_tokens;
-    return answer;
-  }
-  return mapStreamParts(answer, (part) => {
-    const usage = readUsage(part.chunk);
-    if (usage !== undefined) context.facts.savedTokens = usage.total_tokens;
-    return part;
-  });
 }
 
 /** The question as text for embedding and the guard: the messages' text in order, or the prompt. */

@@ -1,4 +1,4 @@
-import type { JsonObject, Usage } from "../protocol/openai-responses.js";
+import type { JsonObject } from "../protocol/openai-responses.js";
 import { readUsage } from "../protocol/openai-responses.js";
 import type { Answer, PipelineRequest } from "../pipeline/answer.js";
 import { replayParts } from "./replay-stream.js";
@@ -37,13 +37,13 @@ export function decodeEntry(text: string): CachedEntry | undefined {
  * The answer a hit serves, in the framing the request asked for. The prompt counts as cached
  * (`usage.prompt_tokens_details.cached_tokens = prompt_tokens`): no upstream processed it this time.
  */
-export function answerFromEntry(request: PipelineRequest, entry: CachedEntry, cacheHeader: string): { answer: Answer; usage: Usage | undefined } {
+export function answerFromEntry(request: PipelineRequest, entry: CachedEntry, cacheHeader: string): Answer {
   const usage = readUsage(entry.body);
   const body: JsonObject = usage === undefined ? entry.body : { ...entry.body, usage: { ...usage, prompt_tokens_details: { ...usage.prompt_tokens_details, cached_tokens: usage.prompt_tokens } } };
   const headers = { ...entry.headers, "x-gantry-attempts": "0", "x-gantry-cache": cacheHeader };
   const replayedUsage = readUsage(body);
   if (request.body.stream !== true || request.operation === "embedding") {
-    return { answer: { kind: "json", result: { body, ...(replayedUsage === undefined ? {} : { usage: replayedUsage }) }, headers }, usage: replayedUsage };
+    return { kind: "json", result: { body, ...(replayedUsage === undefined ? {} : { usage: replayedUsage }) }, headers };
   }
   const askedUsage = (request.body["stream_options"] as { include_usage?: unknown } | undefined)?.include_usage === true;
   const parts = replayParts(request.operation, body, askedUsage);
@@ -53,5 +53,5 @@ export function answerFromEntry(request: PipelineRequest, entry: CachedEntry, ca
     next: () => Promise.resolve(iterator.next()),
     return: (value?: unknown) => Promise.resolve({ done: true, value }),
   };
-  return { answer: { kind: "stream", first, parts: asyncParts, headers }, usage: replayedUsage };
+  return { kind: "stream", first, parts: asyncParts, headers };
 }

@@ -5,7 +5,7 @@ import { createBudgetStage } from "../limits/budget-stage.js";
 import { createLimitsStage } from "../limits/limits-stage.js";
 import { createMemoryLimiter } from "../limits/memory-limiter.js";
 import { createMemorySpendStore } from "../limits/memory-spend-store.js";
-import { loadTokenCounter } from "../limits/prompt-tokens.js";
+import type { PriceBook } from "../accounting/price-book.js";
 import { createRedisLimiter } from "../limits/redis-limiter.js";
 import { createRedisSpendStore } from "../limits/redis-spend-store.js";
 import type { AnswerStage } from "../pipeline/answer.js";
@@ -35,8 +35,8 @@ export interface Security {
 /** How long a replica may trust a key record read from Redis: bounds how long a revocation takes to reach it. */
 const sharedKeyCacheMs = 500;
 
-/** Builds the security dependencies on the shared Redis clients and loads the tokenizer (startup, not per request). */
-export async function createSecurity(config: GatewayConfig, redis: RedisConnections, logger: Logger, now: () => number = Date.now): Promise<Security> {
+/** Builds the security dependencies on the shared Redis clients; budgets price requests with `prices`. */
+export function createSecurity(config: GatewayConfig, redis: RedisConnections, logger: Logger, prices: PriceBook, now: () => number = Date.now): Security {
   const auth = config.auth;
   const mode = auth?.mode ?? "none";
   const sharedKeys = auth?.store === "redis" && auth.redis_url !== undefined ? redis.forState(auth.redis_url) : undefined;
@@ -48,10 +48,9 @@ export async function createSecurity(config: GatewayConfig, redis: RedisConnecti
   const findKey = sharedKeys === undefined ? store.findByHash : createCachedKeyLookup(store.findByHash, { ttlMs: sharedKeyCacheMs, maxEntries: 10_000, now });
   const authenticate =
     mode === "none" ? undefined : createAuthenticate({ findKey, now, ...(mode === "jwt" && auth?.jwt !== undefined ? { verifyJwt: createJwtVerifier(auth.jwt, now) } : {}) });
-  const countTokens = await loadTokenCounter();
   return {
     authenticate,
-    stages: { authorize: createAuthorizeStage(), limits: createLimitsStage({ limiter, limits: config.limits, countTokens, logger }), budget: createBudgetStage({ spend, config, logger }) },
+    stages: { authorize: createAuthorizeStage(), limits: createLimitsStage({ limiter, limits: config.limits, logger }), budget: createBudgetStage({ spend, config, prices, logger, now }) },
     adminRoutes: createAdminKeyRoutes({ store, audit, spend, now }),
     adminGuard: createAdminGuard({ adminKey: auth?.admin_key, authenticate, open: config.admin.open_on_loopback }),
     close: async () => {

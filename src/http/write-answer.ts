@@ -1,16 +1,13 @@
-import { performance } from "node:perf_hooks";
 import { ClientAbortedError } from "../errors/gateway-error.js";
 import { toErrorResponse } from "../errors/to-error-response.js";
-import { readUsage } from "../protocol/openai-responses.js";
 import type { Answer, StreamAnswer } from "../pipeline/answer.js";
 import type { RequestContext } from "../pipeline/request-context.js";
 import { sendJson } from "./send.js";
 import { SseWriter } from "./sse-writer.js";
 
-/** Sends an answer to the client: JSON as is, a stream as SSE, recording usage and time to first token. */
+/** Sends an answer to the client: JSON as is, a stream as SSE (usage and TTFT are read by the accounting stage's tap). */
 export async function writeAnswer(context: RequestContext, answer: Answer): Promise<void> {
   if (answer.kind === "json") {
-    if (answer.result.usage !== undefined) context.facts.usage = answer.result.usage;
     sendJson(context.response, 200, answer.result.raw ?? answer.result.body, answer.headers);
     return;
   }
@@ -26,9 +23,6 @@ async function writeStream(context: RequestContext, answer: StreamAnswer): Promi
   try {
     for (; next.done !== true; next = await parts.next()) {
       const part = next.value;
-      context.facts.ttftMs ??= performance.now() - context.startedAt;
-      const usage = readUsage(part.chunk);
-      if (usage !== undefined) context.facts.usage = usage;
       if (part.internalUsage !== true) await writer.data(part.raw ?? JSON.stringify(part.chunk));
     }
     writer.done();

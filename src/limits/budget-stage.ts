@@ -1,45 +1,52 @@
-import { costOf } from "../accounting/pricing.js";
-import type { Pricing } from "../accounting/pricing.js";
+import type { PriceBook } from "../accounting/price-book.js";
 import type { LimitsConfig } from "./limits-config-schema.js";
 import { GatewayError } from "../errors/gateway-error.js";
 import type { AnswerStage } from "../pipeline/answer.js";
+import { requireAccount } from "../pipeline/request-account.js";
 import type { Logger } from "../pipeline/logger.js";
-import { onAnswerEnd } from "./answer-end.js";
 import { budgetSubjects } from "./limit-subjects.js";
+import { outputReservation } from "./prompt-tokens.js";
 import type { SpendStore } from "./spend-store.js";
 
-/**
- * Refuses requests (429 budget_exceeded) once a key's or team's spend this UTC day or month reached its budget,
- * and adds each answer's cost (from the answering model's `pricing`) to the key and team. Requests already in
- * flight when a budget runs out still finish, so spend can pass a budget by their cost.
- */
-export function createBudgetStage(deps: {
+export interface BudgetStageDeps {
   spend: SpendStore;
-  config: { readonly limits: LimitsConfig; readonly models: readonly { readonly name: string; readonly pricing?: Pricing | undefined }[] };
+  config: { readonly limits: LimitsConfig };
+  prices: PriceBook;
   logger: Logger;
-}): AnswerStage {
-  const pricing = new Map(deps.config.models.map((model) => [model.name, model.pricing]));
+  /** Epoch milliseconds (which UTC day and month a reservation belongs to); injectable for tests. */
+  now?: () => number;
+}
+
+/**
+ * Reserves a request's worst-case cost (prompt tokens + max_tokens, or `limits.default_output_reservation`, at the
+ * highest price among the model and its fallbacks) against its key's and team's daily and monthly budgets in one
+ * atomic step, refusing with 429 budget_exceeded when it does not fit; when the answer ends, the reservation is
+ * settled to the cost in the request's accounting record. So concurrent requests cannot overshoot a budget.
+ */
+export function createBudgetStage(deps: BudgetStageDeps): AnswerStage {
+  const now = deps.now ?? Date.now;
   return {
     name: "budget",
     run: async (context, request, next) => {
       const subjects = budgetSubjects(context.principal, deps.config.limits);
       if (subjects.length === 0) return next(request);
-      for (const subject of subjects) {
-        const budget = subject.budget;
-        if (budget === undefined) continue;
-        const spent = await deps.spend.get(subject.id);
-        const whose = subject.id.startsWith("team:") ? "team" : "key";
-        if (budget.daily_usd !== undefined && spent.dayUsd >= budget.daily_usd)
-          throw new GatewayError("budget_exceeded", { message: `The daily budget of this ${whose} ($${budget.daily_usd}) is used up.` });
-        if (budget.monthly_usd !== undefined && spent.monthUsd >= budget.monthly_usd)
-          throw new GatewayError("budget_exceeded", { message: `The monthly budget of this ${whose} ($${budget.monthly_usd}) is used up.` });
+      const account = requireAccount(context);
+      const output = outputReservation(request.operation, request.body, deps.config.limits.default_output_reservation);
+      const reserved = deps.prices.worstCaseUsd(request.body.model, account.promptTokens(), output);
+      // Free models (no pricing anywhere in the chain) can cost nothing: no round trip to the spend store.
+      if (reserved === 0) return next(request);
+      const at = now();
+      const admission = await deps.spend.reserve(subjects, reserved, at);
+      if (!admission.admitted) {
+        const whose = admission.subject.startsWith("team:") ? "team" : "key";
+        const period = admission.period === "day" ? "daily" : "monthly";
+        throw new GatewayError("budget_exceeded", { message: `The ${period} budget of this ${whose} ($${admission.limitUsd}) cannot cover this request (up to $${Number(reserved.toPrecision(6))}).` });
       }
-      const answer = await next(request);
-      return onAnswerEnd(answer, (usage) => {
-        const cost = costOf(pricing.get(context.facts.answeredBy ?? request.body.model), usage);
-        if (cost <= 0) return;
-        for (const subject of subjects) deps.spend.add(subject.id, cost).catch((error: unknown) => deps.logger.warn({ err: error, request_id: context.id }, "could not record spend"));
+      const ids = subjects.map((subject) => subject.id);
+      account.onRecord((record) => {
+        deps.spend.settle(ids, reserved, record.costUsd, at).catch((error: unknown) => deps.logger.warn({ err: error, request_id: context.id }, "could not settle spend"));
       });
+      return next(request);
     },
   };
 }

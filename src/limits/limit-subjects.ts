@@ -1,6 +1,7 @@
 import type { Principal } from "../pipeline/principal.js";
-import type { Budget, LimitsConfig } from "./limits-config-schema.js";
+import type { LimitsConfig } from "./limits-config-schema.js";
 import type { LimitSubject } from "./limiter.js";
+import type { BudgetSubject } from "./spend-store.js";
 
 /** The key and its team as limit subjects (key first), with the limits each has; subjects with none are left out. */
 export function limitSubjects(principal: Principal | undefined, limits: LimitsConfig): LimitSubject[] {
@@ -18,9 +19,9 @@ export function limitSubjects(principal: Principal | undefined, limits: LimitsCo
 }
 
 /** The spend subjects of a principal: its key always (so spend is visible), its team when it has one; each with its budget if any. */
-export function budgetSubjects(principal: Principal | undefined, limits: LimitsConfig): Array<{ id: string; budget: Budget | undefined }> {
+export function budgetSubjects(principal: Principal | undefined, limits: LimitsConfig): BudgetSubject[] {
   if (principal === undefined) return [];
-  const subjects: Array<{ id: string; budget: Budget | undefined }> = [{ id: `key:${principal.id}`, budget: principal.policy?.budget }];
+  const subjects: BudgetSubject[] = [{ id: `key:${principal.id}`, budget: principal.policy?.budget }];
   if (principal.team !== undefined) subjects.push({ id: `team:${principal.team}`, budget: limits.teams[principal.team]?.budget });
   return subjects;
 }

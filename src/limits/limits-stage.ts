@@ -1,31 +1,32 @@
 import { randomUUID } from "node:crypto";
 import { GatewayError } from "../errors/gateway-error.js";
 import type { AnswerStage } from "../pipeline/answer.js";
+import { requireAccount } from "../pipeline/request-account.js";
 import type { Logger } from "../pipeline/logger.js";
-import { onAnswerEnd } from "./answer-end.js";
 import type { LimitsConfig } from "./limits-config-schema.js";
 import type { Limiter } from "./limiter.js";
 import { limitSubjects } from "./limit-subjects.js";
-import { outputReservation, promptTokens, type CountTokens } from "./prompt-tokens.js";
+import { outputReservation } from "./prompt-tokens.js";
 import { rateLimitHeaders } from "./rate-limit-headers.js";
 
 export interface LimitsStageDeps {
   limiter: Limiter;
   limits: LimitsConfig;
-  countTokens: CountTokens;
   logger: Logger;
 }
 
 /**
  * Caps prompt tokens, then reserves one request, prompt + max output tokens and one concurrency slot against the
- * key and its team in one atomic step (so a burst cannot overshoot TPM), and settles the reservation with the real
- * usage when the answer ends. Refusals are 429 rate_limited with Retry-After and OpenAI's x-ratelimit-* headers.
+ * key and its team in one atomic step (so a burst cannot overshoot TPM), and settles the reservation from the
+ * request's accounting record when the answer ends (cache hits and coalesced followers settle to 0). Refusals are
+ * 429 rate_limited with Retry-After and OpenAI's x-ratelimit-* headers.
  */
 export function createLimitsStage(deps: LimitsStageDeps): AnswerStage {
   return {
     name: "limits",
     run: async (context, request, next) => {
-      const prompt = promptTokens(request.operation, request.body, deps.countTokens);
+      const account = requireAccount(context);
+      const prompt = account.promptTokens();
       const maxPrompt = Math.min(deps.limits.max_prompt_tokens, context.principal?.policy?.max_prompt_tokens ?? Infinity);
       if (prompt > maxPrompt) throw new GatewayError("prompt_too_long", { message: `The prompt has about ${prompt} tokens; at most ${maxPrompt} are allowed.` });
       const subjects = limitSubjects(context.principal, deps.limits);
@@ -39,17 +40,11 @@ export function createLimitsStage(deps: LimitsStageDeps): AnswerStage {
         const whose = admission.subject.startsWith("team:") ? "team" : "key";
         throw new GatewayError("rate_limited", { message: `Rate limit reached: ${what} of this ${whose}; retry later.`, retryAfterMs: admission.retryAfterMs });
       }
-      const settle = (actual: number | undefined): void => {
+      account.onRecord((record) => {
+        const actual = record.charged ? record.promptTokens + record.completionTokens : 0;
         deps.limiter.settle(lease, subjects, actual, reserved).catch((error: unknown) => deps.logger.warn({ err: error, request_id: context.id }, "could not settle a rate-limit reservation"));
-      };
-      let answer;
-      try {
-        answer = await next(request);
-      } catch (error) {
-        settle(prompt);
-        throw error;
-      }
-      return onAnswerEnd(answer, (usage) => settle(usage === undefined ? undefined : usage.prompt_tokens + usage.completion_tokens));
+      });
+      return next(request);
     },
   };
 }

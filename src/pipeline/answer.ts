@@ -1,5 +1,7 @@
 import type { JsonObject } from "../protocol/openai-responses.js";
 import type { GenerateResult, StreamPart } from "./provider.js";
+
+export type { StreamPart };
 import type { RequestContext } from "./request-context.js";
 
 /** Which OpenAI operation a pipeline request is. */
@@ -59,50 +61,4 @@ export interface AnswerStage {
 /** Chains stages in order around the final source: the first stage sees the request first. */
 export function composeStages(context: RequestContext, stages: readonly AnswerStage[], source: AnswerSource): AnswerSource {
   return stages.reduceRight<AnswerSource>((next, stage) => (request) => stage.run(context, request, next), source);
-}
-
-/** Applies `transform` to every part of a stream answer (including the first), keeping abort semantics. */
-export function mapStreamParts(answer: StreamAnswer, transform: (part: StreamPart) => StreamPart): StreamAnswer {
-  const { parts } = answer;
-  const mapped: AsyncIterator<StreamPart> = {
-    next: async () => {
-      const item = await parts.next();
-      return item.done === true ? item : { done: false, value: transform(item.value) };
-    },
-    return: async (value?: unknown) => (parts.return === undefined ? { done: true, value } : parts.return(value)),
-  };
-  const first = answer.first.done === true ? answer.first : { done: false as const, value: transform(answer.first.value) };
-  return { ...answer, first, parts: mapped };
-}
-
-/**
- * Observes a stream answer's end: `onEnd` runs once when the stream finishes, fails or is abandoned,
- * with the outcome. Used to settle leases, limits and caches.
- */
-export function observeStreamEnd(answer: StreamAnswer, onEnd: (outcome: { kind: "done" } | { kind: "error"; error: unknown } | { kind: "abandoned" }) => void): StreamAnswer {
-  const { parts } = answer;
-  let ended = answer.first.done === true;
-  if (ended) onEnd({ kind: "done" });
-  const end = (outcome: Parameters<typeof onEnd>[0]): void => {
-    if (ended) return;
-    ended = true;
-    onEnd(outcome);
-  };
-  const observed: AsyncIterator<StreamPart> = {
-    next: async () => {
-      try {
-        const item = await parts.next();
-        if (item.done === true) end({ kind: "done" });
-        return item;
-      } catch (error) {
-        end({ kind: "error", error });
-        throw error;
-      }
-    },
-    return: async (value?: unknown) => {
-      end({ kind: "abandoned" });
-      return parts.return === undefined ? { done: true, value } : parts.return(value);
-    },
-  };
-  return { ...answer, parts: observed };
 }

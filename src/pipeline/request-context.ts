@@ -1,7 +1,8 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import type { Usage } from "../protocol/openai-responses.js";
 import type { Principal } from "./principal.js";
 import type { AttemptObserver } from "./attempt-observer.js";
+import type { CacheOutcome } from "./accounting-record.js";
+import type { RequestAccount } from "./request-account.js";
 
 /** What the request log line says about a request, filled in as the pipeline learns it. */
 export interface RequestFacts {
@@ -9,12 +10,9 @@ export interface RequestFacts {
   deployment?: string;
   stream?: boolean;
   ttftMs?: number;
-  usage?: Usage;
   errorCode?: string;
   /** Upstream attempts made, retries included. */
   attempts?: number;
-  /** The fallback model that answered, when not the requested one. */
-  answeredBy?: string;
   /** The virtual key (or JWT subject) that made the request; never the secret. */
   keyId?: string;
   team?: string;
@@ -25,9 +23,7 @@ export interface RequestFacts {
   /** The answer's finish reason (`stop`, `length`, `tool_calls`…), when the answer said. */
   finishReason?: string;
   /** What the answer cache did (docs/caching.md); absent when the model has no cache. */
-  cache?: "hit" | "semantic-hit" | "coalesced" | "miss" | "bypass";
-  /** Tokens no upstream had to process because the answer came from the cache or a shared in-flight call. */
-  savedTokens?: number;
+  cache?: CacheOutcome;
 }
 
 /** One request as every pipeline stage sees it. */
@@ -49,4 +45,6 @@ export interface RequestContext {
   principal?: Principal;
   /** Told of each upstream attempt (timing, traces); set by the request observer, absent when none is wired. */
   attempts?: AttemptObserver;
+  /** Usage and cost (src/accounting/): opened by the accounting stage for generation requests. */
+  account?: RequestAccount;
 }

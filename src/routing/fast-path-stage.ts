@@ -13,6 +13,7 @@ export function createFastPathStage(routing: RoutingTable): AnswerStage {
       if (fastPath === undefined || request.operation === "embedding" || !fastPath.answers(request.operation, request.body)) return next(request);
       const deployment = `${request.body.model}/fast-path`;
       context.facts.deployment = deployment;
+      context.account?.answeredBy({ model: request.body.model, deployment });
       const headers = answerHeaders({ attempts: 0, model: request.body.model, deployment, fallbackPosition: 0 });
       const call = { operation: request.operation, body: request.body, signal: request.signal ?? context.signal, requestId: context.id };
       if (request.body.stream !== true) return { kind: "json", result: await fastPath.generate(call), headers };

@@ -5,7 +5,8 @@ import { runAttempts, type AttemptProgress } from "./attempt-loop.js";
 import type { ModelRouter } from "./model-router.js";
 import type { RoutingTable } from "./routing-table.js";
 import type { RequestContext } from "../pipeline/request-context.js";
-import { observeStreamEnd, type Answer, type AnswerSource, type PipelineRequest } from "../pipeline/answer.js";
+import type { Answer, AnswerSource, PipelineRequest } from "../pipeline/answer.js";
+import { observeStream } from "../pipeline/stream-tap.js";
 import { ClientAbortedError } from "../errors/gateway-error.js";
 
 /** The headers that say which model and deployment answered, after how many upstream attempts, and whether by fallback. */
@@ -28,6 +29,8 @@ export function createRoutedSource(routing: RoutingTable, router: ModelRouter, c
     // Upstream sees the client's id when it gave one, as a mesh propagating x-request-id expects; else the server's.
     const requestId = context.clientRequestId ?? context.id;
     const signal = request.signal ?? context.signal;
+    // Who answers is known before the answer is written, so every charge uses the answering model's price.
+    const answered = (): void => context.account?.answeredBy({ model: progress.model, deployment: progress.deployment });
     // Each attempt is timed (upstream time, for the overhead metric) and traced when the request has telemetry.
     let lastAttempt: ObservedAttempt | undefined;
     const observed = <T>(deployment: Deployment, run: (headers: Readonly<Record<string, string>> | undefined) => Promise<T>, endOnSuccess = true): Promise<T> => {
@@ -50,6 +53,7 @@ export function createRoutedSource(routing: RoutingTable, router: ModelRouter, c
         observed(deployment, (headers) => deployment.provider.embed({ body: { ...request.body, model: deployment.upstreamModel }, signal, requestId, ...withHeaders(headers) })),
       );
       lease.succeed();
+      answered();
       return { kind: "json", result: value, headers: answerHeaders(progress) };
     }
     const operation = request.operation;
@@ -57,6 +61,7 @@ export function createRoutedSource(routing: RoutingTable, router: ModelRouter, c
     if (request.body.stream !== true) {
       const { value, lease } = await runAttempts(routing, router, input, signal, progress, (deployment) => observed(deployment, (headers) => deployment.provider.generate(callFor(deployment.upstreamModel, headers))));
       lease.succeed();
+      answered();
       return { kind: "json", result: value, headers: answerHeaders(progress) };
     }
     const { value, lease } = await runAttempts(routing, router, input, signal, progress, (deployment, attemptLease) =>
@@ -73,12 +78,18 @@ export function createRoutedSource(routing: RoutingTable, router: ModelRouter, c
       ),
     );
     const streamAttempt = lastAttempt;
-    return observeStreamEnd({ kind: "stream", ...value, headers: answerHeaders(progress) }, (outcome) => {
-      streamAttempt?.end(outcome.kind === "error" ? outcome.error : undefined);
-      if (outcome.kind === "done") lease.succeed();
-      else if (outcome.kind === "error" && !(outcome.error instanceof ClientAbortedError)) lease.fail(outcome.error);
-      else lease.abandon();
-    });
+    answered();
+    return observeStream(
+      { kind: "stream", ...value, headers: answerHeaders(progress) },
+      {
+        end: (outcome) => {
+          streamAttempt?.end(outcome.kind === "error" ? outcome.error : undefined);
+          if (outcome.kind === "done") lease.succeed();
+          else if (outcome.kind === "error" && !(outcome.error instanceof ClientAbortedError)) lease.fail(outcome.error);
+          else lease.abandon();
+        },
+      },
+    );
   };
 }
 

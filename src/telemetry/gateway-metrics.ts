@@ -21,6 +21,9 @@ export interface RequestMeasurement {
   readonly outputTokens: number | undefined;
   readonly cachedTokens: number | undefined;
   readonly costUsd: number;
+  /** Tokens and dollars the cache or a shared in-flight call saved (0 otherwise). */
+  readonly savedTokens: number;
+  readonly savedUsd: number;
   /** The cache's verdict when a cache stage ran. */
   readonly cache: string | undefined;
 }
@@ -62,6 +65,8 @@ export function createGatewayMetrics(registry: Registry, routing: RoutingTable |
   const errors = new Counter({ name: "gantry_errors_total", help: "API requests that ended in an error.", labelNames: gatewayLabels, registers });
   const overhead = new Histogram({ name: "gantry_overhead_seconds", help: "Time spent in the gateway: request duration minus time waiting on upstreams.", labelNames: ["model"], buckets: overheadBuckets, registers });
   const cost = new Counter({ name: "gantry_cost_usd_total", help: "Spend in US dollars from per-model pricing.", labelNames: ["model", "team"], registers });
+  const savedTokens = new Counter({ name: "gantry_saved_tokens_total", help: "Tokens no upstream had to process because the cache or a shared in-flight call answered.", labelNames: ["model", "team"], registers });
+  const savedCost = new Counter({ name: "gantry_saved_cost_usd_total", help: "What the saved tokens would have cost at the answering model's pricing, in US dollars.", labelNames: ["model", "team"], registers });
   const cache = new Counter({ name: "gantry_cache_requests_total", help: "Requests the answer cache looked up, by result.", labelNames: ["model", "result"], registers });
   const inFlight = new Gauge({ name: "gantry_requests_in_flight", help: "API requests being handled now.", registers });
   const dropped = new Counter({ name: "gantry_request_log_dropped_total", help: "Request-log rows dropped (queue full or write failed).", registers });
@@ -103,6 +108,8 @@ export function createGatewayMetrics(registry: Registry, routing: RoutingTable |
         errors: m.errorCode === "" && m.status < 400 ? undefined : errors.labels(gateway),
         overhead: overhead.labels({ model: m.model }),
         cost: cost.labels({ model: m.model, team: m.team }),
+        savedTokens: savedTokens.labels({ model: m.model, team: m.team }),
+        savedCost: savedCost.labels({ model: m.model, team: m.team }),
       };
       children.set(key, bound);
     }
@@ -123,6 +130,8 @@ export function createGatewayMetrics(registry: Registry, routing: RoutingTable |
       if (m.cachedTokens !== undefined && m.cachedTokens > 0) bound.cached.observe(m.cachedTokens);
       if (m.overheadSeconds !== undefined) bound.overhead.observe(m.overheadSeconds);
       if (m.costUsd > 0) bound.cost.inc(m.costUsd);
+      if (m.savedTokens > 0) bound.savedTokens.inc(m.savedTokens);
+      if (m.savedUsd > 0) bound.savedCost.inc(m.savedUsd);
       if (m.cache !== undefined) cache.inc({ model: m.model, result: m.cache });
     },
     requestStarted: () => inFlight.inc(),
@@ -142,4 +151,6 @@ interface RecordChildren {
   readonly errors: Counter.Internal | undefined;
   readonly overhead: Histogram.Internal<string>;
   readonly cost: Counter.Internal;
+  readonly savedTokens: Counter.Internal;
+  readonly savedCost: Counter.Internal;
 }

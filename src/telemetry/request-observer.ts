@@ -8,10 +8,10 @@ import type { AnswerStage } from "../pipeline/answer.js";
 import type { RoutingTable } from "../routing/routing-table.js";
 import type { RequestLogWriter } from "../store/request-log-writer.js";
 import { storedLatency, type RequestRow } from "../store/request-row.js";
-import { createAnswerObserverStage, createForwardedBodyStage } from "./answer-observer-stages.js";
+import { createAnswerBodyStage, createForwardedBodyStage } from "./answer-observer-stages.js";
+import { capText } from "./cap-text.js";
 import type { GatewayMetrics, RequestMeasurement } from "./gateway-metrics.js";
 import { attachRequestTelemetry, createRequestTelemetry, telemetryOf } from "./request-telemetry.js";
-import { pricingByModel, requestCost } from "./request-cost.js";
 import { traceStage } from "./trace-stage.js";
 import { parseTraceparent } from "./traceparent.js";
 import type { Tracing } from "./tracing.js";
@@ -20,7 +20,7 @@ import type { Tracing } from "./tracing.js";
 export interface RequestObserver {
   start(context: RequestContext): void;
   finish(context: RequestContext): void;
-  /** The answer stages with the observer's own around them (cost, bodies) and each traced. */
+  /** The answer stages with the observer's own around them (bodies) and each traced. */
   wrapStages(stages: readonly AnswerStage[]): AnswerStage[];
 }
 
@@ -48,7 +48,6 @@ const cacheResults = new Set(["hit", "semantic-hit", "coalesced", "miss", "bypas
 export function createRequestObserver(deps: RequestObserverDeps): RequestObserver {
   const { config, metrics, tracing, requestLog } = deps;
   const now = deps.now ?? Date.now;
-  const pricing = pricingByModel(config);
   const models = new Set(config.models.map((model) => model.name));
   const teams = new Set(config.metrics.per_team_labels);
   const providers = new Map<string, string>();
@@ -80,16 +79,20 @@ export function createRequestObserver(deps: RequestObserverDeps): RequestObserve
       const status = aborted ? 499 : response.statusCode;
       const errorCode = facts.errorCode ?? (aborted ? "client_closed_request" : status >= 400 ? `http_${status}` : "");
       const durationMs = endedAt - context.startedAt;
-      const answeredModel = facts.answeredBy ?? facts.model;
-      const cost = requestCost(pricing, answeredModel, facts.usage, facts.cache);
+      // The one accounting record: the same tokens and cost go to metrics, the log row and the trace.
+      const record = context.account?.record;
+      const cost = record?.costUsd ?? 0;
+      const answeredModel = record?.answeredModel;
+      // Token counts describe an answer: a request that no model answered reports none (its cost is 0).
+      const usage = answeredModel === undefined ? undefined : record;
+      const answeredBy = answeredModel !== undefined && answeredModel !== facts.model ? answeredModel : undefined;
       const cache = facts.cache === undefined ? undefined : cacheResults.has(facts.cache) ? facts.cache : "other";
       const operation = operations[path] ?? "";
       const model = facts.model === undefined ? "" : models.has(facts.model) ? facts.model : "unknown";
       const provider = facts.deployment === undefined ? (cache !== undefined && cache !== "miss" && cache !== "bypass" ? "cache" : "") : (providers.get(facts.deployment) ?? "other");
 
       if (metrics !== undefined) {
-        const usage = facts.usage;
-        const outputTokens = usage?.completion_tokens;
+        const outputTokens = usage?.completionTokens;
         const measurement: RequestMeasurement = {
           operation,
           provider,
@@ -102,10 +105,12 @@ export function createRequestObserver(deps: RequestObserverDeps): RequestObserve
           ttftSeconds: facts.ttftMs === undefined ? undefined : facts.ttftMs / 1000,
           tpotSeconds: facts.ttftMs !== undefined && outputTokens !== undefined && outputTokens > 1 ? (durationMs - facts.ttftMs) / 1000 / (outputTokens - 1) : undefined,
           overheadSeconds: facts.upstreamMs === undefined ? undefined : Math.max(0, durationMs - facts.upstreamMs) / 1000,
-          inputTokens: usage?.prompt_tokens,
+          inputTokens: usage?.promptTokens,
           outputTokens,
-          cachedTokens: usage?.prompt_tokens_details?.cached_tokens ?? undefined,
+          cachedTokens: usage?.cachedPromptTokens,
           costUsd: cost,
+          savedTokens: record?.savedTokens ?? 0,
+          savedUsd: record?.savedUsd ?? 0,
           cache,
         };
         metrics.record(measurement);
@@ -121,14 +126,14 @@ export function createRequestObserver(deps: RequestObserverDeps): RequestObserve
           team: context.principal?.team ?? null,
           model: facts.model === undefined ? null : facts.model.slice(0, 200),
           deployment: facts.deployment ?? null,
-          answered_by: facts.answeredBy ?? null,
+          answered_by: answeredBy ?? null,
           stream: facts.stream === true,
           attempts: facts.attempts ?? 0,
           status,
           error_code: errorCode === "" ? null : errorCode,
-          prompt_tokens: facts.usage?.prompt_tokens ?? 0,
-          completion_tokens: facts.usage?.completion_tokens ?? 0,
-          cached_tokens: facts.usage?.prompt_tokens_details?.cached_tokens ?? 0,
+          prompt_tokens: usage?.promptTokens ?? 0,
+          completion_tokens: usage?.completionTokens ?? 0,
+          cached_tokens: usage?.cachedPromptTokens ?? 0,
           cost_usd: cost,
           ttft_ms: facts.ttftMs === undefined ? null : storedLatency(facts.ttftMs),
           latency_ms: storedLatency(durationMs),
@@ -136,7 +141,7 @@ export function createRequestObserver(deps: RequestObserverDeps): RequestObserve
           cache: facts.cache ?? null,
           finish_reason: facts.finishReason?.slice(0, 64) ?? null,
           request_body: bodies ? (telemetry.requestBody ?? null) : null,
-          response_body: bodies ? (telemetry.responseBody ?? null) : null,
+          response_body: bodies ? (telemetry.responseBody ?? streamedBody(context, maxBodyBytes)) : null,
         };
         requestLog.append(row);
       }
@@ -155,12 +160,13 @@ export function createRequestObserver(deps: RequestObserverDeps): RequestObserve
           ...(facts.model === undefined ? {} : { "gen_ai.request.model": facts.model }),
           ...(answeredModel === undefined || facts.deployment === undefined ? {} : { "gen_ai.response.model": answeredModel }),
           ...(provider === "" ? {} : { "gen_ai.provider.name": provider }),
-          ...(facts.usage === undefined ? {} : { "gen_ai.usage.input_tokens": facts.usage.prompt_tokens, "gen_ai.usage.output_tokens": facts.usage.completion_tokens }),
+          ...(usage === undefined ? {} : { "gen_ai.usage.input_tokens": usage.promptTokens, "gen_ai.usage.output_tokens": usage.completionTokens, "gantry.usage.source": usage.tokensFrom }),
           ...(facts.deployment === undefined ? {} : { "gantry.deployment": facts.deployment }),
           ...(facts.attempts === undefined ? {} : { "gantry.attempts": facts.attempts }),
           ...(facts.cache === undefined ? {} : { "gantry.cache.result": facts.cache }),
           ...(facts.finishReason === undefined ? {} : { "gen_ai.response.finish_reasons": [facts.finishReason] }),
           ...(cost === 0 ? {} : { "gantry.cost_usd": cost }),
+          ...(record === undefined || record.savedTokens === 0 ? {} : { "gantry.saved_tokens": record.savedTokens, "gantry.saved_cost_usd": record.savedUsd }),
           ...(errorCode === "" ? {} : { "error.type": errorCode }),
         });
         if (status >= 500) span.setStatus({ code: SpanStatusCode.ERROR, message: errorCode });
@@ -170,9 +176,15 @@ export function createRequestObserver(deps: RequestObserverDeps): RequestObserve
 
     wrapStages(stages) {
       const traced = tracing === undefined ? [...stages] : stages.map((stage) => traceStage(tracing, stage));
-      return [createAnswerObserverStage({ pricing, bodies, maxBodyBytes }), ...traced, ...(bodies ? [createForwardedBodyStage(maxBodyBytes)] : [])];
+      return bodies ? [createAnswerBodyStage(maxBodyBytes), ...traced, createForwardedBodyStage(maxBodyBytes)] : traced;
     },
   };
+}
+
+/** A streamed answer's text for the log, from the account the stream's tap filled; null when nothing was delivered. */
+function streamedBody(context: RequestContext, maxBodyBytes: number): string | null {
+  const text = context.account?.deliveredText ?? "";
+  return text === "" ? null : capText(text, maxBodyBytes);
 }
 
 function pathOf(context: RequestContext): string {

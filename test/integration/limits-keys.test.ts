@@ -80,9 +80,10 @@ describe("rate limits", () => {
 });
 
 describe("budgets", () => {
-  it("refuses with 429 budget_exceeded once the daily budget is spent, and shows the spend", async () => {
-    // $1 per token: the first answer costs more than the $5 budget.
-    const created = await fetch(`${gateway.url}/admin/keys`, { method: "POST", headers: { authorization: `Bearer ${adminKey}`, "content-type": "application/json" }, body: JSON.stringify({ name: "budget", budget: { daily_usd: 5 } }) });
+  it("refuses with 429 budget_exceeded once the daily budget cannot cover a request, and shows the spend", async () => {
+    // $1 per token: a request reserves its prompt (~5 tokens) + max_tokens 5 = ~$10 and costs ~$6 (1 + 5 tokens
+    // upstream); after the first, the $15 budget cannot cover another reservation.
+    const created = await fetch(`${gateway.url}/admin/keys`, { method: "POST", headers: { authorization: `Bearer ${adminKey}`, "content-type": "application/json" }, body: JSON.stringify({ name: "budget", budget: { daily_usd: 15 } }) });
     const { key, id } = (await created.json()) as { key: string; id: string };
     expect((await chat(key)).status).toBe(200);
     const refused = await chat(key);

@@ -54,5 +54,4 @@ export function createGenerationRoute(operation: PipelineOperation, schema: Requ
 function noteRouting(context: RequestContext, progress: AttemptProgress): void {
   if (progress.deployment !== undefined) context.facts.deployment = progress.deployment;
   if (progress.attempts > 0) context.facts.attempts = progress.attempts;
-  if (progress.fallbackPosition > 0) context.facts.answeredBy = progress.model;
 }
