@@ -1,3 +1,4 @@
+import { LRUCache } from "lru-cache";
 import { spendEpsilonUsd, spendPeriods, type SpendAdmission, type SpendStore } from "./spend-store.js";
 
 /** Most subjects tracked at once; the least recently charged are forgotten first. */
@@ -12,21 +13,13 @@ interface Entry {
 
 /** Spend in this process's memory; a new day or month starts from zero. */
 export function createMemorySpendStore(now: () => number = Date.now): SpendStore {
-  const subjects = new Map<string, Entry>();
+  const subjects = new LRUCache<string, Entry>({ max: maxSubjects });
   /** The subject's spend in the periods of `at` (zero for a period that has not been charged). */
   const current = (subject: string, at: number): Entry => {
     const { day, month } = spendPeriods(at);
     const entry = subjects.get(subject);
     if (entry === undefined) return { day, dayUsd: 0, month, monthUsd: 0 };
     return { day, dayUsd: entry.day === day ? entry.dayUsd : 0, month, monthUsd: entry.month === month ? entry.monthUsd : 0 };
-  };
-  const store = (subject: string, entry: Entry): void => {
-    subjects.delete(subject);
-    if (subjects.size >= maxSubjects) {
-      const oldest = subjects.keys().next();
-      if (oldest.done !== true) subjects.delete(oldest.value);
-    }
-    subjects.set(subject, entry);
   };
   return {
     // Check and add in one synchronous step: nothing can interleave, so concurrent requests cannot overshoot.
@@ -41,7 +34,7 @@ export function createMemorySpendStore(now: () => number = Date.now): SpendStore
       }
       for (const [index, subject] of list.entries()) {
         const entry = entries[index];
-        if (entry !== undefined) store(subject.id, { ...entry, dayUsd: entry.dayUsd + usd, monthUsd: entry.monthUsd + usd });
+        if (entry !== undefined) subjects.set(subject.id, { ...entry, dayUsd: entry.dayUsd + usd, monthUsd: entry.monthUsd + usd });
       }
       return { admitted: true };
     },
@@ -50,7 +43,7 @@ export function createMemorySpendStore(now: () => number = Date.now): SpendStore
       const delta = actualUsd - reservedUsd;
       if (delta === 0) return;
       for (const subject of list) {
-        const entry = subjects.get(subject);
+        const entry = subjects.get(subject, { updateAgeOnGet: false });
         if (entry === undefined) continue;
         // Only the periods the reservation went into are corrected; a period that has since rolled over is left alone.
         if (entry.day === day) entry.dayUsd = Math.max(0, entry.dayUsd + delta);
