@@ -63,7 +63,7 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
   const time = options.time;
   const security = await createSecurity(config, redis, logger, time?.now);
   const registry = createModelRegistry(config, options.providerFactory);
-  const routing = createRoutingTable(config, registry, time === undefined ? {} : { clock: time.clock, sleep: time.sleep });
+  const routing = createRoutingTable(config, registry, time === undefined ? {} : { clock: time.clock, sleep: time.sleep, schedule: time.schedule });
   const observability = await createObservability(config, routing, logger);
   const cacheStore = createCacheStore(config.cache, redis, (error) => logger.warn({ err: error }, "answer cache backend failed: serving without it"));
 
