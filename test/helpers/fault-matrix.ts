@@ -59,11 +59,16 @@ export async function runFaultScenario(scenario: FaultScenario, mode: FaultMode)
   const gateway = await startClockedGateway(modelYaml([faultyUrl, healthy.baseUrl]), clock);
   const posts = (upstream: FakeUpstream | undefined): number => upstream?.calls.filter((call) => call.method === "POST").length ?? 0;
   let hangsSeen = 0;
+  let traffic = "";
+  let quietSince = Date.now();
   const pump = setInterval(() => {
     const hung = posts(faulty);
-    // Time jumps only once the healthy deployment is idle, so no successful attempt spans the jump and the adaptive
-    // deadline (a multiple of recent first bytes) stays at its floor, as it would with a fast healthy replica.
-    if (scenario.behavior?.kind === "hang" && hung > hangsSeen && healthy.openRequests() === 0) {
+    const now = `${hung}:${posts(healthy)}:${healthy.openRequests()}`;
+    if (now !== traffic) [traffic, quietSince] = [now, Date.now()];
+    // Time jumps only once traffic has settled with the healthy deployment idle: an attempt on it that spanned the jump
+    // would look 10 s slow, time out itself and skew the adaptive deadline. The healthy replica answers in real
+    // milliseconds, which is what the fake clock must show.
+    if (scenario.behavior?.kind === "hang" && hung > hangsSeen && healthy.openRequests() === 0 && Date.now() - quietSince >= settleMs) {
       hangsSeen = hung;
       clock.advance(firstByteDeadlineMs);
       return;
@@ -94,6 +99,8 @@ export async function runFaultScenario(scenario: FaultScenario, mode: FaultMode)
 
 /** The default `retry.first_byte_ms`. */
 const firstByteDeadlineMs = 10_000;
+/** Real milliseconds without new traffic before a hang is timed out on the fake clock. */
+const settleMs = 200;
 /** Retry backoffs are at most a few hundred ms; health-check intervals (5 s) stay out of reach. */
 const pumpWindowMs = 500;
 
