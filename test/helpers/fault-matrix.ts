@@ -20,7 +20,7 @@ export const faultScenarios: readonly FaultScenario[] = [
   // Spaced chunks, so the first part reaches the client before the reset (else it counts as a reset before the first byte).
   { name: "reset during stream", behavior: { kind: "reset-mid-stream", afterChunks: 2, chunkDelayMs: 20 }, streamOnly: true },
   { name: "hang", behavior: { kind: "hang" } },
-  { name: "slow (300 ms, 20 ms/chunk)", behavior: { kind: "ok", delayMs: 300, chunkDelayMs: 20 } },
+  { name: "slow (100 ms, 5 ms/chunk)", behavior: { kind: "ok", delayMs: 100, chunkDelayMs: 5 } },
   { name: "429 Retry-After: 1", behavior: { kind: "status", status: 429, headers: { "retry-after": "1" } } },
   { name: "connection refused", behavior: undefined },
 ];

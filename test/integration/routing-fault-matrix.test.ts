@@ -13,6 +13,11 @@ describe("fault matrix with default settings: a healthy deployment keeps every c
   it.each(cases.map((entry) => [entry.scenario.name, entry.mode, entry] as const))("%s, %s", async (_name, _mode, { scenario, mode }) => {
     const result = await runFaultScenario(scenario, mode);
     results.push(result);
+    if (scenario.behavior?.kind === "hang") {
+      // The first-byte deadline (10 s by default) fired, on the fake clock; one by one, the hang costs one request that.
+      expect(result.fakeMs).toBeGreaterThanOrEqual(10_000);
+      if (mode === "sequential") expect(result.faultyCalls).toBe(1);
+    }
     if (scenario.behavior?.kind !== "reset-mid-stream") {
       expect(result.clientFailures).toBe(0);
       return;
@@ -22,14 +27,5 @@ describe("fault matrix with default settings: a healthy deployment keeps every c
     if (mode === "sequential") expect(result.clientFailures).toBe(1);
     else expect(result.clientFailures).toBe(result.faultyCalls);
     expect(result.faultyCalls).toBeLessThanOrEqual(mode === "sequential" ? 1 : 25);
-  }, 30_000);
-
-  it("a hang costs one first-byte deadline, then the deployment is ejected", async () => {
-    const hang = faultScenarios.find((scenario) => scenario.behavior?.kind === "hang");
-    const result = await runFaultScenario(hang!, "sequential");
-    expect(result.clientFailures).toBe(0);
-    expect(result.faultyCalls).toBe(1);
-    expect(result.fakeMs).toBeGreaterThanOrEqual(10_000);
-    expect(result.fakeMs).toBeLessThan(15_000);
   }, 30_000);
 });
