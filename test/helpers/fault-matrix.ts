@@ -33,8 +33,8 @@ export interface FaultResult {
   requests: number;
   /** Answers that were not a complete 200 (a non-200, an SSE error event, or a stream without [DONE]). */
   clientFailures: number;
-  /** Generation requests the faulty deployment received. */
-  faultyCalls: number;
+  /** Generation requests the faulty deployment received; undefined when nothing listens there (refused). */
+  faultyCalls: number | undefined;
   /** Fake-clock milliseconds the scenario took (backoffs and first-byte deadlines; the clock moves only by timers). */
   fakeMs: number;
 }
@@ -87,7 +87,7 @@ export async function runFaultScenario(scenario: FaultScenario, mode: FaultMode)
       mode,
       requests: count,
       clientFailures: outcomes.filter((ok) => !ok).length,
-      faultyCalls: posts(faulty),
+      faultyCalls: faulty === undefined ? undefined : posts(faulty),
       fakeMs: Math.round(clock.now() - startedAt),
     };
   } finally {
@@ -117,6 +117,6 @@ async function completes(url: string, stream: boolean): Promise<boolean> {
 
 /** The results as a markdown table. */
 export function faultTable(results: readonly FaultResult[]): string {
-  const rows = results.map((result) => `| ${result.scenario} | ${result.mode} | ${result.requests} | ${result.clientFailures} | ${result.faultyCalls} | ${result.fakeMs} |`);
+  const rows = results.map((result) => `| ${result.scenario} | ${result.mode} | ${result.requests} | ${result.clientFailures} | ${result.faultyCalls ?? "n/a"} | ${result.fakeMs} |`);
   return ["| fault | mode | requests | client-visible failures | calls to the faulty deployment | fake-clock ms |", "|---|---|---:|---:|---:|---:|", ...rows].join("\n");
 }
