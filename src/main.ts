@@ -70,7 +70,7 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
   const accounting = createAccounting(createPriceBook(config.models), { text: countTokens, prompt: (operation, body) => promptTokens(operation, body, countTokens) });
   const security = createSecurity(config, redis, logger, accounting.prices, time?.now);
   const registry = createModelRegistry(config, options.providerFactory);
-  const routing = createRoutingTable(config, registry, time === undefined ? {} : { clock: time.clock, sleep: time.sleep });
+  const routing = createRoutingTable(config, registry, time === undefined ? {} : { clock: time.clock, sleep: time.sleep, schedule: time.schedule });
   const observability = await createObservability(config, routing, logger);
   const cacheStore = createCacheStore(config.cache, redis, (error) => logger.warn({ err: error }, "answer cache backend failed: serving without it"));
 

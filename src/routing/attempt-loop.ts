@@ -1,6 +1,7 @@
 import { ClientAbortedError, GatewayError } from "../errors/gateway-error.js";
 import type { Deployment } from "../providers/model-registry.js";
 import { backoffDelay } from "./backoff.js";
+import type { Schedule } from "./clock.js";
 import type { Lease } from "./lease.js";
 import type { ModelRouter } from "./model-router.js";
 import type { RoutingTable } from "./routing-table.js";
@@ -21,13 +22,17 @@ export interface AttemptSuccess<T> {
   readonly lease: Lease;
 }
 
-/** Runs one attempt on a deployment of `model`; throws to fail it. */
-export type Attempt<T> = (deployment: Deployment, lease: Lease, model: ModelRouter) => Promise<T>;
+/**
+ * Runs one attempt on a deployment of `model`; throws to fail it. `signal` is the attempt's own: the client's, plus
+ * the first-byte deadline that moves a hanging attempt to another deployment.
+ */
+export type Attempt<T> = (deployment: Deployment, signal: AbortSignal, lease: Lease, model: ModelRouter) => Promise<T>;
 
 /**
  * Tries the model's deployments (retrying retryable failures with backoff, within the retry budget, preferring
  * deployments not yet tried and honouring Retry-After), then its fallbacks in order. Throws the last failure.
- * An attempt counts as done once `attempt` resolves, so a stream must resolve only after its first part.
+ * An attempt counts as done once `attempt` resolves, so a stream must resolve only after its first part; one that has
+ * not resolved within the model's first-byte deadline is aborted and retried while another deployment can take it.
  */
 export async function runAttempts<T>(
   table: RoutingTable,
@@ -37,6 +42,7 @@ export async function runAttempts<T>(
   progress: AttemptProgress,
   attempt: Attempt<T>,
 ): Promise<AttemptSuccess<T>> {
+  const stream = input.body["stream"] === true;
   const chain = [primary, ...primary.fallbacks.flatMap((name) => table.get(name) ?? [])];
   let lastError: unknown;
   for (const [position, router] of chain.entries()) {
@@ -73,8 +79,13 @@ export async function runAttempts<T>(
       progress.deployment = state.deployment.id;
       tried.add(state.index);
       const lease = router.begin(state);
+      const deadlineMs = attempts < router.retry.max_attempts ? router.firstByteDeadline(state, tried, stream) : undefined;
+      const armed = deadlineMs === undefined ? undefined : armFirstByteDeadline(signal, deadlineMs, table.schedule, state.deployment.id);
+      const attemptStartedAt = table.clock.now();
       try {
-        return { value: await attempt(state.deployment, lease, router), lease };
+        const value = await attempt(state.deployment, armed?.signal ?? signal, lease, router);
+        router.observeFirstByte(stream, table.clock.now() - attemptStartedAt);
+        return { value, lease };
       } catch (error) {
         lease.fail(error);
         if (error instanceof ClientAbortedError || signal.aborted) throw error;
@@ -87,11 +98,25 @@ export async function runAttempts<T>(
         if (!(error instanceof GatewayError) || !error.retryable) throw error;
         modelError = error;
         if (error.retryAfterMs !== undefined) notBefore.set(state.index, table.clock.now() + error.retryAfterMs);
+      } finally {
+        armed?.disarm();
       }
     }
     if (!unsupported) lastError = modelError ?? noDeployment(router);
   }
   throw lastError;
+}
+
+/** The attempt's signal: aborts with the client's reason, or with a retryable upstream_timeout once `ms` pass. */
+function armFirstByteDeadline(signal: AbortSignal, ms: number, schedule: Schedule, deployment: string): { signal: AbortSignal; disarm: () => void } {
+  const controller = new AbortController();
+  const forward = (): void => controller.abort(signal.reason);
+  if (signal.aborted) forward();
+  else signal.addEventListener("abort", forward, { once: true });
+  const disarm = schedule(() => {
+    controller.abort(new GatewayError("upstream_timeout", { message: `Deployment ${deployment} sent no first byte within ${ms} ms (routing first-byte deadline).` }));
+  }, ms);
+  return { signal: controller.signal, disarm };
 }
 
 function throwIfAborted(signal: AbortSignal): void {

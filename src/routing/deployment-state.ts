@@ -1,6 +1,7 @@
 import type { Deployment } from "../providers/model-registry.js";
 import type { CircuitBreaker } from "./circuit-breaker.js";
 import type { DeploymentHealth } from "./deployment-health.js";
+import type { OutlierEjection } from "./outlier-ejection.js";
 import type { PeakEwma } from "./peak-ewma.js";
 
 /** What routing knows about one deployment: load, latency, breaker and (when probed) active health. */
@@ -9,6 +10,8 @@ export interface DeploymentState {
   /** Position in the model's deployment list; strategies keep per-deployment state by it. */
   readonly index: number;
   readonly breaker: CircuitBreaker;
+  /** Passive ejection on the first failures; routing prefers deployments that are not ejected. */
+  readonly ejection: OutlierEjection;
   readonly latency: PeakEwma;
   inFlight: number;
   /** Present only when the model has `routing.health_check` and the deployment is an HTTP upstream. */

@@ -36,14 +36,19 @@ export function beginLease(state: DeploymentState, clock: Clock): Lease {
     succeed() {
       if (!end()) return;
       state.breaker.success();
+      state.ejection.success();
       state.latency.observe((firstByteAt ?? clock.now()) - startedAt);
     },
     fail(error) {
       if (!end()) return;
       const verdict = classify(error);
       if (verdict === "neutral") return state.breaker.release();
-      if (verdict === "alive") return state.breaker.success();
+      if (verdict === "alive") {
+        state.ejection.success();
+        return state.breaker.success();
+      }
       state.breaker.failure();
+      state.ejection.failure(isTransportFailure(error));
       // A replica that fails fast must not look fast to the latency strategy.
       state.latency.observe(Math.max(clock.now() - startedAt, state.latency.value() * 2) + 100);
     },
@@ -51,6 +56,11 @@ export function beginLease(state: DeploymentState, clock: Clock): Lease {
       if (end()) state.breaker.release();
     },
   };
+}
+
+/** Refused, reset or timed out: the deployment is not answering at all, so one such failure is enough to eject it. */
+function isTransportFailure(error: unknown): boolean {
+  return error instanceof GatewayError && (error.code === "upstream_unreachable" || error.code === "upstream_timeout");
 }
 
 /**

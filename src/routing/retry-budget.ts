@@ -1,7 +1,10 @@
 import type { Clock } from "./clock.js";
 import { createSlidingCounts } from "./sliding-counts.js";
 
-/** Caps retries at `ratio` × requests over a sliding window plus a small floor, so an outage cannot multiply load. */
+/**
+ * Caps retries at `ratio` × requests over a sliding window plus a floor, so an outage cannot multiply load (Finagle's
+ * RetryBudget: 20% of requests plus 10 retries per second, over 10 s).
+ */
 export interface RetryBudget {
   /** Counts one request (its first attempt). */
   request(): void;
@@ -11,8 +14,14 @@ export interface RetryBudget {
 
 export interface RetryBudgetOptions {
   ratio: number;
+  /** Retries always allowed per window. */
   minRetries: number;
   windowMs: number;
+}
+
+/** The per-window floor: an explicit count, else retries per second × the window's seconds. */
+export function retryFloor(perSecond: number, windowMs: number, fixed: number | undefined): number {
+  return fixed ?? Math.floor((perSecond * windowMs) / 1_000);
 }
 
 /** Creates a retry budget over a sliding window (bounded memory: a fixed ring of counters). */

@@ -49,26 +49,26 @@ export function createRoutedSource(routing: RoutingTable, router: ModelRouter, c
       );
     };
     if (request.operation === "embedding") {
-      const { value, lease } = await runAttempts(routing, router, input, signal, progress, (deployment) =>
-        observed(deployment, (headers) => deployment.provider.embed({ body: { ...request.body, model: deployment.upstreamModel }, signal, requestId, ...withHeaders(headers) })),
+      const { value, lease } = await runAttempts(routing, router, input, signal, progress, (deployment, attemptSignal) =>
+        observed(deployment, (headers) => deployment.provider.embed({ body: { ...request.body, model: deployment.upstreamModel }, signal: attemptSignal, requestId, ...withHeaders(headers) })),
       );
       lease.succeed();
       answered();
       return { kind: "json", result: value, headers: answerHeaders(progress) };
     }
     const operation = request.operation;
-    const callFor = (upstreamModel: string, headers: Readonly<Record<string, string>> | undefined): GenerateCall => ({ operation, body: { ...request.body, model: upstreamModel }, signal, requestId, ...withHeaders(headers) });
+    const callFor = (upstreamModel: string, attemptSignal: AbortSignal, headers: Readonly<Record<string, string>> | undefined): GenerateCall => ({ operation, body: { ...request.body, model: upstreamModel }, signal: attemptSignal, requestId, ...withHeaders(headers) });
     if (request.body.stream !== true) {
-      const { value, lease } = await runAttempts(routing, router, input, signal, progress, (deployment) => observed(deployment, (headers) => deployment.provider.generate(callFor(deployment.upstreamModel, headers))));
+      const { value, lease } = await runAttempts(routing, router, input, signal, progress, (deployment, attemptSignal) => observed(deployment, (headers) => deployment.provider.generate(callFor(deployment.upstreamModel, attemptSignal, headers))));
       lease.succeed();
       answered();
       return { kind: "json", result: value, headers: answerHeaders(progress) };
     }
-    const { value, lease } = await runAttempts(routing, router, input, signal, progress, (deployment, attemptLease) =>
+    const { value, lease } = await runAttempts(routing, router, input, signal, progress, (deployment, attemptSignal, attemptLease) =>
       observed(
         deployment,
         async (headers) => {
-          const parts = deployment.provider.stream(callFor(deployment.upstreamModel, headers))[Symbol.asyncIterator]();
+          const parts = deployment.provider.stream(callFor(deployment.upstreamModel, attemptSignal, headers))[Symbol.asyncIterator]();
           // Nothing is sent until the first part arrives, so a failure before it can still be retried elsewhere.
           const first: IteratorResult<StreamPart> = await parts.next();
           attemptLease.firstByte();

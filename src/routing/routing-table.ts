@@ -1,7 +1,7 @@
 import type { TimeoutsConfig } from "../providers/deployment-config-schema.js";
 import type { ModelRegistry } from "../providers/model-registry.js";
 import { createRulesProvider } from "../providers/rules/rules-provider.js";
-import { systemClock, type Clock, type Random } from "./clock.js";
+import { systemClock, systemSchedule, type Clock, type Random, type Schedule } from "./clock.js";
 import { createModelRouter, type ModelRouter } from "./model-router.js";
 import { breakerSchema, retrySchema, type BreakerConfig, type FastPathConfig, type RetryConfig, type RoutingConfig } from "./routing-config-schema.js";
 import { abortableSleep, type Sleep } from "./abortable-sleep.js";
@@ -14,12 +14,15 @@ export interface RoutingTable {
   readonly clock: Clock;
   readonly random: Random;
   readonly sleep: Sleep;
+  /** Timers for first-byte deadlines. */
+  readonly schedule: Schedule;
 }
 
 export interface RoutingTableOptions {
   clock?: Clock;
   random?: Random;
   sleep?: Sleep;
+  schedule?: Schedule;
 }
 
 /** The part of the gateway config routing reads: each model's routing, retries, breaker, fallbacks and fast path. */
@@ -70,5 +73,5 @@ export function createRoutingTable(config: RoutingTableConfig, registry: ModelRe
     );
   }
   const list = [...routers.values()];
-  return { get: (name) => routers.get(name), list: () => list, clock, random, sleep: options.sleep ?? abortableSleep };
+  return { get: (name) => routers.get(name), list: () => list, clock, random, sleep: options.sleep ?? abortableSleep, schedule: options.schedule ?? systemSchedule };
 }

@@ -12,6 +12,8 @@ export interface FakeClock extends Clock {
   fireNext(): void;
   /** Timers waiting to fire. */
   pending(): number;
+  /** When the earliest pending timer falls due; undefined when none is pending. */
+  nextDue(): number | undefined;
   /** Resolves the next time a timer is scheduled (e.g. once a retry starts waiting, or a probe has finished). */
   scheduled(): Promise<void>;
 }
@@ -61,6 +63,7 @@ export function createFakeClock(start = Date.now()): FakeClock {
       fire(next);
     },
     pending: () => timers.length,
+    nextDue: () => timers[0]?.at,
     scheduled: () => new Promise<void>((resolve) => waiters.push(resolve)),
   };
 }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { createCircuitBreaker } from "../../src/routing/circuit-breaker.js";
 import type { DeploymentState } from "../../src/routing/deployment-state.js";
+import { createOutlierEjection } from "../../src/routing/outlier-ejection.js";
 import { createPeakEwma } from "../../src/routing/peak-ewma.js";
 import { createLatencyStrategy } from "../../src/routing/strategies/latency.js";
 import { createLeastOutstandingStrategy } from "../../src/routing/strategies/least-outstanding.js";
@@ -16,6 +17,7 @@ function states(weights: number[]): DeploymentState[] {
     deployment: { id: `m/${index}`, upstreamModel: "m", weight, provider: {} as Provider },
     index,
     breaker: createCircuitBreaker(undefined, clock),
+    ejection: createOutlierEjection({ enabled: false, consecutive_failures: 2, base_ms: 5_000, max_ms: 60_000 }, clock, () => false),
     latency: createPeakEwma(10_000, clock),
     inFlight: 0,
   }));
