@@ -7,6 +7,14 @@ import { startClockedGateway } from "../helpers/gateway.js";
 import { startRedis } from "../helpers/redis-server.js";
 import type { RunningGateway } from "../../src/main.js";
 import { createRedisConnections } from "../../src/compose/redis-connections.js";
+import { parseDrillScenario, DrillScenarioError } from "../../src/drills/drill-scenario.js";
+import { runDrill } from "../../src/drills/run-drill.js";
+import { createFaultAdminClient } from "../../src/drills/fault-admin-client.js";
+import { formatDrillReport } from "../../src/drills/drill-report.js";
+import { drill } from "../../src/cli/drill.js";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 
 const adminKey = "drills-admin-key-0123456789";
 const open: { close(): Promise<void> }[] = [];
@@ -206,5 +214,63 @@ describe("a simulated Redis outage", () => {
     await expect(connections.forCache(redis.url).get("drill")).rejects.toThrow(/Connection is closed/);
     clock.advance(1000);
     expect(await state.get("drill")).toBe("1");
+  });
+});
+
+const scenarioYaml = `name: small
+steps:
+  - name: healthy
+    duration_s: 1
+    traffic: { model: story, rate: 5, max_tokens: 4 }
+    expect: { max_error_rate: 0, answered_by: [story/0], fallback: false }
+  - name: upstream 503
+    duration_s: 1
+    faults: [{ deployment: story/0, kind: error, status: 503 }]
+    traffic: { model: story, rate: 5, max_tokens: 4, stream: true }
+    expect: { max_error_rate: 0.1 }
+`;
+
+describe("gantry drill run", () => {
+  it("plays a scenario with its own traffic and gives one verdict per step: a pass and a fail", async () => {
+    const clock = createFakeClock();
+    const fake = await upstream();
+    const gateway = await gatewayOver([fake], clock);
+    const admin = createFaultAdminClient(gateway.url, adminKey);
+    const report = await runDrill(parseDrillScenario(scenarioYaml, "small.yaml"), { url: gateway.url, admin, apiKey: await apiKey(gateway) });
+    const [healthy, failing] = report.steps;
+    expect(healthy).toMatchObject({ name: "healthy", pass: true, failures: [], observation: { requests: 5, errors: {}, answeredBy: { "story/0": 5 }, fallbacks: 0 } });
+    expect(failing).toMatchObject({ name: "upstream 503", pass: false, faults: ["503 on story/0"], observation: { requests: 5, errors: { upstream_error: 5 }, answeredBy: {} } });
+    expect(failing?.failures).toEqual(["error rate 100% > 10%"]);
+    expect(report.pass).toBe(false);
+    expect(await admin.list()).toEqual([]);
+    const table = formatDrillReport(report);
+    expect(table).toMatch(/healthy\s+-\s+5\s+0\s.*story\/0 5\s+PASS/);
+    expect(table).toMatch(/upstream 503\s+503 on story\/0\s+5\s+5 \(upstream_error 5\).*FAIL/);
+    expect(table).toContain("FAIL: 1 of 2 steps held their SLOs");
+
+    const file = join(mkdtempSync(join(tmpdir(), "gantry-drill-")), "small.yaml");
+    writeFileSync(file, scenarioYaml.replace("max_error_rate: 0.1", "max_error_rate: 1"));
+    const written: string[] = [];
+    const write = process.stdout.write.bind(process.stdout);
+    process.stdout.write = (chunk: string | Uint8Array): boolean => written.push(String(chunk)) > 0;
+    try {
+      expect(await drill(["run", file, "--url", gateway.url, "--admin-key", adminKey, "--api-key", await apiKey(gateway), "--json"])).toBe(0);
+    } finally {
+      process.stdout.write = write;
+    }
+    expect(JSON.parse(written.join(""))).toMatchObject({ scenario: "small", pass: true, steps: [{ pass: true }, { pass: true }] });
+  });
+
+  it("refuses a scenario that does not fit the schema, naming every problem by its path", () => {
+    const bad = "name: x\nsteps:\n  - name: a\n    duration_s: 700\n    traffic: { model: m, rate: 1, surprise: 1 }\n    faults: [{ kind: latency, deployment: m/0 }]\n";
+    expect(() => parseDrillScenario(bad, "bad.yaml")).toThrow(DrillScenarioError);
+    try {
+      parseDrillScenario(bad, "bad.yaml");
+    } catch (error) {
+      const problems = (error as DrillScenarioError).problems.join("\n");
+      expect(problems).toContain("steps[0].duration_s");
+      expect(problems).toContain("steps[0].traffic");
+      expect(problems).toContain("steps[0].faults[0].latency_ms");
+    }
   });
 });
