@@ -37,7 +37,6 @@ export const faultSpecSchema = z
 
 export type FaultEffect = z.output<typeof faultEffectSchema>;
 export type FaultSpec = z.output<typeof faultSpecSchema>;
-export type FaultKind = FaultSpec["kind"];
 
 /** Deployment faults name exactly one target; a Redis outage names none. */
 function checkTarget(fault: { kind: string; deployment?: string | undefined; model?: string | undefined }, context: z.RefinementCtx): void {
