@@ -9,6 +9,7 @@ const layers = [
   ["providers"],
   ["routing"],
   ["plan", "bench"],
+  ["drills"],
   ["accounting"],
   ["guardrails"],
   ["limits"],

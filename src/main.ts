@@ -2,11 +2,11 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { createApp, type App, type AppDeps } from "./app.js";
 import type { GatewayConfig } from "./config/schema.js";
-import { createModelRegistry, type ModelRegistry, type ProviderFactory } from "./providers/model-registry.js";
+import { createModelRegistry, createProvider, type ModelRegistry, type ProviderFactory } from "./providers/model-registry.js";
 import { startHealthChecks } from "./routing/health-checks.js";
 import { createRoutingTable } from "./routing/routing-table.js";
 import type { Clock, Schedule } from "./routing/clock.js";
-import type { Sleep } from "./routing/abortable-sleep.js";
+import { abortableSleep, type Sleep } from "./routing/abortable-sleep.js";
 import { createLogger, type Logger } from "./telemetry/logger.js";
 import { createObservability } from "./compose/create-observability.js";
 import { createSecurity } from "./compose/create-security.js";
@@ -23,6 +23,8 @@ import { createAccounting } from "./accounting/accounting.js";
 import { createAccountingStage } from "./accounting/accounting-stage.js";
 import { createPriceBook } from "./accounting/price-book.js";
 import { loadTokenCounter, promptTokens } from "./limits/prompt-tokens.js";
+import { createFaultBoard } from "./drills/fault-board.js";
+import { createAdminFaultRoutes } from "./http/routes/admin-faults.js";
 
 /** A running gateway: its address and a way to stop it gracefully. */
 export interface RunningGateway {
@@ -69,7 +71,11 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
   const countTokens = await loadTokenCounter();
   const accounting = createAccounting(createPriceBook(config.models), { text: countTokens, prompt: (operation, body) => promptTokens(operation, body, countTokens) });
   const security = createSecurity(config, redis, logger, accounting.prices, time?.now);
-  const registry = createModelRegistry(config, options.providerFactory);
+  const now = time?.now ?? Date.now;
+  // Fault drills decorate every provider; with no fault in force a call costs one length check more.
+  const faults = createFaultBoard({ now, sleep: time?.sleep ?? abortableSleep, onRedisDown: (until) => redis.simulateDown(until, now) });
+  const registry = createModelRegistry(config, faults.wrapFactory(options.providerFactory ?? createProvider));
+  faults.bind(registry);
   const routing = createRoutingTable(config, registry, time === undefined ? {} : { clock: time.clock, sleep: time.sleep, schedule: time.schedule });
   const observability = await createObservability(config, routing, logger);
   const cacheStore = createCacheStore(config.cache, redis, (error) => logger.warn({ err: error }, "answer cache backend failed: serving without it"));
@@ -97,7 +103,7 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
     stages: observability.observer.wrapStages(stages),
     // An engine server's own /metrics (extraRoutes) wins over the gateway's: it is what inference routers scrape.
     extraRoutes: new Map([...observability.routes, ...(options.extraRoutes ?? [])]),
-    adminRoutes: new Map([...security.adminRoutes, ...observability.adminRoutes]),
+    adminRoutes: new Map([...security.adminRoutes, ...observability.adminRoutes, ...createAdminFaultRoutes({ faults, audit: security.audit, now })]),
     adminGuard: security.adminGuard,
     authenticate: security.authenticate,
     observer: observability.observer,

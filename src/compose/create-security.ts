@@ -12,7 +12,7 @@ import type { AnswerStage } from "../pipeline/answer.js";
 import type { Logger } from "../pipeline/logger.js";
 import type { RedisConnections } from "./redis-connections.js";
 import { createAdminGuard, type AdminGuard } from "../auth/admin-guard.js";
-import { createFileAuditLog, createRedisAuditLog } from "../auth/audit-log.js";
+import { createFileAuditLog, createRedisAuditLog, type AuditLog } from "../auth/audit-log.js";
 import { createAuthenticate, type Authenticate } from "../auth/authenticate.js";
 import { createAuthorizeStage } from "../auth/authorize-stage.js";
 import { createCachedKeyLookup } from "../auth/cached-key-lookup.js";
@@ -29,6 +29,8 @@ export interface Security {
   readonly stages: { readonly authorize: AnswerStage; readonly limits: AnswerStage; readonly budget: AnswerStage };
   readonly adminRoutes: ReadonlyMap<string, MethodHandlers>;
   readonly adminGuard: AdminGuard;
+  /** Where admin actions are recorded (keys here, faults in the composition root). */
+  readonly audit: AuditLog;
   close(): Promise<void>;
 }
 
@@ -53,6 +55,7 @@ export function createSecurity(config: GatewayConfig, redis: RedisConnections, l
     stages: { authorize: createAuthorizeStage(), limits: createLimitsStage({ limiter, limits: config.limits, logger }), budget: createBudgetStage({ spend, config, prices, logger, now }) },
     adminRoutes: createAdminKeyRoutes({ store, audit, spend, now }),
     adminGuard: createAdminGuard({ adminKey: auth?.admin_key, authenticate, open: config.admin.open_on_loopback }),
+    audit,
     close: async () => {
       await Promise.all([store.close(), limiter.close(), spend.close()]);
     },

@@ -74,7 +74,7 @@ export function createAdminKeyRoutes(deps: AdminKeyRoutesDeps): Map<string, Meth
 }
 
 /** Who did it: the admin virtual key's id, or the admin key (never its value), and where the call came from. */
-function actorOf(context: RequestContext): string {
+export function actorOf(context: RequestContext): string {
   const who = context.principal === undefined ? "admin-key" : `key:${context.principal.id}`;
   return `${who}@${context.request.socket.remoteAddress ?? "unknown"}`;
 }
