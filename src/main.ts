@@ -64,7 +64,7 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
   const security = await createSecurity(config, redis, logger, time?.now);
   const registry = createModelRegistry(config, options.providerFactory);
   const routing = createRoutingTable(config, registry, time === undefined ? {} : { clock: time.clock, sleep: time.sleep });
-  const observability = await createObservability(config, routing, logger);
+  const observability = await createObservability(config, routing, logger, redis.health);
   const cacheStore = createCacheStore(config.cache, redis, (error) => logger.warn({ err: error }, "answer cache backend failed: serving without it"));
 
   // The answer stages, in pipeline order. Scopes, limits and the budget refuse before any work is spent; PII
