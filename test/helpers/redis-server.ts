@@ -11,6 +11,10 @@ export interface TestRedis {
   stop(): Promise<void>;
   /** Kills the server at once (SIGKILL), as a crash would: clients see their connections reset. */
   kill(): Promise<void>;
+  /** Freezes the server (SIGSTOP): connections stay open but nothing is answered, as with a hung Redis. */
+  pause(): void;
+  /** Lets a paused server run again (SIGCONT). */
+  resume(): void;
   /** Starts the server again on the same port after `kill` or `stop` (empty unless `persist`), and waits until it answers PING. */
   restart(): Promise<void>;
 }
@@ -35,6 +39,8 @@ export async function startRedis(options: { persist?: boolean } = {}): Promise<T
     url,
     stop: () => end("SIGTERM"),
     kill: () => end("SIGKILL"),
+    pause: () => void server.child.kill("SIGSTOP"),
+    resume: () => void server.child.kill("SIGCONT"),
     restart: async () => {
       await end("SIGTERM");
       server = await launch(port, url, storage);
