@@ -21,8 +21,9 @@ export interface RedisConnections {
   close(): Promise<void>;
 }
 
-// Every client: a command waits at most redisCommandTimeoutMs once sent, is not retried on another connection, and
-// a lost connection is retried with a short capped backoff so a returning Redis is found within redisReconnectCapMs.
+// Every client: a command waits at most redisCommandTimeoutMs once sent and is never resent after a reconnect, and a
+// lost connection is retried with a short capped backoff so a returning Redis is found within redisReconnectCapMs.
+// The offline queue only holds commands sent before the first connection is made (the guard refuses them later).
 const common = {
   commandTimeout: redisCommandTimeoutMs,
   maxRetriesPerRequest: 0,

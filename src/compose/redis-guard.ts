@@ -1,7 +1,7 @@
 import type { Command, Redis } from "ioredis";
 import { dependencyUnavailable } from "../errors/dependency-unavailable.js";
 import { createCircuitBreaker } from "../routing/circuit-breaker.js";
-import { systemClock, type Clock } from "../routing/clock.js";
+import { systemClock } from "../routing/clock.js";
 
 /** Where one guarded connection stands, for the log and `gantry_redis_up` / `gantry_redis_failures_total`. */
 export interface RedisHealth {
@@ -13,7 +13,6 @@ export interface RedisHealth {
 export interface RedisGuardOptions {
   /** Called once per change of `up`, with the error that took Redis down. */
   onChange(up: boolean, error: unknown): void;
-  clock?: Clock;
 }
 
 /** How long a command may wait once sent: the longest a request waits on a Redis that stopped answering. */
@@ -31,7 +30,7 @@ const breakerSettings = { enabled: true, consecutive_failures: 3, error_rate: 1,
  * otherwise its outcome feeds the breaker. Errors that Redis itself replied with prove it is up.
  */
 export function guardRedis(client: Redis, options: RedisGuardOptions): () => RedisHealth {
-  const breaker = createCircuitBreaker(breakerSettings, options.clock ?? systemClock);
+  const breaker = createCircuitBreaker(breakerSettings, systemClock);
   // Set once a connection was lost or could not be made: from then on a missing connection fails commands at once.
   let settled = false;
   let up = true;
