@@ -96,6 +96,8 @@ describe("a Redis outage under load", () => {
     const budgeted = await createKey({ name: "budgeted", budget: { daily_usd: 100 } });
     const unused = await createKey({ name: "never-used" });
 
+    // Warm the request path first: a cold process can stall its event loop past the 100 ms Redis command timeout.
+    for (let round = 0; round < 5; round++) await Promise.all([call(() => "before", "limited", limited), call(() => "before", "budgeted", budgeted)]);
     // 50 requests per second, alternating between the two keys, until stopped (and never more than 1,000).
     const samples: Sample[] = [];
     const pending: Array<Promise<void>> = [];
