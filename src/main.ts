@@ -77,7 +77,7 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
   const registry = createModelRegistry(config, faults.wrapFactory(options.providerFactory ?? createProvider));
   faults.bind(registry);
   const routing = createRoutingTable(config, registry, time === undefined ? {} : { clock: time.clock, sleep: time.sleep, schedule: time.schedule });
-  const observability = await createObservability(config, routing, logger);
+  const observability = await createObservability(config, routing, logger, redis.health);
   const cacheStore = createCacheStore(config.cache, redis, (error) => logger.warn({ err: error }, "answer cache backend failed: serving without it"));
 
   // The answer stages, in pipeline order. Accounting opens the request's account first (every later stage charges or

@@ -30,6 +30,10 @@ export const authConfigSchema = z
     redis_url: z.string().regex(/^rediss?:\/\//, "a redis:// or rediss:// URL").optional(),
     /** Memory store: keys.json and audit.jsonl are written here; absent = nothing persisted. */
     data_dir: z.string().min(1).optional(),
+    /** store: redis, while Redis is down: fail_open serves keys verified within stale_key_seconds (unknown keys get 503); fail_closed refuses all with 503. */
+    on_redis_failure: z.enum(["fail_open", "fail_closed"]).default("fail_open"),
+    /** How long a key verified against Redis may still be served while Redis is down; bounds how late a revocation is seen then. */
+    stale_key_seconds: z.number().int().positive().max(86_400).default(300),
     jwt: jwtConfigSchema.optional(),
     /** Store redis: the audit list keeps its newest entries up to this many (older ones are trimmed on append). */
     audit_max_entries: z.number().int().min(1).max(100_000_000).default(auditMaxEntriesDefault),

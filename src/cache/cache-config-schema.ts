@@ -5,6 +5,8 @@ export const cacheSchema = z.strictObject({
   backend: z.enum(["memory", "redis"]).default("memory"),
   /** Required when `backend: redis`, e.g. `redis://127.0.0.1:6379`. */
   redis_url: z.string().regex(/^rediss?:\/\//, "a redis:// or rediss:// URL").optional(),
+  /** backend: redis, while Redis is down: fail_open serves every lookup as a miss; fail_closed refuses cacheable requests with 503. */
+  on_redis_failure: z.enum(["fail_open", "fail_closed"]).default("fail_open"),
   ttl_seconds: z.number().int().positive().max(30 * 24 * 3600).default(300),
   /** Memory backend only: Redis bounds itself with its own `maxmemory` policy. */
   max_entries: z.number().int().positive().max(10_000_000).default(10_000),

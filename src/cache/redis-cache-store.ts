@@ -1,4 +1,5 @@
 import type { Redis } from "ioredis";
+import { dependencyUnavailable } from "../errors/dependency-unavailable.js";
 import type { CacheStore } from "./cache-store.js";
 
 export interface RedisCacheStoreOptions {
@@ -7,8 +8,10 @@ export interface RedisCacheStoreOptions {
   /** Entries larger than this are not stored (Redis bounds the total with its own maxmemory policy). */
   maxBytes: number;
   keyPrefix?: string;
-  /** Told about backend failures, which otherwise read as misses. */
+  /** Told about backend failures. */
   onError?: (error: unknown) => void;
+  /** A failed lookup reads as a miss (fail_open, the default) or refuses the request with 503 (fail_closed). */
+  onFailure?: "fail_open" | "fail_closed";
 }
 
 /** A store shared by every replica: one Redis string per entry, expiring by itself (SET … PX). */
@@ -27,6 +30,7 @@ export function createRedisCacheStore(options: RedisCacheStoreOptions): CacheSto
         return (await redis.get(prefix + key)) ?? undefined;
       } catch (error) {
         onError(error);
+        if (options.onFailure === "fail_closed") throw dependencyUnavailable(error);
         return undefined;
       }
     },

@@ -9,7 +9,7 @@ import type { RoutingTable } from "../routing/routing-table.js";
 import { openStore } from "../store/open-store.js";
 import { createRequestLogWriter } from "../store/request-log-writer.js";
 import { startRetention } from "../store/retention.js";
-import { createGatewayMetrics } from "../telemetry/gateway-metrics.js";
+import { createGatewayMetrics, type RedisHealthSample } from "../telemetry/gateway-metrics.js";
 import type { Logger } from "../telemetry/logger.js";
 import { createRequestObserver, type RequestObserver } from "../telemetry/request-observer.js";
 import { createTracing } from "../telemetry/tracing.js";
@@ -31,9 +31,9 @@ export interface Observability {
 const dropWarnEveryMs = 10_000;
 
 /** Builds metrics (own registry), tracing, the request-log store and writer, and their routes from config. */
-export async function createObservability(config: GatewayConfig, routing: RoutingTable, logger: Logger): Promise<Observability> {
+export async function createObservability(config: GatewayConfig, routing: RoutingTable, logger: Logger, redisHealth: () => readonly RedisHealthSample[]): Promise<Observability> {
   const registry = new Registry();
-  const metrics = config.metrics.enabled ? createGatewayMetrics(registry, routing) : undefined;
+  const metrics = config.metrics.enabled ? createGatewayMetrics(registry, routing, redisHealth) : undefined;
   const tracing = createTracing(config.telemetry);
   const store = config.request_log.enabled ? await openStore(config.database) : undefined;
   let lastWarnAt = 0;

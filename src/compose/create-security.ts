@@ -8,6 +8,8 @@ import { createMemorySpendStore } from "../limits/memory-spend-store.js";
 import type { PriceBook } from "../accounting/price-book.js";
 import { createRedisLimiter } from "../limits/redis-limiter.js";
 import { createRedisSpendStore } from "../limits/redis-spend-store.js";
+import { createFallbackLimiter } from "../limits/fallback-limiter.js";
+import { createGuardedSpendStore } from "../limits/guarded-spend-store.js";
 import type { AnswerStage } from "../pipeline/answer.js";
 import type { Logger } from "../pipeline/logger.js";
 import type { RedisConnections } from "./redis-connections.js";
@@ -45,9 +47,12 @@ export function createSecurity(config: GatewayConfig, redis: RedisConnections, l
   const store = sharedKeys === undefined ? createMemoryKeyStore(auth?.data_dir) : createRedisKeyStore(sharedKeys);
   const audit = sharedKeys === undefined ? createFileAuditLog(auth?.data_dir) : createRedisAuditLog(sharedKeys, auth?.audit_max_entries ?? auditMaxEntriesDefault);
   const sharedLimits = config.limits.backend === "redis" && config.limits.redis_url !== undefined ? redis.forState(config.limits.redis_url) : undefined;
-  const limiter = sharedLimits === undefined ? createMemoryLimiter(now) : createRedisLimiter(sharedLimits);
-  const spend = sharedLimits === undefined ? createMemorySpendStore(now) : createRedisSpendStore(sharedLimits, now);
-  const findKey = sharedKeys === undefined ? store.findByHash : createCachedKeyLookup(store.findByHash, { ttlMs: sharedKeyCacheMs, maxEntries: 10_000, now });
+  // Each concern on Redis follows its on_redis_failure policy while Redis is down (docs/operations.md).
+  const onFailure = config.limits.on_redis_failure;
+  const limiter = sharedLimits === undefined ? createMemoryLimiter(now) : createFallbackLimiter(createRedisLimiter(sharedLimits), createMemoryLimiter(now), onFailure.rate_limits);
+  const spend = sharedLimits === undefined ? createMemorySpendStore(now) : createGuardedSpendStore(createRedisSpendStore(sharedLimits, now), onFailure.budgets);
+  const staleMs = auth?.on_redis_failure === "fail_closed" ? 0 : (auth?.stale_key_seconds ?? 300) * 1000;
+  const findKey = sharedKeys === undefined ? store.findByHash : createCachedKeyLookup(store.findByHash, { ttlMs: sharedKeyCacheMs, staleMs, maxEntries: 10_000, now });
   const authenticate =
     mode === "none" ? undefined : createAuthenticate({ findKey, now, ...(mode === "jwt" && auth?.jwt !== undefined ? { verifyJwt: createJwtVerifier(auth.jwt, now) } : {}) });
   return {

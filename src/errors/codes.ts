@@ -32,6 +32,7 @@ export const errorCodes = {
   upstream_timeout: { status: 504, type: "timeout_error", retryable: true, message: "The upstream model server timed out." },
   no_deployment_available: { status: 503, type: "api_error", retryable: true, message: "No deployment of this model is available." },
   no_rule_matched: { status: 503, type: "api_error", retryable: false, message: "No rule answers this message and the rules have no default answer." },
+  dependency_unavailable: { status: 503, type: "api_error", retryable: true, message: "A service the gateway depends on is unavailable; retry shortly." },
   shutting_down: { status: 503, type: "api_error", retryable: true, message: "The gateway is shutting down." },
   internal_error: { status: 500, type: "api_error", retryable: true, message: "Internal gateway error." },
 } as const satisfies Record<string, ErrorSpec>;

@@ -23,6 +23,13 @@ export const limitsConfigSchema = z
     max_prompt_tokens: z.number().int().positive().default(128_000),
     /** Output tokens reserved against TPM when a request sets no max_tokens. */
     default_output_reservation: z.number().int().positive().default(1024),
+    /** backend: redis, while Redis is down: rate limits fail open to a per-replica memory limiter; budgets fail closed (503). */
+    on_redis_failure: z
+      .strictObject({
+        rate_limits: z.enum(["fail_open", "fail_closed"]).default("fail_open"),
+        budgets: z.enum(["fail_open", "fail_closed"]).default("fail_closed"),
+      })
+      .prefault({}),
     /** Limits and budgets shared by every key of a team. */
     teams: z.record(z.string().min(1), limitValuesSchema).default({}),
   })
@@ -31,5 +38,6 @@ export const limitsConfigSchema = z
   });
 
 export type LimitsConfig = z.output<typeof limitsConfigSchema>;
+export type RedisFailurePolicy = LimitsConfig["on_redis_failure"]["rate_limits"];
 export type Budget = z.output<typeof budgetSchema>;
 export type LimitValues = z.output<typeof limitValuesSchema>;

@@ -28,6 +28,14 @@ export interface RequestMeasurement {
   readonly cache: string | undefined;
 }
 
+/** One Redis connection's health as the composition root reports it, read at scrape time. */
+export interface RedisHealthSample {
+  readonly use: string;
+  readonly server: string;
+  readonly up: boolean;
+  readonly failures: number;
+}
+
 /** The gateway's Prometheus metrics (docs/observability.md). */
 export interface GatewayMetrics {
   readonly registry: Registry;
@@ -51,9 +59,10 @@ const gatewayLabels = ["model", "deployment", "team", "status_class", "error_cod
 
 /**
  * Creates the metrics on `registry`, with prom-client's process metrics (`process_*`, `nodejs_*`: event-loop lag,
- * heap, GC, handles); the breaker and in-flight-per-deployment gauges read `routing` at scrape time.
+ * heap, GC, handles); the breaker and in-flight-per-deployment gauges read `routing`, and the Redis ones `redis`, at
+ * scrape time.
  */
-export function createGatewayMetrics(registry: Registry, routing: RoutingTable | undefined): GatewayMetrics {
+export function createGatewayMetrics(registry: Registry, routing: RoutingTable | undefined, redis: () => readonly RedisHealthSample[] = () => []): GatewayMetrics {
   const registers = [registry];
   // On the gateway's own registry, never the global one, so several gateways in one process each have theirs.
   collectDefaultMetrics({ register: registry });
@@ -86,6 +95,26 @@ export function createGatewayMetrics(registry: Registry, routing: RoutingTable |
     registers,
     collect() {
       for (const router of routing?.list() ?? []) for (const state of router.states) this.set({ model: router.model.name, deployment: state.deployment.id }, state.inFlight);
+    },
+  });
+  new Gauge({
+    name: "gantry_redis_up",
+    help: "Whether each Redis connection is usable: 1 connected with its breaker closed, 0 down (docs/operations.md).",
+    labelNames: ["use", "server"],
+    registers,
+    collect() {
+      for (const sample of redis()) this.set({ use: sample.use, server: sample.server }, sample.up ? 1 : 0);
+    },
+  });
+  new Counter({
+    name: "gantry_redis_failures_total",
+    help: "Redis commands that failed for lack of Redis (timeouts, lost connection, refused while the breaker was open).",
+    labelNames: ["use", "server"],
+    registers,
+    collect() {
+      // The connection keeps the running count; a counter cannot be set, so it is rebuilt from it at each scrape.
+      this.reset();
+      for (const sample of redis()) this.inc({ use: sample.use, server: sample.server }, sample.failures);
     },
   });
 

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { GatewayError } from "../../src/errors/gateway-error.js";
 import { createCachedKeyLookup } from "../../src/auth/cached-key-lookup.js";
 import type { KeyRecord } from "../../src/auth/key-record.js";
 
@@ -15,7 +16,7 @@ describe("the cached key lookup", () => {
         now += 100; // the read itself takes 100 ms
         return stored.get(hash);
       },
-      { ttlMs: 1000, maxEntries: 10, now: () => now },
+      { ttlMs: 1000, staleMs: 0, maxEntries: 10, now: () => now },
     );
     expect((await lookup("a"))?.id).toBe("id-a");
     now = 1000;
@@ -36,9 +37,48 @@ describe("the cached key lookup", () => {
         reads.push(hash);
         return record(hash);
       },
-      { ttlMs: 60_000, maxEntries: 2, now: () => 0 },
+      { ttlMs: 60_000, staleMs: 0, maxEntries: 2, now: () => 0 },
     );
     for (const hash of ["a", "b", "a", "c", "a", "b"]) await lookup(hash);
     expect(reads).toEqual(["a", "b", "c", "b"]);
+  });
+
+  it("while the store fails, serves keys verified within staleMs and refuses every other key with 503", async () => {
+    let now = 0;
+    let down = false;
+    const lookup = createCachedKeyLookup(
+      async (hash) => {
+        if (down) throw new Error("connection to Redis lost");
+        return record(hash);
+      },
+      { ttlMs: 500, staleMs: 300_000, maxEntries: 10, now: () => now },
+    );
+    await lookup("a");
+    down = true;
+    now = 300_000;
+    expect((await lookup("a"))?.id).toBe("id-a");
+    await expect(lookup("b")).rejects.toSatisfy((error: unknown) => error instanceof GatewayError && error.code === "dependency_unavailable" && error.status === 503);
+    now = 300_001;
+    await expect(lookup("a")).rejects.toBeInstanceOf(GatewayError);
+    down = false;
+    expect((await lookup("a"))?.id).toBe("id-a");
+  });
+
+  it("with staleMs 0 (fail_closed) refuses even a recently verified key once its ttl has passed", async () => {
+    let now = 0;
+    let down = false;
+    const lookup = createCachedKeyLookup(
+      async (hash) => {
+        if (down) throw new Error("Command timed out");
+        return record(hash);
+      },
+      { ttlMs: 500, staleMs: 0, maxEntries: 10, now: () => now },
+    );
+    await lookup("a");
+    down = true;
+    now = 400;
+    expect((await lookup("a"))?.id).toBe("id-a");
+    now = 501;
+    await expect(lookup("a")).rejects.toBeInstanceOf(GatewayError);
   });
 });

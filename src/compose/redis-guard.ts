@@ -1,0 +1,78 @@
+import type { Command, Redis } from "ioredis";
+import { dependencyUnavailable } from "../errors/dependency-unavailable.js";
+import { createCircuitBreaker } from "../routing/circuit-breaker.js";
+import { systemClock } from "../routing/clock.js";
+
+/** Where one guarded connection stands, for the log and `gantry_redis_up` / `gantry_redis_failures_total`. */
+export interface RedisHealth {
+  readonly up: boolean;
+  /** Commands that failed for lack of Redis (timeouts, lost connection, short-circuited), since start. */
+  readonly failures: number;
+}
+
+export interface RedisGuardOptions {
+  /** Called once per change of `up`, with the error that took Redis down. */
+  onChange(up: boolean, error: unknown): void;
+}
+
+/** How long a command may wait once sent: the longest a request waits on a Redis that stopped answering. */
+export const redisCommandTimeoutMs = 100;
+/** Reconnect attempts back off to at most this, so a returning Redis is found again within it. */
+export const redisReconnectCapMs = 250;
+// Three timeouts in a row open the breaker; while open every command fails at once, and every cooldown one command
+// goes through as a probe (its success closes the breaker).
+const breakerSettings = { enabled: true, consecutive_failures: 3, error_rate: 1, window_ms: 10_000, min_requests: 1_000_000, cooldown_ms: 250, half_open_probes: 1 } as const;
+
+/**
+ * Puts a breaker in front of every command of one ioredis client. ioredis has no middleware hook, so the client's
+ * `sendCommand` (which every command, pipeline and transaction goes through) is wrapped: while the connection is
+ * lost, or the breaker is open, a command is rejected at once with 503 `dependency_unavailable` instead of queuing;
+ * otherwise its outcome feeds the breaker. Errors that Redis itself replied with prove it is up.
+ */
+export function guardRedis(client: Redis, options: RedisGuardOptions): () => RedisHealth {
+  const breaker = createCircuitBreaker(breakerSettings, systemClock);
+  // Set once a connection was lost or could not be made: from then on a missing connection fails commands at once.
+  let settled = false;
+  let up = true;
+  let failures = 0;
+  const update = (error: unknown): void => {
+    const now = client.status === "ready" && breaker.state() === "closed";
+    if (now === up) return;
+    up = now;
+    options.onChange(up, error);
+  };
+  const failed = (error: unknown): void => {
+    failures++;
+    breaker.failure();
+    update(error);
+  };
+  const succeeded = (): void => {
+    breaker.success();
+    update(undefined);
+  };
+  client.on("ready", () => {
+    update(undefined);
+    // With no traffic nothing would probe an open breaker: probe once it half-opens, so Redis is reported back.
+    if (!up) setTimeout(() => void client.ping().catch(() => undefined), breakerSettings.cooldown_ms).unref();
+  });
+  client.on("close", () => {
+    settled = true;
+    failed(new Error("connection to Redis lost"));
+  });
+
+  const send = client.sendCommand.bind(client);
+  client.sendCommand = (command: Command, stream?: Parameters<Redis["sendCommand"]>[1]) => {
+    // During a handshake ioredis sends its own commands; before the first connection settles, commands queue.
+    if (client.status === "connect" || (!settled && client.status !== "ready")) return send(command, stream);
+    if (client.status !== "ready" || !breaker.available()) {
+      failed(undefined);
+      command.reject(dependencyUnavailable(undefined));
+      return command.promise;
+    }
+    breaker.acquire();
+    const result = send(command, stream);
+    command.promise.then(succeeded, (error: unknown) => (error instanceof Error && error.name === "ReplyError" ? succeeded() : failed(error)));
+    return result;
+  };
+  return () => ({ up, failures });
+}

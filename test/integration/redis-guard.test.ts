@@ -1,0 +1,57 @@
+import pino from "pino";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createRedisConnections, type RedisConnections } from "../../src/compose/redis-connections.js";
+import { GatewayError } from "../../src/errors/gateway-error.js";
+import { startRedis, type TestRedis } from "../helpers/redis-server.js";
+
+// A Redis that hangs (connection open, no replies) is the case a lost connection does not reveal: the breaker must
+// open on the timeouts and stop requests from waiting on it.
+
+let redis: TestRedis;
+let connections: RedisConnections;
+const logs: string[] = [];
+
+beforeAll(async () => {
+  redis = await startRedis();
+  connections = createRedisConnections(pino({ level: "info" }, { write: (line: string) => void logs.push((JSON.parse(line) as { msg: string }).msg) }));
+});
+
+afterAll(async () => {
+  redis.resume();
+  await connections.close();
+  await redis.stop();
+});
+
+const outcome = async (command: Promise<unknown>): Promise<string> => {
+  try {
+    await command;
+    return "ok";
+  } catch (error) {
+    return error instanceof GatewayError ? error.code : error instanceof Error ? error.message : String(error);
+  }
+};
+
+describe("the breaker around a Redis connection", () => {
+  it("times commands out at 100 ms on a hung Redis, opens after three, refuses at once while open, and closes when Redis answers", async () => {
+    const client = connections.forState(redis.url);
+    expect(await client.set("k", "v")).toBe("OK");
+    expect(connections.health()).toMatchObject([{ use: "state", up: true }]);
+
+    redis.pause();
+    const timedOut = [await outcome(client.get("k")), await outcome(client.get("k")), await outcome(client.get("k"))];
+    expect(timedOut).toEqual(["Command timed out", "Command timed out", "Command timed out"]);
+    // Open: refused without being sent, so without waiting.
+    expect(await outcome(client.get("k"))).toBe("dependency_unavailable");
+    expect(connections.health()).toMatchObject([{ up: false, failures: 4 }]);
+
+    redis.resume();
+    let answered = "";
+    for (let tries = 0; tries < 100 && answered !== "ok"; tries++) {
+      answered = await outcome(client.get("k"));
+      if (answered !== "ok") await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    expect(answered).toBe("ok");
+    expect(connections.health()).toMatchObject([{ up: true }]);
+    expect(logs.filter((line) => line.startsWith("redis "))).toEqual(["redis down: keys, limits and budgets follow their on_redis_failure policy", "redis back: keys, limits and budgets use it again"]);
+  }, 20_000);
+});
