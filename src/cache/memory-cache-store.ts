@@ -30,7 +30,8 @@ export function createMemoryCacheStore(options: MemoryCacheStoreOptions): Memory
     set: (key, value, ttlMs) => {
       // lru-cache reads a ttl of 0 as "never expires"; here it means "do not keep".
       if (ttlMs <= 0) entries.delete(key);
-      else entries.set(key, value, { ttl: ttlMs });
+      // lru-cache keeps an entry while its age is ≤ ttl; an entry here is gone once its age reaches ttlMs.
+      else entries.set(key, value, { ttl: Math.max(1, ttlMs - 1) });
       return Promise.resolve();
     },
     delete: (key) => Promise.resolve(void entries.delete(key)),
