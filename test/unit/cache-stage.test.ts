@@ -68,12 +68,13 @@ describe("the cache stage", () => {
   });
 
   it("expires entries after ttl_seconds on the injected clock", async () => {
-    let now = 0;
+    // Not from 0: lru-cache reads a start time of 0 as "no TTL", and no real clock reads 0.
+    let now = 5_000;
     const { stage, source, calls } = setup({ mode: "exact" }, () => now);
     await stage.run(contextFor(), request, source);
-    now = 9_999;
+    now = 14_999;
     expect((await stage.run(contextFor(), request, source)).headers["x-gantry-cache"]).toBe("hit");
-    now = 10_000;
+    now = 15_000;
     expect((await stage.run(contextFor(), request, source)).headers["x-gantry-cache"]).toBe("miss");
     expect(calls()).toBe(2);
   });
