@@ -19,6 +19,11 @@ import { createPiiStage } from "./guardrails/pii-stage.js";
 import { createCacheStage } from "./cache/cache-stage.js";
 import { createRoutedEmbedder } from "./cache/routed-embedder.js";
 import { createFastPathStage } from "./routing/fast-path-stage.js";
+import { openStore } from "./store/open-store.js";
+import { startResponseExpiry } from "./store/response-expiry.js";
+import { createResponsesRoutes } from "./http/routes/responses-route.js";
+import { createMessagesRoutes } from "./http/routes/messages-route.js";
+import { loadTokenCounter } from "./limits/prompt-tokens.js";
 
 /** A running gateway: its address and a way to stop it gracefully. */
 export interface RunningGateway {
@@ -64,7 +69,9 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
   const security = await createSecurity(config, redis, logger, time?.now);
   const registry = createModelRegistry(config, options.providerFactory);
   const routing = createRoutingTable(config, registry, time === undefined ? {} : { clock: time.clock, sleep: time.sleep });
-  const observability = await createObservability(config, routing, logger);
+  // One database for the request log and stored responses, opened when either needs it.
+  const database = config.request_log.enabled || config.responses.store ? await openStore(config.database) : undefined;
+  const observability = createObservability(config, routing, logger, database);
   const cacheStore = createCacheStore(config.cache, redis, (error) => logger.warn({ err: error }, "answer cache backend failed: serving without it"));
 
   // The answer stages, in pipeline order. Scopes, limits and the budget refuse before any work is spent; PII
@@ -79,12 +86,21 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
     createFastPathStage(routing),
   ];
 
+  const wrappedStages = observability.observer.wrapStages(stages);
+  const now = time?.now ?? Date.now;
+  const pipeline = { registry, routing, bodyLimitBytes: config.server.body_limit_bytes, stages: wrappedStages };
+  const responseStore = config.responses.store ? database : undefined;
+  const stopResponseExpiry = responseStore === undefined ? undefined : startResponseExpiry(responseStore, (error) => logger.warn({ err: error }, "pruning expired responses failed"), now);
+  const countTokens = await loadTokenCounter();
+
   const app = createApp({
     config,
     registry,
     logger,
     routing,
-    stages: observability.observer.wrapStages(stages),
+    stages: wrappedStages,
+    apiRoutes: createResponsesRoutes({ ...pipeline, store: responseStore, ttlMs: config.responses.ttl_days * 24 * 3600 * 1000, now, logger }),
+    anthropicRoutes: createMessagesRoutes({ ...pipeline, countTokens }),
     // An engine server's own /metrics (extraRoutes) wins over the gateway's: it is what inference routers scrape.
     extraRoutes: new Map([...observability.routes, ...(options.extraRoutes ?? [])]),
     adminRoutes: new Map([...security.adminRoutes, ...observability.adminRoutes]),
@@ -133,6 +149,8 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
       await cacheStore.close();
       await redis.close();
       await observability.close();
+      stopResponseExpiry?.();
+      await database?.close();
       logger.info("gantry stopped");
       logger.flush();
     })());
