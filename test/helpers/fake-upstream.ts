@@ -284,14 +284,14 @@ export async function startFakeUpstream(options: {
 
 /**
  * What the fake model answers a chat request with, beyond plain text: a call to the chosen (else first) tool when the
- * request offers tools and the last message is not a tool result; JSON matching `response_format`'s schema (or
+ * request offers tools and no message is a tool result yet; JSON matching `response_format`'s schema (or
  * `{"answer": text}` for json_object); and the text cut before the first `stop` string it contains.
  */
 function shapeChatAnswer(body: Record<string, unknown>, text: string): { text: string; toolCall?: { name: string; arguments: string }; stopped?: string } {
   const tools = Array.isArray(body["tools"]) ? (body["tools"] as { function?: { name?: string; parameters?: unknown } }[]) : [];
   const messages = Array.isArray(body["messages"]) ? (body["messages"] as { role?: string }[]) : [];
   const choice = body["tool_choice"];
-  if (tools.length > 0 && choice !== "none" && messages.at(-1)?.role !== "tool") {
+  if (tools.length > 0 && choice !== "none" && !messages.some((message) => message.role === "tool")) {
     const wanted = typeof choice === "object" && choice !== null ? (choice as { function?: { name?: string } }).function?.name : undefined;
     const tool = tools.find((candidate) => candidate.function?.name === wanted) ?? tools[0];
     return { text: "", toolCall: { name: tool?.function?.name ?? "", arguments: JSON.stringify(fakeValue(tool?.function?.parameters)) } };
