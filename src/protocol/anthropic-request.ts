@@ -6,7 +6,7 @@ import type { JsonObject } from "./openai-responses.js";
 
 const block = z.looseObject({ type: z.string().min(1) });
 const message = z.strictObject({ role: z.enum(["user", "assistant"]), content: z.union([z.string(), z.array(block)]) });
-const tool = z.looseObject({ name: z.string().min(1), description: z.string().optional(), input_schema: z.looseObject({}), type: z.string().optional() });
+const tool = z.looseObject({ name: z.string().min(1), description: z.string().optional(), input_schema: z.looseObject({}).optional(), type: z.string().optional() });
 const toolChoice = z.looseObject({ type: z.enum(["auto", "any", "tool", "none"]), name: z.string().optional(), disable_parallel_tool_use: z.boolean().optional() });
 const system = z.union([z.string(), z.array(z.looseObject({ type: z.literal("text"), text: z.string() }))]);
 
@@ -29,6 +29,14 @@ export const anthropicMessagesRequestSchema = z.strictObject({
   stream: z.boolean().optional(),
   metadata: z.looseObject({ user_id: z.string().nullable().optional() }).optional(),
   service_tier: z.enum(["auto", "standard_only"]).optional(),
+  // A prompt-caching hint: upstream prefix caches (vLLM, llama.cpp) need none, so there is nothing to forward.
+  cache_control: z.looseObject({ type: z.string() }).nullable().optional(),
+  output_config: z
+    .strictObject({
+      effort: z.string().nullable().optional(),
+      format: z.strictObject({ type: z.literal("json_schema"), schema: z.looseObject({}) }).nullable().optional(),
+    })
+    .optional(),
 });
 
 export const anthropicCountTokensRequestSchema = z.strictObject(countFields);
@@ -56,9 +64,13 @@ export function anthropicToChat(request: AnthropicMessagesRequest | AnthropicCou
     if (request.top_k !== undefined) body["top_k"] = request.top_k;
     const user = request.metadata?.user_id;
     if (typeof user === "string") body["user"] = user;
+    if ((request.output_config?.effort ?? null) !== null) throw invalid("output_config.effort", "output_config.effort is not supported by this gateway's models.");
+    const format = request.output_config?.format;
+    if (format !== undefined && format !== null) body["response_format"] = { type: "json_schema", json_schema: { name: "output", schema: format.schema } };
   }
   request.tools?.forEach((tool, index) => {
     if (tool.type !== undefined && tool.type !== "custom") throw invalid(`tools[${index}].type`, `Server tool "${tool.type}" is not supported: only client tools are.`);
+    if (tool.input_schema === undefined) throw invalid(`tools[${index}].input_schema`, `tools[${index}].input_schema is required.`);
   });
   if (request.tools !== undefined && request.tools.length > 0) {
     body["tools"] = request.tools.map((tool) => ({ type: "function", function: { name: tool.name, ...(tool.description === undefined ? {} : { description: tool.description }), parameters: tool.input_schema } }));

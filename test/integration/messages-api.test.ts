@@ -30,11 +30,11 @@ const ask = [{ role: "user" as const, content: "Tell me a story" }];
 
 describe("POST /v1/messages through the @anthropic-ai/sdk client", () => {
   it("answers text with end_turn and usage; system, max_tokens and stop_sequences reach the chat request", async () => {
-    const message = await client.messages.create({ model: "story", max_tokens: 100, system: "Be brief.", messages: ask, stop_sequences: ["THE END"], temperature: 0.2 });
+    const message = await client.messages.create({ model: "story", max_tokens: 100, system: "Be brief.", messages: ask, stop_sequences: ["THE END"] });
     expect(message).toMatchObject({ type: "message", role: "assistant", model: "story", content: [{ type: "text", text: story }], stop_reason: "end_turn", stop_sequence: null });
     expect(message.id).toMatch(/^msg_/);
     const sent = lastChat();
-    expect(sent).toMatchObject({ model: "tiny", messages: [{ role: "system", content: "Be brief." }, { role: "user", content: "Tell me a story" }], max_tokens: 100, stop: ["THE END"], temperature: 0.2 });
+    expect(sent).toMatchObject({ model: "tiny", messages: [{ role: "system", content: "Be brief." }, { role: "user", content: "Tell me a story" }], max_tokens: 100, stop: ["THE END"] });
     expect(message.usage).toMatchObject({ input_tokens: fakeTokens(JSON.stringify(sent["messages"])).length, output_tokens: fakeTokens(story).length });
   });
 
@@ -93,6 +93,16 @@ describe("POST /v1/messages through the @anthropic-ai/sdk client", () => {
       { role: "tool", tool_call_id: use.id, content: "sunny" },
       { role: "user", content: "Thanks" },
     ]);
+  });
+
+  it("output_config.format asks for JSON by schema; sampling fields older clients send are forwarded", async () => {
+    const schema = { type: "object", properties: { name: { type: "string" } }, required: ["name"], additionalProperties: false };
+    const message = await client.messages.create({ model: "story", max_tokens: 100, messages: ask, output_config: { format: { type: "json_schema", schema } } });
+    expect(message.content[0]).toMatchObject({ type: "text", text: JSON.stringify({ name: "fake" }) });
+    expect(lastChat()["response_format"]).toEqual({ type: "json_schema", json_schema: { name: "output", schema } });
+    const response = await fetch(`${gateway.url}/v1/messages`, { method: "POST", headers: { "content-type": "application/json", "x-api-key": client.apiKey ?? "" }, body: JSON.stringify({ model: "story", max_tokens: 5, messages: ask, temperature: 0.2, top_p: 0.9, top_k: 40 }) });
+    expect(response.status).toBe(200);
+    expect(lastChat()).toMatchObject({ temperature: 0.2, top_p: 0.9, top_k: 40 });
   });
 
   it("counts tokens, tools included, without calling the model", async () => {

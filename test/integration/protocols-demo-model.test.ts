@@ -32,10 +32,10 @@ describe("the Responses and Messages APIs over the embedded engine", () => {
 
   it("messages: create and stream", async () => {
     const client = new Anthropic({ baseURL: gateway.url, apiKey: "unused", maxRetries: 0 });
-    const message = await client.messages.create({ model: "demo", max_tokens: 20, messages: [{ role: "user", content: "Tell me a story." }], temperature: 0 });
+    const message = await client.messages.create({ model: "demo", max_tokens: 20, messages: [{ role: "user", content: "Tell me a story." }] });
     expect(message.content[0]).toMatchObject({ type: "text" });
     expect(["end_turn", "max_tokens"]).toContain(message.stop_reason);
-    const streamed = await client.messages.stream({ model: "demo", max_tokens: 20, messages: [{ role: "user", content: "Tell me a story." }], temperature: 0 }).finalMessage();
+    const streamed = await client.messages.stream({ model: "demo", max_tokens: 20, messages: [{ role: "user", content: "Tell me a story." }] }).finalMessage();
     expect(streamed.content.map((block) => (block.type === "text" ? block.text : "")).join("")).toBe(message.content.map((block) => (block.type === "text" ? block.text : "")).join(""));
     expect(streamed.usage.output_tokens).toBe(message.usage.output_tokens);
   });
