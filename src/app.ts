@@ -23,6 +23,7 @@ import { createCors } from "./http/cors.js";
 import { createHostCheck } from "./http/host-check.js";
 import { clipClientText } from "./errors/clip-client-text.js";
 import type { Accounting } from "./accounting/accounting.js";
+import { withAnthropicErrors } from "./http/anthropic-errors.js";
 
 /** Everything the app needs from the outside world, all built by the composition root (`main.ts`). */
 export interface AppDeps {
@@ -43,6 +44,10 @@ export interface AppDeps {
   adminGuard: AdminGuard;
   /** Metrics, traces and the request log: told where each request starts and ends; absent = nothing observes. */
   observer: RequestObserver | undefined;
+  /** More of the API under /v1/ (the Responses API), authenticated like the rest, errors in OpenAI's envelope. */
+  apiRoutes: ReadonlyMap<string, MethodHandlers>;
+  /** Anthropic's Messages API: authenticated like the rest, every error in Anthropic's envelope. */
+  anthropicRoutes: ReadonlyMap<string, MethodHandlers>;
   /** POST /v1/feedback (needs the request log); absent = 404. */
   feedbackRoute: RouteHandler | undefined;
   /** Authenticates /v1/* from headers before the body is read; absent = no auth (`auth.mode: none`). */
@@ -81,6 +86,7 @@ export function createApp(deps: AppDeps): App {
     ["/v1/embeddings", { POST: createGenerationRoute("embedding", embeddingRequestSchema, generationDeps) }],
     ["/v1/models", { GET: createModelsRoute(registry, startedAtSeconds) }],
     ["/v1/models/:id", { GET: createModelRoute(registry, startedAtSeconds) }],
+    ...deps.apiRoutes,
     ...(deps.feedbackRoute === undefined ? [] : [["/v1/feedback", { POST: deps.feedbackRoute }] as const]),
     ["/healthz", { GET: healthRoute }],
     ["/readyz", { GET: createReadyRoute(registry, () => draining) }],
@@ -89,11 +95,11 @@ export function createApp(deps: AppDeps): App {
   ];
   // The OpenAI API needs a principal when auth is on; the wrapper is built once per route, not per request.
   const authenticate = deps.authenticate;
-  const routes = createRouteTable(
-    authenticate === undefined
-      ? routeList
-      : routeList.map(([path, methods]) => [path, path.startsWith("/v1/") ? wrapHandlers(methods, (handler) => authenticated(authenticate, handler)) : methods] as const),
-  );
+  const withAuth = (methods: MethodHandlers): MethodHandlers => (authenticate === undefined ? methods : wrapHandlers(methods, (handler) => authenticated(authenticate, handler)));
+  // Anthropic's clients read errors in Anthropic's envelope, authentication's included, so it wraps outside auth.
+  const onServerError = (error: unknown, requestId: string): void => logger.error({ request_id: requestId, err: error }, "request failed");
+  const anthropicRoutes = [...deps.anthropicRoutes].map(([path, methods]) => [path, wrapHandlers(withAuth(methods), (handler) => withAnthropicErrors(handler, onServerError))] as const);
+  const routes = createRouteTable([...routeList.map(([path, methods]) => [path, path.startsWith("/v1/") ? withAuth(methods) : methods] as const), ...anthropicRoutes]);
 
   function untilIdle(timeoutMs: number): Promise<void> {
     if (active.size === 0) return Promise.resolve();

@@ -25,6 +25,10 @@ import { createPriceBook } from "./accounting/price-book.js";
 import { loadTokenCounter, promptTokens } from "./limits/prompt-tokens.js";
 import { createFaultBoard } from "./drills/fault-board.js";
 import { createAdminFaultRoutes } from "./http/routes/admin-faults.js";
+import { openStore } from "./store/open-store.js";
+import { startResponseExpiry } from "./store/response-expiry.js";
+import { createResponsesRoutes } from "./http/routes/responses-route.js";
+import { createMessagesRoutes } from "./http/routes/messages-route.js";
 
 /** A running gateway: its address and a way to stop it gracefully. */
 export interface RunningGateway {
@@ -77,7 +81,9 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
   const registry = createModelRegistry(config, faults.wrapFactory(options.providerFactory ?? createProvider));
   faults.bind(registry);
   const routing = createRoutingTable(config, registry, time === undefined ? {} : { clock: time.clock, sleep: time.sleep, schedule: time.schedule });
-  const observability = await createObservability(config, routing, logger, redis.health);
+  // One database for the request log and stored responses, opened when either needs it.
+  const database = config.request_log.enabled || config.responses.store ? await openStore(config.database) : undefined;
+  const observability = createObservability(config, routing, logger, database, redis.health);
   const cacheStore = createCacheStore(config.cache, redis, (error) => logger.warn({ err: error }, "answer cache backend failed: serving without it"));
 
   // The answer stages, in pipeline order. Accounting opens the request's account first (every later stage charges or
@@ -94,13 +100,20 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
     createFastPathStage(routing),
   ];
 
+  const wrappedStages = observability.observer.wrapStages(stages);
+  const pipeline = { registry, routing, bodyLimitBytes: config.server.body_limit_bytes, stages: wrappedStages };
+  const responseStore = config.responses.store ? database : undefined;
+  const stopResponseExpiry = responseStore === undefined ? undefined : startResponseExpiry(responseStore, (error) => logger.warn({ err: error }, "pruning expired responses failed"), now);
+
   const app = createApp({
     config,
     registry,
     logger,
     routing,
     accounting,
-    stages: observability.observer.wrapStages(stages),
+    stages: wrappedStages,
+    apiRoutes: createResponsesRoutes({ ...pipeline, store: responseStore, ttlMs: config.responses.ttl_days * 24 * 3600 * 1000, now, logger }),
+    anthropicRoutes: createMessagesRoutes({ ...pipeline, countTokens }),
     // An engine server's own /metrics (extraRoutes) wins over the gateway's: it is what inference routers scrape.
     extraRoutes: new Map([...observability.routes, ...(options.extraRoutes ?? [])]),
     adminRoutes: new Map([...security.adminRoutes, ...observability.adminRoutes, ...createAdminFaultRoutes({ faults, audit: security.audit, now })]),
@@ -150,6 +163,8 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
       await cacheStore.close();
       await redis.close();
       await observability.close();
+      stopResponseExpiry?.();
+      await database?.close();
       logger.info("gantry stopped");
       logger.flush();
     })());

@@ -6,7 +6,7 @@ import { createMetricsRoute } from "../http/routes/metrics-route.js";
 import type { RouteHandler } from "../http/route-table.js";
 import type { MethodHandlers } from "../http/route-table.js";
 import type { RoutingTable } from "../routing/routing-table.js";
-import { openStore } from "../store/open-store.js";
+import type { GatewayStore } from "../store/gateway-store.js";
 import { createRequestLogWriter } from "../store/request-log-writer.js";
 import { startRetention } from "../store/retention.js";
 import { createGatewayMetrics, type RedisHealthSample } from "../telemetry/gateway-metrics.js";
@@ -24,18 +24,18 @@ export interface Observability {
   /** POST /v1/feedback when the request log is on. */
   readonly feedbackRoute: RouteHandler | undefined;
   readonly registry: Registry;
-  /** Writes queued log rows, exports buffered spans, closes the database. */
+  /** Writes queued log rows and exports buffered spans (the composition root closes the database after). */
   close(): Promise<void>;
 }
 
 const dropWarnEveryMs = 10_000;
 
-/** Builds metrics (own registry), tracing, the request-log store and writer, and their routes from config. */
-export async function createObservability(config: GatewayConfig, routing: RoutingTable, logger: Logger, redisHealth: () => readonly RedisHealthSample[]): Promise<Observability> {
+/** Builds metrics (own registry), tracing, the request-log writer over `database`, and their routes from config. */
+export function createObservability(config: GatewayConfig, routing: RoutingTable, logger: Logger, database: GatewayStore | undefined, redisHealth: () => readonly RedisHealthSample[]): Observability {
   const registry = new Registry();
   const metrics = config.metrics.enabled ? createGatewayMetrics(registry, routing, redisHealth) : undefined;
   const tracing = createTracing(config.telemetry);
-  const store = config.request_log.enabled ? await openStore(config.database) : undefined;
+  const store = config.request_log.enabled ? database : undefined;
   let lastWarnAt = 0;
   let unwarned = 0;
   const requestLog =
@@ -65,7 +65,7 @@ export async function createObservability(config: GatewayConfig, routing: Routin
     async close() {
       stopRetention?.();
       await requestLog?.close();
-      await Promise.all([store?.close(), tracing?.shutdown().catch((error: unknown) => logger.warn({ err: error }, "trace export failed on shutdown"))]);
+      await tracing?.shutdown().catch((error: unknown) => logger.warn({ err: error }, "trace export failed on shutdown"));
     },
   };
 }

@@ -9,7 +9,7 @@ import { guardrailsConfigSchema } from "../guardrails/pii-config-schema.js";
 import { corsConfigSchema } from "./cors-config-schema.js";
 import { limitsConfigSchema } from "../limits/limits-config-schema.js";
 import { cacheSchema, modelCacheSchema } from "../cache/cache-config-schema.js";
-import { databaseConfigSchema, requestLogConfigSchema } from "../store/store-config-schema.js";
+import { databaseConfigSchema, requestLogConfigSchema, responsesConfigSchema } from "../store/store-config-schema.js";
 import { metricsConfigSchema, telemetryConfigSchema } from "../telemetry/telemetry-config-schema.js";
 
 export const modelSchema = z.strictObject({
@@ -65,6 +65,7 @@ export const configSchema = z
     database: databaseConfigSchema.prefault({}),
     telemetry: telemetryConfigSchema.prefault({}),
     request_log: requestLogConfigSchema.prefault({}),
+    responses: responsesConfigSchema.prefault({}),
     metrics: metricsConfigSchema.prefault({}),
     models: z.array(modelSchema).min(1),
   })

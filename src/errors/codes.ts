@@ -18,6 +18,7 @@ export const errorCodes = {
   misdirected_request: { status: 421, type: "invalid_request_error", retryable: false, message: "This gateway does not serve that Host name; add it to server.allowed_hosts if it should." },
   not_found: { status: 404, type: "invalid_request_error", retryable: false, message: "No such route." },
   method_not_allowed: { status: 405, type: "invalid_request_error", retryable: false, message: "Method not allowed on this route." },
+  response_not_found: { status: 404, type: "invalid_request_error", retryable: false, message: "No stored response has this id." },
   model_not_found: { status: 404, type: "invalid_request_error", retryable: false, message: "The model does not exist." },
   operation_not_supported: { status: 400, type: "invalid_request_error", retryable: false, message: "The model does not support this operation." },
   context_length_exceeded: { status: 400, type: "invalid_request_error", retryable: false, message: "The prompt and max_tokens do not fit in the model's context window." },

@@ -1,7 +1,6 @@
 import type { ServerResponse } from "node:http";
-import type { ErrorEnvelope } from "../errors/to-error-response.js";
 
-/** Writes Server-Sent Events one event per write (no buffering), waiting for the socket when the client is slow. */
+/** Writes Server-Sent Events one frame per write (no buffering), waiting for the socket when the client is slow. */
 export class SseWriter {
   constructor(private readonly response: ServerResponse) {}
 
@@ -18,20 +17,15 @@ export class SseWriter {
     });
   }
 
-  /** Writes one `data:` event; resolves when the socket can take more (backpressure) or is gone. */
-  async data(payload: string): Promise<void> {
+  /** Writes whole SSE frames; resolves when the socket can take more (backpressure) or is gone. */
+  async write(frames: string): Promise<void> {
     if (this.closed()) return;
-    if (!this.response.write(`data: ${payload}\n\n`)) await this.drained();
+    if (!this.response.write(frames)) await this.drained();
   }
 
-  /** Ends the stream the OpenAI way. */
-  done(): void {
-    if (!this.closed()) this.response.end("data: [DONE]\n\n");
-  }
-
-  /** Ends the stream with an error event carrying the envelope, so a cut is never a clean 200. */
-  fail(envelope: ErrorEnvelope): void {
-    if (!this.closed()) this.response.end(`data: ${JSON.stringify(envelope)}\n\n`);
+  /** Ends the stream with its last frames (`data: [DONE]`, a final error event, or a translation's closing events). */
+  end(frames: string): void {
+    if (!this.closed()) this.response.end(frames);
   }
 
   private closed(): boolean {
@@ -49,4 +43,9 @@ export class SseWriter {
       this.response.on("close", finish);
     });
   }
+}
+
+/** One named SSE event (`event: name` then its JSON data), as the Responses and Messages streams send them. */
+export function sseEvent(event: { readonly type: string }): string {
+  return `event: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`;
 }

@@ -63,6 +63,21 @@ export const migrations: readonly Migration[] = [
     version: 2,
     statements: ["ALTER TABLE requests ADD COLUMN client_request_id TEXT", "CREATE INDEX requests_client_request_id ON requests (client_request_id, time)"],
   },
+  {
+    // Stored Responses API responses (POST /v1/responses with store: true), per tenant, until they expire.
+    version: 3,
+    statements: [
+      `CREATE TABLE responses (
+        id TEXT PRIMARY KEY,
+        tenant TEXT NOT NULL,
+        time BIGINT NOT NULL,
+        expires_at BIGINT NOT NULL,
+        response TEXT NOT NULL,
+        conversation TEXT NOT NULL
+      )`,
+      "CREATE INDEX responses_expires_at ON responses (expires_at)",
+    ],
+  },
 ];
 
 /** The newest schema version this build knows. */

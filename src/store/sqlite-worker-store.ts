@@ -3,7 +3,7 @@ import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { Worker } from "node:worker_threads";
-import type { RequestStore } from "./request-store.js";
+import type { GatewayStore } from "./gateway-store.js";
 import { computeStats } from "./request-stats.js";
 import type { SqlExecutor, SqlRow } from "./sql-executor.js";
 
@@ -15,7 +15,7 @@ interface Pending {
 }
 
 /** A worker thread owning one SQLite connection; `query` runs a read-only SELECT there. */
-type WorkerMethod = keyof RequestStore | "query";
+type WorkerMethod = keyof GatewayStore | "query";
 
 interface WorkerChannel {
   call<T>(method: WorkerMethod, ...args: unknown[]): Promise<T>;
@@ -27,7 +27,7 @@ interface WorkerChannel {
  * to one worker. `stats` runs its scans on two connections at once, the writer's and a second, read-only worker's,
  * so the latency and TTFT scans of a large window use both cores instead of queueing on one.
  */
-export function createSqliteWorkerStore(path: string): RequestStore {
+export function createSqliteWorkerStore(path: string): GatewayStore {
   const writer = createWorkerChannel(path);
   let reader: WorkerChannel | undefined;
   let queries = 0;
@@ -48,6 +48,10 @@ export function createSqliteWorkerStore(path: string): RequestStore {
     listRequests: (filter) => writer.call("listRequests", filter),
     stats: (window) => computeStats(statsExecutor, window),
     prune: (beforeMs) => writer.call("prune", beforeMs),
+    putResponse: (row) => writer.call("putResponse", row),
+    getResponse: (id, tenant, now) => writer.call("getResponse", id, tenant, now),
+    deleteResponse: (id, tenant) => writer.call("deleteResponse", id, tenant),
+    pruneResponses: (now) => writer.call("pruneResponses", now),
     close: () => (closing ??= Promise.all([writer.close(), reader?.close()]).then(() => undefined)),
   };
 }

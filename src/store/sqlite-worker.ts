@@ -1,13 +1,13 @@
 // The SQLite store's own thread: better-sqlite3 is synchronous, so every write and query runs here, off the
 // gateway's event loop. Messages are `{ id, method, args }`; replies are `{ id, result }` or `{ id, error }`.
 import { parentPort, workerData } from "node:worker_threads";
-import { createRequestStore, type RequestStore } from "./request-store.js";
+import { createGatewayStore, type GatewayStore } from "./gateway-store.js";
 import { createSqliteExecutor } from "./sqlite-executor.js";
 
 interface Call {
   readonly id: number;
   /** A store method, or `query`: one read-only SELECT (the parallel scans of `stats`). */
-  readonly method: keyof RequestStore | "query";
+  readonly method: keyof GatewayStore | "query";
   readonly args: unknown[];
 }
 
@@ -15,8 +15,8 @@ const port = parentPort;
 if (port === null) throw new Error("sqlite-worker.ts runs as a worker thread");
 const { path } = workerData as { path: string };
 const executor = createSqliteExecutor(path);
-const store = createRequestStore(executor);
-const methods = store as unknown as Record<keyof RequestStore, (...args: unknown[]) => Promise<unknown>>;
+const store = createGatewayStore(executor);
+const methods = store as unknown as Record<keyof GatewayStore, (...args: unknown[]) => Promise<unknown>>;
 
 port.on("message", (call: Call) => {
   void (async () => {

@@ -22,3 +22,13 @@ export const requestLogConfigSchema = z.strictObject({
 
 export type DatabaseConfig = z.output<typeof databaseConfigSchema>;
 export type RequestLogConfig = z.output<typeof requestLogConfigSchema>;
+
+/** Stored Responses API responses (`POST /v1/responses` with `store`, which defaults to true). */
+export const responsesConfigSchema = z.strictObject({
+  /** Keep responses for GET /v1/responses/:id and previous_response_id; false = nothing is stored (as if every request said store: false). */
+  store: z.boolean().default(true),
+  /** Stored responses are gone (404) this many days after creation, and pruned hourly. */
+  ttl_days: z.number().int().min(1).max(3650).default(30),
+});
+
+export type ResponsesConfig = z.output<typeof responsesConfigSchema>;

@@ -7,7 +7,7 @@ import { latestSchemaVersion, migrate, migrations } from "../../src/store/migrat
 import { openStore } from "../../src/store/open-store.js";
 import { createPostgresExecutor } from "../../src/store/postgres-executor.js";
 import type { RequestRow } from "../../src/store/request-row.js";
-import type { RequestStore } from "../../src/store/request-store.js";
+import type { GatewayStore } from "../../src/store/gateway-store.js";
 import type { SqlExecutor } from "../../src/store/sql-executor.js";
 import { createSqliteExecutor } from "../../src/store/sqlite-executor.js";
 import type { DatabaseConfig } from "../../src/store/store-config-schema.js";
@@ -88,7 +88,7 @@ const backends: Backend[] = [
 ];
 
 describe.each(backends)("request store on $name", (backend) => {
-  let store: RequestStore;
+  let store: GatewayStore;
   let databases: Awaited<ReturnType<Backend["start"]>>;
 
   beforeAll(async () => {
@@ -100,6 +100,19 @@ describe.each(backends)("request store on $name", (backend) => {
   afterAll(async () => {
     await store.close();
     await databases.done();
+  });
+
+  it("keeps stored responses per tenant until they expire", async () => {
+    const stored = { id: "resp_1", tenant: "team:red", time: base, expiresAt: base + 1000, response: '{"id":"resp_1"}', conversation: "[]" };
+    await store.putResponse(stored);
+    expect(await store.getResponse("resp_1", "team:red", base)).toEqual(stored);
+    expect(await store.getResponse("resp_1", "team:blue", base)).toBeUndefined();
+    expect(await store.getResponse("resp_1", "team:red", base + 1000)).toBeUndefined();
+    expect(await store.deleteResponse("resp_1", "team:blue")).toBe(false);
+    await store.putResponse({ ...stored, id: "resp_2", expiresAt: base + 5000 });
+    expect(await store.pruneResponses(base + 2000)).toBe(1);
+    expect(await store.deleteResponse("resp_2", "team:red")).toBe(true);
+    expect(await store.getResponse("resp_2", "team:red", base)).toBeUndefined();
   });
 
   it("migrates idempotently and ignores a duplicate id", async () => {

@@ -1,57 +1,18 @@
 import type { z } from "zod";
-import { GatewayError } from "../../errors/gateway-error.js";
 import type { JsonObject } from "../../protocol/openai-responses.js";
 import { validateRequest } from "../../protocol/validate-request.js";
-import type { ModelRegistry } from "../../providers/model-registry.js";
-import type { AttemptProgress } from "../../routing/attempt-loop.js";
-import type { RoutingTable } from "../../routing/routing-table.js";
-import { composeStages, type AnswerStage, type PipelineOperation, type PipelineRequest } from "../../pipeline/answer.js";
-import { answerHeaders, createRoutedSource } from "../../routing/routed-source.js";
+import type { PipelineOperation, PipelineRequest } from "../../pipeline/answer.js";
 import { readJsonRequest } from "../read-json-body.js";
-import type { RequestContext } from "../../pipeline/request-context.js";
 import type { RouteHandler } from "../route-table.js";
-import { writeAnswer } from "../write-answer.js";
-import { clipClientText } from "../../errors/clip-client-text.js";
-
-export interface GenerationRouteDeps {
-  registry: ModelRegistry;
-  routing: RoutingTable;
-  bodyLimitBytes: number;
-  /** The answer stages, in order (auth, limits, guardrails, cache…), around routing. */
-  stages: readonly AnswerStage[];
-}
+import { runPipeline, type PipelineDeps } from "../run-pipeline.js";
 
 type RequestSchema = z.ZodType<PipelineRequest["body"] & JsonObject>;
 
 /** POST /v1/chat/completions, /v1/completions and /v1/embeddings: validate, run the answer stages, route, answer. */
-export function createGenerationRoute(operation: PipelineOperation, schema: RequestSchema, deps: GenerationRouteDeps): RouteHandler {
+export function createGenerationRoute(operation: PipelineOperation, schema: RequestSchema, deps: PipelineDeps): RouteHandler {
   return async (context) => {
     const received = await readJsonRequest(context.request, deps.bodyLimitBytes);
     const body = validateRequest(schema, received.body);
-    const router = deps.routing.get(body.model);
-    if (router === undefined) {
-      const shown = clipClientText(body.model);
-      context.facts.model = shown;
-      throw new GatewayError("model_not_found", { message: `The model "${shown}" does not exist.`, param: "model" });
-    }
-    context.facts.model = body.model;
-    context.facts.stream = body.stream === true;
-    const progress: AttemptProgress = { attempts: 0, model: router.model.name, deployment: undefined, fallbackPosition: 0 };
-    const answer = composeStages(context, deps.stages, createRoutedSource(deps.routing, router, context, progress));
-    try {
-      await writeAnswer(context, await answer({ operation, body, clientBody: { body, bytes: received.bytes } }));
-    } catch (error) {
-      if (!context.response.headersSent) {
-        for (const [name, value] of Object.entries(answerHeaders(progress))) context.response.setHeader(name, value);
-      }
-      throw error;
-    } finally {
-      noteRouting(context, progress);
-    }
+    await runPipeline(context, deps, { operation, body, clientBody: { body, bytes: received.bytes } });
   };
-}
-
-function noteRouting(context: RequestContext, progress: AttemptProgress): void {
-  if (progress.deployment !== undefined) context.facts.deployment = progress.deployment;
-  if (progress.attempts > 0) context.facts.attempts = progress.attempts;
 }

@@ -1,0 +1,51 @@
+import { clipClientText } from "../errors/clip-client-text.js";
+import { GatewayError } from "../errors/gateway-error.js";
+import type { ModelRegistry } from "../providers/model-registry.js";
+import type { AttemptProgress } from "../routing/attempt-loop.js";
+import type { RoutingTable } from "../routing/routing-table.js";
+import { composeStages, type AnswerStage, type PipelineRequest } from "../pipeline/answer.js";
+import { answerHeaders, createRoutedSource } from "../routing/routed-source.js";
+import type { RequestContext } from "../pipeline/request-context.js";
+import { writeAnswer, type AnswerEncoder } from "./write-answer.js";
+
+/** What answering a request needs: the routing state and the answer stages. */
+export interface PipelineDeps {
+  registry: ModelRegistry;
+  routing: RoutingTable;
+  bodyLimitBytes: number;
+  /** The answer stages, in order (auth, limits, guardrails, cache…), around routing. */
+  stages: readonly AnswerStage[];
+}
+
+/**
+ * Runs a validated chat, completion or embedding request through the answer stages and routing, and writes the answer
+ * with `encoder` (OpenAI's wire format by default; the Responses and Messages routes pass their translations).
+ */
+export async function runPipeline(context: RequestContext, deps: PipelineDeps, request: PipelineRequest, encoder?: AnswerEncoder): Promise<void> {
+  const { body } = request;
+  const router = deps.routing.get(body.model);
+  if (router === undefined) {
+    const shown = clipClientText(body.model);
+    context.facts.model = shown;
+    throw new GatewayError("model_not_found", { message: `The model "${shown}" does not exist.`, param: "model" });
+  }
+  context.facts.model = body.model;
+  context.facts.stream = body.stream === true;
+  const progress: AttemptProgress = { attempts: 0, model: router.model.name, deployment: undefined, fallbackPosition: 0 };
+  const answer = composeStages(context, deps.stages, createRoutedSource(deps.routing, router, context, progress));
+  try {
+    await writeAnswer(context, await answer(request), encoder);
+  } catch (error) {
+    if (!context.response.headersSent) {
+      for (const [name, value] of Object.entries(answerHeaders(progress))) context.response.setHeader(name, value);
+    }
+    throw error;
+  } finally {
+    noteRouting(context, progress);
+  }
+}
+
+function noteRouting(context: RequestContext, progress: AttemptProgress): void {
+  if (progress.deployment !== undefined) context.facts.deployment = progress.deployment;
+  if (progress.attempts > 0) context.facts.attempts = progress.attempts;
+}

@@ -1,0 +1,11 @@
+import { createRequestStore, type RequestStore } from "./request-store.js";
+import { createResponseStore, type ResponseStore } from "./response-store.js";
+import type { SqlExecutor } from "./sql-executor.js";
+
+/** The gateway's durable state: the request log and the stored Responses API responses. */
+export type GatewayStore = RequestStore & ResponseStore;
+
+/** Both stores over one executor (the SQLite worker thread builds the same). */
+export function createGatewayStore(executor: SqlExecutor): GatewayStore {
+  return { ...createRequestStore(executor), ...createResponseStore(executor) };
+}

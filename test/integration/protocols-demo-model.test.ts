@@ -1,0 +1,42 @@
+import Anthropic from "@anthropic-ai/sdk";
+import OpenAI from "openai";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startTestGateway } from "../helpers/gateway.js";
+import type { RunningGateway } from "../../src/main.js";
+
+// The Responses and Messages APIs over the embedded engine (the committed demo model), not only over HTTP upstreams.
+const modelPath = new URL("../../models/gantry-demo/gantry-demo.gguf", import.meta.url).pathname;
+let gateway: RunningGateway;
+
+beforeAll(async () => {
+  gateway = await startTestGateway(`models:
+  - name: demo
+    deployments:
+      - { provider: llama-cpp, model: "${modelPath}", context_size: 512, parallel: 2, threads: 1 }
+`);
+  for (let tries = 0; tries < 100 && (await fetch(`${gateway.url}/readyz`)).status !== 200; tries++) await new Promise((resolve) => setTimeout(resolve, 100));
+});
+afterAll(() => gateway.close());
+
+describe("the Responses and Messages APIs over the embedded engine", () => {
+  it("responses: create, stream and a previous_response_id follow-up", async () => {
+    const client = new OpenAI({ baseURL: `${gateway.url}/v1`, apiKey: "unused", maxRetries: 0 });
+    const first = await client.responses.create({ model: "demo", instructions: "Tell stories.", input: "Tell me a story.", max_output_tokens: 20, temperature: 0 });
+    expect(first.output_text.trim().length).toBeGreaterThan(0);
+    expect(first.usage?.output_tokens).toBeGreaterThan(0);
+    expect(first.usage?.output_tokens).toBeLessThanOrEqual(20);
+    const streamed = await client.responses.stream({ model: "demo", previous_response_id: first.id, input: "And then?", max_output_tokens: 20, temperature: 0 }).finalResponse();
+    expect(streamed.output_text.trim().length).toBeGreaterThan(0);
+    expect(streamed.usage?.input_tokens).toBeGreaterThan(first.usage?.input_tokens ?? 0);
+  });
+
+  it("messages: create and stream", async () => {
+    const client = new Anthropic({ baseURL: gateway.url, apiKey: "unused", maxRetries: 0 });
+    const message = await client.messages.create({ model: "demo", max_tokens: 20, messages: [{ role: "user", content: "Tell me a story." }] });
+    expect(message.content[0]).toMatchObject({ type: "text" });
+    expect(["end_turn", "max_tokens"]).toContain(message.stop_reason);
+    const streamed = await client.messages.stream({ model: "demo", max_tokens: 20, messages: [{ role: "user", content: "Tell me a story." }] }).finalMessage();
+    expect(streamed.content.map((block) => (block.type === "text" ? block.text : "")).join("")).toBe(message.content.map((block) => (block.type === "text" ? block.text : "")).join(""));
+    expect(streamed.usage.output_tokens).toBe(message.usage.output_tokens);
+  });
+});
