@@ -20,6 +20,7 @@ import type { AnswerStage } from "./pipeline/answer.js";
 import { authenticated } from "./http/authenticated.js";
 import type { Authenticate } from "./auth/authenticate.js";
 import { createCors } from "./http/cors.js";
+import { createLargeBodyGate } from "./http/large-body-gate.js";
 
 /** Everything the app needs from the outside world, all built by the composition root (`main.ts`). */
 export interface AppDeps {
@@ -61,7 +62,9 @@ export function createApp(deps: AppDeps): App {
   const { config, registry, logger } = deps;
   const startedAtSeconds = Math.floor(Date.now() / 1000);
   const cors = createCors(config.server.cors);
-  const generationDeps = { registry, routing: deps.routing, bodyLimitBytes: config.server.body_limit_bytes, stages: deps.stages };
+  const { server } = config;
+  const largeBodies = createLargeBodyGate({ thresholdBytes: server.large_body_bytes, maxConcurrent: server.max_concurrent_large_bodies });
+  const generationDeps = { registry, routing: deps.routing, bodyLimitBytes: server.body_limit_bytes, requestLimits: server.request_limits, largeBodies, stages: deps.stages };
   let draining = false;
   const active = new Set<AbortController>();
   let idle: (() => void) | undefined;

@@ -6,6 +6,7 @@ import { authConfigSchema } from "../auth/auth-config-schema.js";
 import { insecureBindProblem } from "../auth/loopback.js";
 import { guardrailsConfigSchema } from "../guardrails/pii-config-schema.js";
 import { corsConfigSchema } from "./cors-config-schema.js";
+import { requestLimitsConfigSchema } from "../protocol/request-limits-config-schema.js";
 import { limitsConfigSchema } from "../limits/limits-config-schema.js";
 import { cacheSchema, modelCacheSchema } from "../cache/cache-config-schema.js";
 import { databaseConfigSchema, requestLogConfigSchema } from "../store/store-config-schema.js";
@@ -42,6 +43,12 @@ export const configSchema = z
         max_header_bytes: z.number().int().min(1024).max(1024 * 1024).default(16 * 1024),
         shutdown_grace_ms: z.number().int().min(0).default(10_000),
         keep_alive_timeout_ms: z.number().int().positive().default(65_000),
+        /** Bodies of at least this size (Content-Length, or bytes read so far when chunked) count as large. */
+        large_body_bytes: z.number().int().positive().default(1024 * 1024),
+        /** Large bodies read, parsed and validated at once; more get 429 server_busy with Retry-After. */
+        max_concurrent_large_bodies: z.number().int().positive().default(4),
+        /** Element counts and JSON nesting per request, checked before any expensive step. */
+        request_limits: requestLimitsConfigSchema.prefault({}),
         /** Browser origins allowed to call the gateway; absent = CORS off. */
         cors: corsConfigSchema.optional(),
       })

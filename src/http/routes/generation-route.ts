@@ -2,6 +2,9 @@ import type { z } from "zod";
 import { GatewayError } from "../../errors/gateway-error.js";
 import type { JsonObject } from "../../protocol/openai-responses.js";
 import { validateRequest } from "../../protocol/validate-request.js";
+import { checkElementCounts } from "../../protocol/check-element-counts.js";
+import type { RequestLimits } from "../../protocol/request-limits-config-schema.js";
+import type { LargeBodyGate } from "../large-body-gate.js";
 import type { ModelRegistry } from "../../providers/model-registry.js";
 import type { AttemptProgress } from "../../routing/attempt-loop.js";
 import type { RoutingTable } from "../../routing/routing-table.js";
@@ -16,6 +19,9 @@ export interface GenerationRouteDeps {
   registry: ModelRegistry;
   routing: RoutingTable;
   bodyLimitBytes: number;
+  requestLimits: RequestLimits;
+  /** Bounds how many large bodies are read, parsed and validated at once. */
+  largeBodies: LargeBodyGate;
   /** The answer stages, in order (auth, limits, guardrails, cache…), around routing. */
   stages: readonly AnswerStage[];
 }
@@ -24,9 +30,18 @@ type RequestSchema = z.ZodType<PipelineRequest["body"] & JsonObject>;
 
 /** POST /v1/chat/completions, /v1/completions and /v1/embeddings: validate, run the answer stages, route, answer. */
 export function createGenerationRoute(operation: PipelineOperation, schema: RequestSchema, deps: GenerationRouteDeps): RouteHandler {
+  const limits = deps.requestLimits;
+  const bodyOptions = { limitBytes: deps.bodyLimitBytes, scan: { maxDepth: limits.max_json_depth, maxElements: limits.max_json_elements }, gate: deps.largeBodies };
   return async (context) => {
-    const received = await readJsonRequest(context.request, deps.bodyLimitBytes);
-    const body = validateRequest(schema, received.body);
+    const received = await readJsonRequest(context.request, bodyOptions);
+    let body: z.output<RequestSchema>;
+    try {
+      checkElementCounts(received.body, limits);
+      body = validateRequest(schema, received.body);
+    } finally {
+      // Parsing and validation are the memory peak of a large body; what the request keeps afterwards is bounded.
+      received.release();
+    }
     const router = deps.routing.get(body.model);
     context.facts.model = body.model;
     if (router === undefined) throw new GatewayError("model_not_found", { message: `The model "${body.model}" does not exist.`, param: "model" });
