@@ -41,6 +41,11 @@ export async function readJsonRequest(request: IncomingMessage, options: JsonBod
   const { limitBytes, gate } = options;
   const contentType = request.headers["content-type"];
   if (contentType === undefined || !isJsonContentType(contentType)) throw new GatewayError("unsupported_media_type");
+  const encoding = request.headers["content-encoding"];
+  // Compressed bodies are not inflated (a small gzip body can inflate to gigabytes); say so rather than fail to parse.
+  if (encoding !== undefined && encoding.trim().toLowerCase() !== "identity") {
+    throw new GatewayError("unsupported_media_type", { message: "Content-Encoding is not supported; send the body uncompressed." });
+  }
   const declared = Number(request.headers["content-length"] ?? 0);
   if (declared > limitBytes) throw tooLarge(limitBytes);
   const slot: { release: ReleaseSlot | undefined } = { release: undefined };

@@ -14,6 +14,7 @@ import { readJsonRequest } from "../read-json-body.js";
 import type { RequestContext } from "../../pipeline/request-context.js";
 import type { RouteHandler } from "../route-table.js";
 import { writeAnswer } from "../write-answer.js";
+import { clipClientText } from "../../errors/clip-client-text.js";
 
 export interface GenerationRouteDeps {
   registry: ModelRegistry;
@@ -44,7 +45,11 @@ export function createGenerationRoute(operation: PipelineOperation, schema: Requ
     }
     const router = deps.routing.get(body.model);
     context.facts.model = body.model;
-    if (router === undefined) throw new GatewayError("model_not_found", { message: `The model "${body.model}" does not exist.`, param: "model" });
+    if (router === undefined) {
+      const shown = clipClientText(body.model);
+      context.facts.model = shown;
+      throw new GatewayError("model_not_found", { message: `The model "${shown}" does not exist.`, param: "model" });
+    }
     context.facts.stream = body.stream === true;
     const progress: AttemptProgress = { attempts: 0, model: router.model.name, deployment: undefined, fallbackPosition: 0 };
     const answer = composeStages(context, deps.stages, createRoutedSource(deps.routing, router, context, progress));
