@@ -16,7 +16,7 @@ import { createRouteTable, type MethodHandlers } from "./http/route-table.js";
 import type { AdminGuard } from "./auth/admin-guard.js";
 import { createReadyRoute, healthRoute } from "./http/routes/health-routes.js";
 import type { RequestObserver } from "./telemetry/request-observer.js";
-import type { AnswerStage } from "./pipeline/answer.js";
+import type { PipelineDeps } from "./http/run-pipeline.js";
 import { authenticated } from "./http/authenticated.js";
 import type { Authenticate } from "./auth/authenticate.js";
 import { createCors } from "./http/cors.js";
@@ -34,8 +34,8 @@ export interface AppDeps {
   accounting: Accounting;
   /** Per-model routing state (tests build one with a fake clock). */
   routing: RoutingTable;
-  /** The answer stages in pipeline order, already wrapped by the observer; routing answers after the last. */
-  stages: readonly AnswerStage[];
+  /** What the generation routes answer with: body reading bounds, the answer stages (already wrapped by the observer), routing. */
+  pipeline: PipelineDeps;
   /** Routes beyond the OpenAI API (e.g. /metrics, an engine server's /health), by path (`:name` segments allowed) then method. */
   extraRoutes: ReadonlyMap<string, MethodHandlers>;
   /** Admin API routes (`/admin/...`); each runs only after `adminGuard` admits the request. */
@@ -72,7 +72,6 @@ export function createApp(deps: AppDeps): App {
   const startedAtSeconds = Math.floor(Date.now() / 1000);
   const cors = createCors(config.server.cors);
   const checkHost = createHostCheck(config.server.host, config.server.allowed_hosts);
-  const generationDeps = { registry, routing: deps.routing, bodyLimitBytes: config.server.body_limit_bytes, stages: deps.stages };
   let draining = false;
   /** In-flight requests: their abort controller and the response still to be answered. */
   const active = new Map<AbortController, ServerResponse>();
@@ -81,9 +80,9 @@ export function createApp(deps: AppDeps): App {
   const guard = deps.adminGuard;
   const adminRoutes = [...deps.adminRoutes].map(([path, methods]) => [path, wrapHandlers(methods, (handler) => guarded(guard, handler))] as const);
   const routeList: (readonly [string, MethodHandlers])[] = [
-    ["/v1/chat/completions", { POST: createGenerationRoute("chat", chatCompletionRequestSchema, generationDeps) }],
-    ["/v1/completions", { POST: createGenerationRoute("completion", completionRequestSchema, generationDeps) }],
-    ["/v1/embeddings", { POST: createGenerationRoute("embedding", embeddingRequestSchema, generationDeps) }],
+    ["/v1/chat/completions", { POST: createGenerationRoute("chat", chatCompletionRequestSchema, deps.pipeline) }],
+    ["/v1/completions", { POST: createGenerationRoute("completion", completionRequestSchema, deps.pipeline) }],
+    ["/v1/embeddings", { POST: createGenerationRoute("embedding", embeddingRequestSchema, deps.pipeline) }],
     ["/v1/models", { GET: createModelsRoute(registry, startedAtSeconds) }],
     ["/v1/models/:id", { GET: createModelRoute(registry, startedAtSeconds) }],
     ...deps.apiRoutes,

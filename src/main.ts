@@ -24,6 +24,7 @@ import { createAccountingStage } from "./accounting/accounting-stage.js";
 import { createPriceBook } from "./accounting/price-book.js";
 import { loadTokenCounter, promptTokens } from "./limits/prompt-tokens.js";
 import { createFaultBoard } from "./drills/fault-board.js";
+import { createLargeBodyGate } from "./http/large-body-gate.js";
 import { createAdminFaultRoutes } from "./http/routes/admin-faults.js";
 import { openStore } from "./store/open-store.js";
 import { startResponseExpiry } from "./store/response-expiry.js";
@@ -101,7 +102,14 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
   ];
 
   const wrappedStages = observability.observer.wrapStages(stages);
-  const pipeline = { registry, routing, bodyLimitBytes: config.server.body_limit_bytes, stages: wrappedStages };
+  const { server: serverConfig } = config;
+  const limits = serverConfig.request_limits;
+  const body = {
+    limitBytes: serverConfig.body_limit_bytes,
+    scan: { maxDepth: limits.max_json_depth, maxElements: limits.max_json_elements },
+    gate: createLargeBodyGate({ thresholdBytes: serverConfig.large_body_bytes, maxConcurrent: serverConfig.max_concurrent_large_bodies }),
+  };
+  const pipeline = { registry, routing, body, requestLimits: limits, stages: wrappedStages };
   const responseStore = config.responses.store ? database : undefined;
   const stopResponseExpiry = responseStore === undefined ? undefined : startResponseExpiry(responseStore, (error) => logger.warn({ err: error }, "pruning expired responses failed"), now);
 
@@ -111,7 +119,7 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
     logger,
     routing,
     accounting,
-    stages: wrappedStages,
+    pipeline,
     apiRoutes: createResponsesRoutes({ ...pipeline, store: responseStore, ttlMs: config.responses.ttl_days * 24 * 3600 * 1000, now, logger }),
     anthropicRoutes: createMessagesRoutes({ ...pipeline, countTokens }),
     // An engine server's own /metrics (extraRoutes) wins over the gateway's: it is what inference routers scrape.

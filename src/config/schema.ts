@@ -7,6 +7,7 @@ import { adminConfigSchema } from "../auth/admin-config-schema.js";
 import { insecureBindProblem } from "../auth/loopback.js";
 import { guardrailsConfigSchema } from "../guardrails/pii-config-schema.js";
 import { corsConfigSchema } from "./cors-config-schema.js";
+import { requestLimitsConfigSchema } from "../protocol/request-limits-config-schema.js";
 import { limitsConfigSchema } from "../limits/limits-config-schema.js";
 import { cacheSchema, modelCacheSchema } from "../cache/cache-config-schema.js";
 import { databaseConfigSchema, requestLogConfigSchema, responsesConfigSchema } from "../store/store-config-schema.js";
@@ -45,6 +46,12 @@ export const configSchema = z
         keep_alive_timeout_ms: z.number().int().positive().default(65_000),
         /** Host names (no port) clients may send in Host; `*` = any. Default: the bound address, localhost, 127.0.0.1, [::1]; any name on a wildcard bind. */
         allowed_hosts: z.array(z.string().min(1).regex(/^(\*|\[[\da-fA-F:.]+\]|[^\s:/[\]]+)$/, "a host name or IP address without a port, or *")).min(1).optional(),
+        /** Bodies of at least this size (Content-Length, or bytes read so far when chunked) count as large. */
+        large_body_bytes: z.number().int().positive().default(1024 * 1024),
+        /** Large bodies read, parsed and validated at once; more get 429 server_busy with Retry-After. */
+        max_concurrent_large_bodies: z.number().int().positive().default(4),
+        /** Element counts and JSON nesting per request, checked before any expensive step. */
+        request_limits: requestLimitsConfigSchema.prefault({}),
         /** Browser origins allowed to call the gateway; absent = CORS off. */
         cors: corsConfigSchema.optional(),
       })

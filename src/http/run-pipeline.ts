@@ -7,12 +7,17 @@ import { composeStages, type AnswerStage, type PipelineRequest } from "../pipeli
 import { answerHeaders, createRoutedSource } from "../routing/routed-source.js";
 import type { RequestContext } from "../pipeline/request-context.js";
 import { writeAnswer, type AnswerEncoder } from "./write-answer.js";
+import type { JsonBodyOptions } from "./read-json-body.js";
+import type { RequestLimits } from "../protocol/request-limits-config-schema.js";
 
 /** What answering a request needs: the routing state and the answer stages. */
 export interface PipelineDeps {
   registry: ModelRegistry;
   routing: RoutingTable;
-  bodyLimitBytes: number;
+  /** How request bodies are read: the size limit, the JSON pre-scan's bounds and the large-body gate. */
+  body: JsonBodyOptions;
+  /** Element counts per field, checked before validation. */
+  requestLimits: RequestLimits;
   /** The answer stages, in order (auth, limits, guardrails, cache…), around routing. */
   stages: readonly AnswerStage[];
 }

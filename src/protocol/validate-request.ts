@@ -1,4 +1,5 @@
 import type { z } from "zod";
+import { clipClientText } from "../errors/clip-client-text.js";
 import { GatewayError } from "../errors/gateway-error.js";
 import { formatPath } from "./format-path.js";
 
@@ -9,6 +10,18 @@ export function validateRequest<Schema extends z.ZodType>(schema: Schema, body: 
   const issue = result.error.issues[0];
   if (issue === undefined) throw new GatewayError("invalid_request");
   const param = issue.path.length > 0 ? formatPath(issue.path) : null;
-  const message = issue.code === "invalid_type" && issue.input === undefined ? `${param ?? "body"} is required` : `${param ?? "body"}: ${issue.message}`;
+  const missing = valueAt(body, issue.path) === undefined;
+  // Messages can quote the client's input (an unknown key, an enum value): clipped, as in every error and log.
+  const message = clipClientText(missing ? `${param ?? "body"} is required` : `${param ?? "body"}: ${issue.message}`);
   throw new GatewayError("invalid_request", { message, param });
+}
+
+/** The value at a zod issue's path, or undefined where the path leaves the body. */
+function valueAt(body: unknown, path: readonly PropertyKey[]): unknown {
+  let value = body;
+  for (const key of path) {
+    if (typeof value !== "object" || value === null || !Object.hasOwn(value, key)) return undefined;
+    value = (value as Record<PropertyKey, unknown>)[key];
+  }
+  return value;
 }

@@ -8,7 +8,7 @@ import { chatCompletionRequestSchema } from "../../protocol/openai-requests.js";
 import { readUsage } from "../../protocol/openai-responses.js";
 import { promptTokens, type CountTokens } from "../../limits/prompt-tokens.js";
 import { validateRequest } from "../../protocol/validate-request.js";
-import { readJsonRequest } from "../read-json-body.js";
+import { readValidatedJson } from "../read-json-body.js";
 import type { MethodHandlers } from "../route-table.js";
 import { runPipeline, type PipelineDeps } from "../run-pipeline.js";
 import { sendJson } from "../send.js";
@@ -27,8 +27,7 @@ export function createMessagesRoutes(deps: MessagesRouteDeps): Map<string, Metho
       "/v1/messages",
       {
         POST: async (context) => {
-          const received = await readJsonRequest(context.request, deps.bodyLimitBytes);
-          const request = validateRequest(anthropicMessagesRequestSchema, received.body);
+          const { value: request } = await readValidatedJson(context.request, deps.body, (raw) => validateRequest(anthropicMessagesRequestSchema, raw));
           const body = validateRequest(chatCompletionRequestSchema, anthropicToChat(request));
           const id = `msg_${randomUUID().replaceAll("-", "")}`;
           const translator = createAnthropicStreamTranslator(id, request.model, request.stop_sequences);
@@ -48,8 +47,7 @@ export function createMessagesRoutes(deps: MessagesRouteDeps): Map<string, Metho
       "/v1/messages/count_tokens",
       {
         POST: async (context) => {
-          const received = await readJsonRequest(context.request, deps.bodyLimitBytes);
-          const request = validateRequest(anthropicCountTokensRequestSchema, received.body);
+          const { value: request } = await readValidatedJson(context.request, deps.body, (raw) => validateRequest(anthropicCountTokensRequestSchema, raw));
           context.facts.model = request.model;
           if (deps.routing.get(request.model) === undefined) throw new GatewayError("model_not_found", { message: `The model "${request.model}" does not exist.`, param: "model" });
           const body = anthropicToChat(request);

@@ -11,7 +11,7 @@ import { validateRequest } from "../../protocol/validate-request.js";
 import type { Logger } from "../../pipeline/logger.js";
 import { tenantOf } from "../../pipeline/principal.js";
 import type { ResponseStore, StoredResponse } from "../../store/response-store.js";
-import { readJsonRequest } from "../read-json-body.js";
+import { readValidatedJson } from "../read-json-body.js";
 import type { MethodHandlers } from "../route-table.js";
 import { runPipeline, type PipelineDeps } from "../run-pipeline.js";
 import { sendJson } from "../send.js";
@@ -74,8 +74,7 @@ export function createResponsesRoutes(deps: ResponsesRouteDeps): Map<string, Met
       "/v1/responses",
       {
         POST: async (context) => {
-          const received = await readJsonRequest(context.request, deps.bodyLimitBytes);
-          const parsed = validateRequest(responsesRequestSchema, received.body);
+          const { value: parsed } = await readValidatedJson(context.request, deps.body, (raw) => validateRequest(responsesRequestSchema, raw));
           refuseUnservableResponsesFields(parsed);
           const tenant = tenantOf(context.principal);
           const stored = parsed.store !== false && deps.store !== undefined;

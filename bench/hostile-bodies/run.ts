@@ -1,0 +1,133 @@
+// Hostile bodies next to small requests: small chat requests at a constant rate through a gateway process (fake
+// upstream, loopback), first alone, then while 8 clients each send 4 MiB hostile bodies back to back (many tiny
+// messages, token ids, empty arrays, logit_bias entries, content parts, and a legitimate 4 MiB image data URL).
+// Targets: p99 of the small requests ≤ 50 ms and the gateway's peak RSS (VmHWM) ≤ 1 GB, with 0 5xx.
+// Usage: npx tsx bench/hostile-bodies/run.ts [--rps 200] [--seconds 10] [--clients 8] [--max-per-client 200] [--cpu-prof-dir DIR]
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { cpus, loadavg, tmpdir } from "node:os";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import { Pool } from "undici";
+import { runConstantRate, summarizeRun, type RateRunSummary } from "../lib/constant-rate.js";
+import { startProcess, stopProcess } from "../lib/processes.js";
+
+const { values } = parseArgs({
+  options: {
+    rps: { type: "string", default: "200" },
+    seconds: { type: "string", default: "10" },
+    clients: { type: "string", default: "8" },
+    "max-per-client": { type: "string", default: "200" },
+    "cpu-prof-dir": { type: "string" },
+    out: { type: "string", default: "bench/hostile-bodies/results.json" },
+  },
+});
+const rps = Number(values.rps);
+const durationMs = Number(values.seconds) * 1000;
+const clients = Number(values.clients);
+const maxPerClient = Number(values["max-per-client"]);
+const targets = { p99Ms: 50, peakRssBytes: 1e9 };
+const root = new URL("../..", import.meta.url).pathname;
+const tsx = join(root, "node_modules/.bin/tsx");
+const work = mkdtempSync(join(tmpdir(), "gantry-hostile-bodies-"));
+
+const upstream = await startProcess(tsx, [join(root, "test/helpers/fake-upstream-main.ts")], /(http:\S+)\n/);
+const configFile = join(work, "gantry.yaml");
+// max_prompt_tokens is raised so the legitimate 4 MiB prompt takes the whole path (validation, tokenizing, forwarding).
+writeFileSync(configFile, `server: { port: 0 }\nlogging: { level: info, requests: false }\nlimits: { max_prompt_tokens: 10000000 }\nmodels:\n  - name: story\n    deployments:\n      - { provider: openai-compatible, base_url: "${upstream.match}", upstream_model: tiny }\n`);
+const profileFlags = values["cpu-prof-dir"] === undefined ? [] : ["--cpu-prof", `--cpu-prof-dir=${values["cpu-prof-dir"]}`];
+const gateway = await startProcess("node", [...profileFlags, "--import", "tsx", join(root, "src/cli/gantry.ts"), "serve", "--config", configFile], /"url":"(http:[^"]+)"/, { logFile: join(work, "gateway.log") });
+const gatewayPid = gateway.child.pid ?? 0;
+
+/** The gateway's resident set now and at its peak, from /proc (Linux). */
+function rss(): { nowBytes: number; peakBytes: number } {
+  const status = readFileSync(`/proc/${gatewayPid}/status`, "utf8");
+  const kib = (field: string): number => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, "m").exec(status)?.[1] ?? Number.NaN) * 1024;
+  return { nowBytes: kib("VmRSS"), peakBytes: kib("VmHWM") };
+}
+
+const bodyBytes = 4 * 1024 * 1024 - 64;
+/** `prefix` + `item` repeated (comma-separated) + `suffix`, as close to 4 MiB as fits. */
+function fill(prefix: string, item: string, suffix: string): string {
+  const count = Math.floor((bodyBytes - prefix.length - suffix.length + 1) / (item.length + 1));
+  return prefix + Array.from({ length: count }, () => item).join(",") + suffix;
+}
+const hostile = {
+  "tiny messages": fill('{"model":"story","messages":[', '{"role":"user","content":"x"}', "]}"),
+  "token ids": fill('{"model":"story","prompt":[', "7", "]}"),
+  "empty arrays": fill('{"model":"story","messages":[{"role":"user","content":"x"}],"x":[', "[]", "]}"),
+  "logit_bias entries": fill('{"model":"story","messages":[{"role":"user","content":"x"}],"logit_bias":{', '"1":1', "}}"),
+  "content parts": fill('{"model":"story","messages":[{"role":"user","content":[', '{"type":"text"}', "]}]}"),
+  // The common legitimate 4 MiB body: one image as a data URL (few elements, one long string). No spaces, so the
+  // fake upstream's whitespace tokenizer (a separate process on the same cores) does not dominate the figures.
+  "4 MiB image (legitimate)": JSON.stringify({ model: "story", messages: [{ role: "user", content: [{ type: "text", text: "What is in this picture?" }, { type: "image_url", image_url: { url: `data:image/png;base64,${"iVBORw0KGgo".repeat(Math.floor((bodyBytes - 200) / 11))}` } }] }] }),
+} as const satisfies Record<string, string>;
+const kinds = Object.keys(hostile) as (keyof typeof hostile)[];
+const small = JSON.stringify({ model: "story", messages: [{ role: "user", content: "Hello" }] });
+
+const smallPool = new Pool(gateway.match, { connections: 64 });
+const hostilePool = new Pool(gateway.match, { connections: clients });
+
+async function sendSmall(): Promise<void> {
+  const response = await smallPool.request({ path: "/v1/chat/completions", method: "POST", headers: { "content-type": "application/json" }, body: small });
+  await response.body.text();
+  if (response.statusCode !== 200) throw new Error(`status ${response.statusCode}`);
+}
+
+/** One client: hostile bodies back to back until `untilMs` or `count` of them; counts the statuses it got. */
+async function hostileClient(client: number, untilMs: number, statuses: Map<string, number>, count = maxPerClient): Promise<void> {
+  for (let index = 0; index < count && performance.now() < untilMs; index++) {
+    const kind = kinds[(client + index) % kinds.length] ?? "token ids";
+    const body: string = hostile[kind];
+    let key: string;
+    try {
+      const response = await hostilePool.request({ path: kind === "token ids" ? "/v1/completions" : "/v1/chat/completions", method: "POST", headers: { "content-type": "application/json" }, body });
+      const text = await response.body.text();
+      const code = response.statusCode === 200 ? "ok" : ((JSON.parse(text) as { error?: { code?: string } }).error?.code ?? "?");
+      key = `${kind}: ${response.statusCode} ${code}`;
+    } catch (error) {
+      key = `${kind}: ${error instanceof Error ? error.message : "error"}`;
+    }
+    statuses.set(key, (statuses.get(key) ?? 0) + 1);
+  }
+}
+
+// Warm the gateway (JIT, connections) on small requests and one of each hostile kind.
+await runConstantRate(rps, 2000, sendSmall);
+await hostileClient(0, Number.POSITIVE_INFINITY, new Map(), kinds.length);
+const rssBefore = rss();
+
+const baseline: RateRunSummary = summarizeRun(await runConstantRate(rps, durationMs, sendSmall));
+const statuses = new Map<string, number>();
+const rssSamples: number[] = [];
+const sampler = setInterval(() => rssSamples.push(rss().nowBytes), 100);
+const hostileRun = Promise.all(Array.from({ length: clients }, (_, client) => hostileClient(client, performance.now() + durationMs, statuses)));
+const loaded: RateRunSummary = summarizeRun(await runConstantRate(rps, durationMs, sendSmall));
+await hostileRun;
+clearInterval(sampler);
+const rssAfter = rss();
+
+await Promise.all([smallPool.close(), hostilePool.close()]);
+await stopProcess(gateway.child);
+await stopProcess(upstream.child);
+
+const fiveHundreds = [...statuses].filter(([key]) => / 5\d\d /.test(key)).reduce((sum, [, count]) => sum + count, 0);
+const mib = (bytes: number): number => Math.round(bytes / 2 ** 20);
+const report = {
+  date: new Date().toISOString(),
+  machine: { cpus: cpus().length, model: cpus()[0]?.model ?? "unknown", node: process.version, loadavg: loadavg() },
+  rps,
+  seconds: durationMs / 1000,
+  hostile: { clients, bodyBytes, kinds, statuses: Object.fromEntries([...statuses].sort()), fiveHundreds },
+  small: { baseline, withHostileBodies: loaded },
+  rss: { beforeMiB: mib(rssBefore.nowBytes), maxSampledMiB: mib(Math.max(...rssSamples)), peakMiB: mib(rssAfter.peakBytes), afterMiB: mib(rssAfter.nowBytes) },
+  targets: { p99Ms: targets.p99Ms, peakRssMiB: mib(targets.peakRssBytes) },
+  pass: loaded.latency.p99 <= targets.p99Ms && rssAfter.peakBytes <= targets.peakRssBytes && fiveHundreds === 0 && loaded.errors === 0,
+};
+writeFileSync(values.out, `${JSON.stringify(report, null, 2)}\n`);
+
+console.log(`\nSmall requests at ${rps} RPS, ${durationMs / 1000}s per phase; ${clients} clients sending 4 MiB hostile bodies back to back`);
+const row = (name: string, summary: RateRunSummary): Record<string, string | number> => ({ phase: name, p50: summary.latency.p50, p90: summary.latency.p90, p99: summary.latency.p99, max: summary.latency.max, "achieved RPS": summary.achievedRps, errors: summary.errors });
+console.table([row("small alone", baseline), row("small + hostile bodies", loaded)]);
+console.table(report.hostile.statuses);
+console.log(`small p99 ${loaded.latency.p99} ms (target ≤ ${targets.p99Ms}); gateway RSS peak ${report.rss.peakMiB} MiB (target ≤ ${mib(targets.peakRssBytes)}), before ${report.rss.beforeMiB}, after ${report.rss.afterMiB}; 5xx ${fiveHundreds}: ${report.pass ? "PASS" : "MISS"}`);
+console.log(`Saved ${values.out}`);

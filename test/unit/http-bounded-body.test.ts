@@ -1,0 +1,83 @@
+import { describe, expect, it } from "vitest";
+import { prescanJson } from "../../src/http/prescan-json.js";
+import { createLargeBodyGate } from "../../src/http/large-body-gate.js";
+import { checkElementCounts } from "../../src/protocol/check-element-counts.js";
+import { requestLimitsConfigSchema } from "../../src/protocol/request-limits-config-schema.js";
+import { GatewayError } from "../../src/errors/gateway-error.js";
+import { completionRequestSchema, embeddingRequestSchema } from "../../src/protocol/openai-requests.js";
+import { validateRequest } from "../../src/protocol/validate-request.js";
+
+const scan = (text: string, maxDepth = 4, maxElements = 10): string | undefined => prescanJson(Buffer.from(text), { maxDepth, maxElements });
+
+describe("prescanJson", () => {
+  it("counts depth and elements outside strings only", () => {
+    expect(scan('{"a":[[[1]]]}')).toBeUndefined();
+    expect(scan('{"a":[[[[1]]]]}')).toBe("too_deep");
+    expect(scan("[1,2,3,4,5,6,7,8,9]")).toBeUndefined();
+    expect(scan("[1,2,3,4,5,6,7,8,9,10,11]")).toBe("too_many_elements");
+    expect(scan('["[[[[[[,,,,,,,,,,,,,,"]')).toBeUndefined();
+  });
+
+  it("honours escaped quotes and backslash runs inside strings", () => {
+    expect(scan('["a\\"[[[[[[,,,,,,,,,,,"]')).toBeUndefined();
+    expect(scan('["a\\\\",[[[[[1]]]]]]')).toBe("too_deep");
+    expect(scan('["\\\\\\"[[[[[["]')).toBeUndefined();
+    expect(scan('["unterminated [[[[[[')).toBeUndefined();
+  });
+});
+
+describe("checkElementCounts", () => {
+  const limits = requestLimitsConfigSchema.parse({ max_messages: 2, max_content_parts: 1, max_tools: 1, max_stop_sequences: 1, max_logit_bias: 1, max_prompts: 2, max_token_ids: 3 });
+  const refused = (body: Record<string, unknown>): { param: string | null; message: string } | undefined => {
+    try {
+      checkElementCounts(body, limits);
+      return undefined;
+    } catch (error) {
+      expect(error).toBeInstanceOf(GatewayError);
+      expect((error as GatewayError).code).toBe("too_many_elements");
+      return { param: (error as GatewayError).param, message: (error as GatewayError).message };
+    }
+  };
+
+  it("names the field and the limit", () => {
+    expect(refused({ messages: [1, 2, 3] })).toEqual({ param: "messages", message: "messages has 3 items; this gateway allows at most 2." });
+    expect(refused({ messages: [{ content: "x" }, { content: [1, 2] }] })?.param).toBe("messages[1].content");
+    expect(refused({ tools: [1, 2] })?.param).toBe("tools");
+    expect(refused({ stop: ["a", "b"] })?.param).toBe("stop");
+    expect(refused({ logit_bias: { 1: 1, 2: 1 } })?.param).toBe("logit_bias");
+    expect(refused({ prompt: [1, 2, 3, 4] })?.message).toBe("prompt has 4 token ids; this gateway allows at most 3.");
+    expect(refused({ input: [[1, 2], [3, 4]] })?.message).toContain("4 token ids");
+    expect(refused({ input: ["a", "b", "c"] })?.message).toContain("3 prompts");
+  });
+
+  it("lets requests within the limits through", () => {
+    expect(refused({ messages: [{ content: [1] }, { content: "x" }], tools: [1], stop: "x", logit_bias: { 1: 1 }, prompt: [[1], [2, 3]] })).toBeUndefined();
+  });
+});
+
+describe("prompt and input validation", () => {
+  it("accepts each prompt shape and refuses mixes in one pass", () => {
+    expect(validateRequest(completionRequestSchema, { model: "m", prompt: [[1, 2], [3]] }).prompt).toEqual([[1, 2], [3]]);
+    expect(validateRequest(completionRequestSchema, { model: "m", prompt: [] }).prompt).toEqual([]);
+    expect(() => validateRequest(completionRequestSchema, { model: "m", prompt: ["a", 1] })).toThrow(/prompt: must be a string/);
+    expect(() => validateRequest(completionRequestSchema, { model: "m" })).toThrow("prompt is required");
+    expect(() => validateRequest(embeddingRequestSchema, { model: "m", input: [[]] })).toThrow(/non-empty/);
+    expect(() => validateRequest(embeddingRequestSchema, { model: "m", input: [1.5] })).toThrow(/input: must be/);
+  });
+});
+
+describe("createLargeBodyGate", () => {
+  it("admits up to its limit and frees a slot once per release", () => {
+    const gate = createLargeBodyGate({ thresholdBytes: 10, maxConcurrent: 2 });
+    const first = gate.tryAcquire();
+    const second = gate.tryAcquire();
+    expect(first).toBeDefined();
+    expect(second).toBeDefined();
+    expect(gate.tryAcquire()).toBeUndefined();
+    first?.();
+    first?.();
+    expect(gate.inUse()).toBe(1);
+    expect(gate.tryAcquire()).toBeDefined();
+    expect(gate.tryAcquire()).toBeUndefined();
+  });
+});
