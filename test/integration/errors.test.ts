@@ -53,6 +53,9 @@ describe("client errors become OpenAI envelopes with stable codes", () => {
     expect(missing.json.error.param).toBe("messages");
     const mistyped = await post("/v1/chat/completions", JSON.stringify({ model: "story", messages, temperature: "hot" }));
     expect(mistyped.json.error.param).toBe("temperature");
+    expect(mistyped.json.error.message).toBe("temperature: expected number, got string");
+    const maxTokens = await post("/v1/chat/completions", JSON.stringify({ model: "story", messages, max_tokens: "5" }));
+    expect(maxTokens.json.error).toMatchObject({ param: "max_tokens", message: "max_tokens: expected integer, got string" });
     const badRole = await post("/v1/chat/completions", JSON.stringify({ model: "story", messages: [{ role: "wizard", content: "x" }] }));
     expect(badRole.json.error.param).toBe("messages[0].role");
   });
