@@ -5,6 +5,7 @@ export const errorCodes = {
   nesting_too_deep: { status: 400, type: "invalid_request_error", retryable: false, message: "The request body is nested too deeply." },
   invalid_request: { status: 400, type: "invalid_request_error", retryable: false, message: "The request is invalid." },
   unsupported_media_type: { status: 415, type: "invalid_request_error", retryable: false, message: "Content-Type must be application/json." },
+  unsupported_encoding: { status: 415, type: "invalid_request_error", retryable: false, message: "The request's Content-Encoding is not supported." },
   body_too_large: { status: 413, type: "invalid_request_error", retryable: false, message: "The request body is too large." },
   authentication_required: { status: 401, type: "authentication_error", retryable: false, message: "An API key is required." },
   permission_denied: { status: 403, type: "permission_error", retryable: false, message: "This key may not do that." },
