@@ -73,7 +73,7 @@ export function createApp(deps: AppDeps): App {
     ["/v1/completions", { POST: createGenerationRoute("completion", completionRequestSchema, generationDeps) }],
     ["/v1/embeddings", { POST: createGenerationRoute("embedding", embeddingRequestSchema, generationDeps) }],
     ["/v1/models", { GET: createModelsRoute(registry, startedAtSeconds) }],
-    ["/v1/models/:id", { GET: createModelRoute(registry, startedAtSeconds) }],
+    ["/v1/models/:id*", { GET: createModelRoute(registry, startedAtSeconds) }],
     ...(deps.feedbackRoute === undefined ? [] : [["/v1/feedback", { POST: deps.feedbackRoute }] as const]),
     ["/healthz", { GET: healthRoute }],
     ["/readyz", { GET: createReadyRoute(registry, () => draining) }],

@@ -24,6 +24,7 @@ export const errorCodes = {
   engine_overloaded: { status: 429, type: "rate_limit_error", retryable: true, message: "The model server's queue is full; retry later." },
   upstream_rate_limited: { status: 429, type: "rate_limit_error", retryable: true, message: "The upstream model server is rate limiting requests." },
   upstream_bad_request: { status: 400, type: "invalid_request_error", retryable: false, message: "The upstream model server rejected the request." },
+  upstream_unavailable: { status: 503, type: "api_error", retryable: true, message: "The upstream model server is unavailable; retry later." },
   upstream_error: { status: 502, type: "api_error", retryable: true, message: "The upstream model server failed." },
   upstream_auth_failed: { status: 502, type: "api_error", retryable: false, message: "The gateway could not authenticate to the upstream model server." },
   upstream_bad_response: { status: 502, type: "api_error", retryable: true, message: "The upstream model server sent a malformed response." },

@@ -5,7 +5,8 @@ import { runAttempts, type AttemptProgress } from "./attempt-loop.js";
 import type { ModelRouter } from "./model-router.js";
 import type { RoutingTable } from "./routing-table.js";
 import type { RequestContext } from "../pipeline/request-context.js";
-import { observeStreamEnd, type Answer, type AnswerSource, type PipelineRequest } from "../pipeline/answer.js";
+import { chunkWithClientModel, reportedModel, upstreamModelHeader, withClientModel } from "./client-model-name.js";
+import { mapStreamParts, observeStreamEnd, type Answer, type AnswerSource, type PipelineRequest } from "../pipeline/answer.js";
 import { ClientAbortedError } from "../errors/gateway-error.js";
 
 /** The headers that say which model and deployment answered, after how many upstream attempts, and whether by fallback. */
@@ -27,6 +28,9 @@ export function createRoutedSource(routing: RoutingTable, router: ModelRouter, c
     const input = { body: request.body, headers: context.request.headers };
     // Upstream sees the client's id when it gave one, as a mesh propagating x-request-id expects; else the server's.
     const requestId = context.clientRequestId ?? context.id;
+    // Answers carry the name the client asked for; the upstream's own name goes in a header.
+    const clientModel = request.body.model;
+    const headersFor = (reported: string | undefined): Record<string, string> => ({ ...answerHeaders(progress), ...(reported === undefined ? {} : { [upstreamModelHeader]: reported }) });
     const signal = request.signal ?? context.signal;
     // Each attempt is timed (upstream time, for the overhead metric) and traced when the request has telemetry.
     let lastAttempt: ObservedAttempt | undefined;
@@ -50,14 +54,14 @@ export function createRoutedSource(routing: RoutingTable, router: ModelRouter, c
         observed(deployment, (headers) => deployment.provider.embed({ body: { ...request.body, model: deployment.upstreamModel }, signal, requestId, ...withHeaders(headers) })),
       );
       lease.succeed();
-      return { kind: "json", result: value, headers: answerHeaders(progress) };
+      return { kind: "json", result: withClientModel(value, clientModel), headers: headersFor(reportedModel(value.body)) };
     }
     const operation = request.operation;
     const callFor = (upstreamModel: string, headers: Readonly<Record<string, string>> | undefined): GenerateCall => ({ operation, body: { ...request.body, model: upstreamModel }, signal, requestId, ...withHeaders(headers) });
     if (request.body.stream !== true) {
       const { value, lease } = await runAttempts(routing, router, input, signal, progress, (deployment) => observed(deployment, (headers) => deployment.provider.generate(callFor(deployment.upstreamModel, headers))));
       lease.succeed();
-      return { kind: "json", result: value, headers: answerHeaders(progress) };
+      return { kind: "json", result: withClientModel(value, clientModel), headers: headersFor(reportedModel(value.body)) };
     }
     const { value, lease } = await runAttempts(routing, router, input, signal, progress, (deployment, attemptLease) =>
       observed(
@@ -73,7 +77,9 @@ export function createRoutedSource(routing: RoutingTable, router: ModelRouter, c
       ),
     );
     const streamAttempt = lastAttempt;
-    return observeStreamEnd({ kind: "stream", ...value, headers: answerHeaders(progress) }, (outcome) => {
+    const reported = value.first.done === true ? undefined : reportedModel(value.first.value.chunk);
+    const renamed = mapStreamParts({ kind: "stream", ...value, headers: headersFor(reported) }, (part) => chunkWithClientModel(part, clientModel));
+    return observeStreamEnd(renamed, (outcome) => {
       streamAttempt?.end(outcome.kind === "error" ? outcome.error : undefined);
       if (outcome.kind === "done") lease.succeed();
       else if (outcome.kind === "error" && !(outcome.error instanceof ClientAbortedError)) lease.fail(outcome.error);
