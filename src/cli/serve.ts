@@ -2,9 +2,11 @@ import { parseArgs } from "node:util";
 import { ConfigError, loadConfigFile } from "../config/load-config.js";
 import type { GatewayConfig } from "../config/schema.js";
 import { startGateway } from "../main.js";
+import { createLogger } from "../telemetry/logger.js";
+import { loadQuickStartConfig } from "./quick-start-config.js";
 import { serveUntilSignal } from "./serve-until-signal.js";
 
-const usage = "usage: gantry serve --config FILE [--host HOST] [--port PORT]   (or GANTRY_CONFIG=FILE)";
+const usage = "usage: gantry serve [--config FILE] [--host HOST] [--port PORT]   (or GANTRY_CONFIG=FILE; with neither, the quick-start defaults)";
 
 /** `gantry serve`: load config, start the gateway, drain on SIGTERM/SIGINT. */
 export async function serve(argv: string[]): Promise<number> {
@@ -18,13 +20,13 @@ export async function serve(argv: string[]): Promise<number> {
     return 0;
   }
   const file = values.config ?? process.env["GANTRY_CONFIG"];
-  if (file === undefined || file === "") {
-    process.stderr.write(`gantry serve: no config file given\n${usage}\n`);
-    return 2;
-  }
+  const quickStart = file === undefined || file === "";
   let config: GatewayConfig;
+  let source: string;
   try {
-    config = withOverrides(loadConfigFile(file), values.host, values.port);
+    const loaded = quickStart ? loadQuickStartConfig() : { file, config: loadConfigFile(file) };
+    config = withOverrides(loaded.config, values.host, values.port);
+    source = loaded.file;
   } catch (error) {
     if (error instanceof ConfigError) {
       process.stderr.write(`${error.message}\n`);
@@ -32,7 +34,9 @@ export async function serve(argv: string[]): Promise<number> {
     }
     throw error;
   }
-  const gateway = await startGateway(config);
+  const logger = createLogger(config.logging.level);
+  if (quickStart) logger.info({ config: source }, "no --config or GANTRY_CONFIG given: serving the quick-start defaults (the demo model and the Gantry FAQ rules)");
+  const gateway = await startGateway(config, { logger });
   await serveUntilSignal(gateway);
   return 0;
 }

@@ -53,9 +53,21 @@ describe("gantry serve", () => {
     expect(result.stderr).toContain("models[0].deployments[0].base_url:");
   });
 
-  it("exits 2 without a config", async () => {
-    const result = await exited(run(["serve"], { GANTRY_CONFIG: "" }));
-    expect(result.code).toBe(2);
+  it("without a config serves the quick-start defaults from the package, whatever the working directory, and says so", async () => {
+    const server = spawn(gantry[0], [gantry[1], "serve", "--port", "0"], { cwd: directory, env: { ...process.env, GANTRY_CONFIG: "" }, stdio: ["ignore", "pipe", "pipe"] });
+    const result = exited(server);
+    const url = await listening(server);
+    try {
+      const client = new OpenAI({ baseURL: `${url}/v1`, apiKey: "unused", maxRetries: 0 });
+      const answer = await client.chat.completions.create({ model: "story", messages: [{ role: "user", content: "What is Gantry?" }] }).withResponse();
+      expect(answer.response.headers.get("x-gantry-deployment")).toBe("story/fast-path");
+    } finally {
+      server.kill("SIGTERM");
+    }
+    const { code, stdout } = await result;
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/serving the quick-start defaults/);
+    expect(stdout).toContain(join(root, "examples/gantry.yaml"));
   });
 
   it("serves from GANTRY_CONFIG, logs JSON with request ids and no secrets, and drains a stream on SIGTERM", async () => {
