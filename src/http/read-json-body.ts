@@ -84,6 +84,8 @@ function collect(request: IncomingMessage, limitBytes: number): Promise<Buffer> 
       if (decoder !== undefined) {
         request.unpipe(decoder);
         decoder.off("error", onDecodeError);
+        // A late error from the torn-down decoder must not become an unhandled 'error' event.
+        decoder.on("error", () => undefined);
         decoder.destroy();
       }
       if (error === undefined) {
