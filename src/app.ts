@@ -84,7 +84,7 @@ export function createApp(deps: AppDeps): App {
     ["/v1/completions", { POST: createGenerationRoute("completion", completionRequestSchema, deps.pipeline) }],
     ["/v1/embeddings", { POST: createGenerationRoute("embedding", embeddingRequestSchema, deps.pipeline) }],
     ["/v1/models", { GET: createModelsRoute(registry, startedAtSeconds) }],
-    ["/v1/models/:id", { GET: createModelRoute(registry, startedAtSeconds) }],
+    ["/v1/models/:id*", { GET: createModelRoute(registry, startedAtSeconds) }],
     ...deps.apiRoutes,
     ...(deps.feedbackRoute === undefined ? [] : [["/v1/feedback", { POST: deps.feedbackRoute }] as const]),
     ["/healthz", { GET: healthRoute }],

@@ -1,6 +1,7 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { createApp, type App, type AppDeps } from "./app.js";
+import { createCheckContinue } from "./http/check-continue.js";
 import type { GatewayConfig } from "./config/schema.js";
 import { createModelRegistry, createProvider, type ModelRegistry, type ProviderFactory } from "./providers/model-registry.js";
 import { startHealthChecks } from "./routing/health-checks.js";
@@ -133,6 +134,7 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
   // requireHostHeader off: the app answers a missing Host with a JSON 400 (http/host-check.ts), not node's empty one.
   const server = createServer({ maxHeaderSize: config.server.max_header_bytes, noDelay: true, requireHostHeader: false }, app.handle);
   server.keepAliveTimeout = config.server.keep_alive_timeout_ms;
+  server.on("checkContinue", createCheckContinue(config.server.body_limit_bytes, app.handle));
   server.on("clientError", (error, socket) => {
     // Malformed HTTP (bad request line, oversized headers) never reaches the app; answer it and move on.
     if (!socket.writable) return socket.destroy();

@@ -106,7 +106,7 @@ export async function engine(argv: string[]): Promise<number> {
   const providerFactory: ProviderFactory = (deployment: DeploymentConfig, modelName, timeouts) => {
     const provider =
       deployment.provider === "llama-cpp"
-        ? createLlamaCppProvider({ engine: llamaEngineOptionsFromConfig(deployment, modelName, { metrics, logger }), timeouts: { firstByteMs: timeouts.first_byte_ms, totalMs: timeouts.total_ms } })
+        ? createLlamaCppProvider({ engine: llamaEngineOptionsFromConfig(deployment, modelName, { metrics, logger }), timeouts: { firstByteMs: timeouts.first_byte_ms, totalMs: timeouts.total_ms }, normalize: deployment.normalize })
         : createProvider(deployment, modelName, timeouts);
     providers.set(modelName, provider);
     return provider;

@@ -2,11 +2,13 @@ import { parseArgs } from "node:util";
 import { ConfigError, loadConfigFile } from "../config/load-config.js";
 import type { GatewayConfig } from "../config/schema.js";
 import { startGateway, type RunningGateway } from "../main.js";
+import { createLogger } from "../telemetry/logger.js";
+import { loadQuickStartConfig } from "./quick-start-config.js";
 import { serveUntilSignal } from "./serve-until-signal.js";
 
-const usage = "usage: gantry serve --config FILE [--host HOST] [--port PORT]   (or GANTRY_CONFIG=FILE)";
+const usage = "usage: gantry serve [--config FILE] [--host HOST] [--port PORT]   (or GANTRY_CONFIG=FILE; neither = the quick-start defaults)";
 
-/** `gantry serve`: load config, start the gateway, drain on SIGTERM/SIGINT. */
+/** `gantry serve`: load config (or the quick-start defaults), start the gateway, drain on SIGTERM/SIGINT. */
 export async function serve(argv: string[]): Promise<number> {
   const { values } = parseArgs({
     args: argv,
@@ -18,14 +20,15 @@ export async function serve(argv: string[]): Promise<number> {
     return 0;
   }
   const file = values.config ?? process.env["GANTRY_CONFIG"];
-  if (file === undefined || file === "") {
-    process.stderr.write(`gantry serve: no config file given\n${usage}\n`);
-    return 2;
-  }
+  const quickStart = file === undefined || file === "";
   let gateway: RunningGateway;
   try {
+    const loaded = quickStart ? loadQuickStartConfig() : { file, config: loadConfigFile(file) };
+    const config = withOverrides(loaded.config, values.host, values.port);
+    const logger = createLogger(config.logging.level);
+    if (quickStart) logger.info({ config: loaded.file }, "no --config or GANTRY_CONFIG given: serving the quick-start defaults (the demo model and the Gantry FAQ rules)");
     // startGateway checks the bind again: --host may have moved it off loopback after the config was validated.
-    gateway = await startGateway(withOverrides(loadConfigFile(file), values.host, values.port));
+    gateway = await startGateway(config, { logger });
   } catch (error) {
     if (error instanceof ConfigError) {
       process.stderr.write(`${error.message}\n`);

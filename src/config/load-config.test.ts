@@ -71,4 +71,11 @@ models:
     expect(problemsOf("models: [\n")[0]).toMatch(/^\(yaml\): /);
     expect(problemsOf("")).toEqual(["models: Invalid input: expected array, received undefined"]);
   });
+
+  it("says how to quote an environment reference inside a flow map", () => {
+    const problems = problemsOf(`auth: { mode: keys, admin_key: \${GANTRY_ADMIN_KEY} }\n${minimal}`, { GANTRY_ADMIN_KEY: "k".repeat(24), UPSTREAM_KEY: "k" });
+    expect(problems[0]).toBe('(yaml) line 1: ${GANTRY_ADMIN_KEY} inside { } or [ ] must be quoted: write "${GANTRY_ADMIN_KEY}" (or use block style, one key per line)');
+    const quoted = parseConfig(`auth: { mode: keys, admin_key: "\${GANTRY_ADMIN_KEY}" }\n${minimal}`, { GANTRY_ADMIN_KEY: "k".repeat(24), UPSTREAM_KEY: "k" }, "test");
+    expect(quoted.auth?.admin_key).toBe("k".repeat(24));
+  });
 });

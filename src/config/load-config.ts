@@ -23,10 +23,9 @@ export function parseConfig(
 ): GatewayConfig {
   const document = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
   if (document.errors.length > 0) {
-    throw new ConfigError(
-      source,
-      document.errors.map((error) => ({ path: "(yaml)", message: error.message.split("\n")[0] ?? error.message })),
-    );
+    const problems = document.errors.map((error) => ({ path: "(yaml)", message: error.message.split("\n")[0] ?? error.message }));
+    const hint = unquotedReferenceHint(text, document.errors);
+    throw new ConfigError(source, hint === undefined ? problems : [hint, ...problems]);
   }
   return validateConfig(document.toJS() ?? {}, env, source);
 }
@@ -58,6 +57,26 @@ export function loadConfigFile(file: string, env: Readonly<Record<string, string
     throw new ConfigError(file, [{ path: "(file)", message: error instanceof Error ? error.message : String(error) }]);
   }
   return parseConfig(text, env, file);
+}
+
+/**
+ * `${VAR}` inside a flow map or sequence (`{ admin_key: ${KEY} }`) is YAML syntax, not text: the `{` opens a
+ * mapping. The parser's own errors do not say so, so a line with an unquoted reference gets this hint first.
+ */
+function unquotedReferenceHint(text: string, errors: readonly { linePos?: readonly [{ line: number; col: number }, ...unknown[]] }[]): ConfigProblem | undefined {
+  const lines = text.split("\n");
+  for (const error of errors) {
+    const lineNumber = error.linePos?.[0].line;
+    const line = lineNumber === undefined ? undefined : lines[lineNumber - 1];
+    const reference = line === undefined ? null : /(?<!["'])\$\{[A-Za-z_][A-Za-z0-9_]*(?::-[^}]*)?\}/.exec(line);
+    if (reference !== null && /[{[]/.test(line ?? "")) {
+      return {
+        path: `(yaml) line ${lineNumber ?? "?"}`,
+        message: `${reference[0]} inside { } or [ ] must be quoted: write "${reference[0]}" (or use block style, one key per line)`,
+      };
+    }
+  }
+  return undefined;
 }
 
 function deepFreeze<T>(value: T): T {

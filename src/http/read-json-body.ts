@@ -1,4 +1,6 @@
 import type { IncomingMessage } from "node:http";
+import type { Readable, Transform } from "node:stream";
+import { createBrotliDecompress, createGunzip, createInflate } from "node:zlib";
 import { ClientAbortedError, GatewayError } from "../errors/gateway-error.js";
 import { prescanJson, type JsonScanLimits } from "./prescan-json.js";
 import type { LargeBodyGate, ReleaseSlot } from "./large-body-gate.js";
@@ -26,7 +28,7 @@ export interface ReceivedJson {
   release: ReleaseSlot;
 }
 
-/** Reads a request body as a JSON object, enforcing content type, size limit, UTF-8, nesting depth and element count. */
+/** Reads a request body as a JSON object, enforcing content type, content encoding, size limit, UTF-8, nesting depth and element count. */
 export async function readJsonBody(request: IncomingMessage, limitBytes: number): Promise<JsonObject> {
   const received = await readJsonRequest(request, { limitBytes, scan: defaultScanLimits });
   received.release();
@@ -54,11 +56,6 @@ export async function readJsonRequest(request: IncomingMessage, options: JsonBod
   const { limitBytes, gate } = options;
   const contentType = request.headers["content-type"];
   if (contentType === undefined || !isJsonContentType(contentType)) throw new GatewayError("unsupported_media_type");
-  const encoding = request.headers["content-encoding"];
-  // Compressed bodies are not inflated (a small gzip body can inflate to gigabytes); say so rather than fail to parse.
-  if (encoding !== undefined && encoding.trim().toLowerCase() !== "identity") {
-    throw new GatewayError("unsupported_media_type", { message: "Content-Encoding is not supported; send the body uncompressed." });
-  }
   const declared = Number(request.headers["content-length"] ?? 0);
   if (declared > limitBytes) throw tooLarge(limitBytes);
   const slot: { release: ReleaseSlot | undefined } = { release: undefined };
@@ -111,47 +108,79 @@ function tooLarge(limitBytes: number): GatewayError {
   return new GatewayError("body_too_large", { message: `The request body exceeds the limit of ${limitBytes} bytes.` });
 }
 
-/** Buffers the body up to `limitBytes`; `large.admit` runs (and may throw) when it grows past the threshold. */
+/** Picks the decoder for a `Content-Encoding`; identity needs none, an encoding we cannot decode is a 415. */
+function decoderFor(header: string | undefined): Transform | undefined {
+  const encoding = header?.trim().toLowerCase() ?? "";
+  if (encoding === "" || encoding === "identity") return undefined;
+  if (encoding === "gzip" || encoding === "x-gzip") return createGunzip();
+  if (encoding === "deflate") return createInflate();
+  if (encoding === "br") return createBrotliDecompress();
+  throw new GatewayError("unsupported_encoding", { message: `Content-Encoding "${header ?? ""}" is not supported; send identity, gzip, deflate or br.` });
+}
+
+/**
+ * Reads the body, decompressing it on the way. The limit applies to the bytes received and to the bytes after
+ * decompression: the decoder is destroyed as soon as its output passes the limit, so a decompression bomb
+ * costs at most the limit in memory. `large.admit` runs (and may throw) once the body grows past the threshold.
+ */
 function collect(request: IncomingMessage, limitBytes: number, large: { thresholdBytes: number; admit: () => void } | undefined): Promise<Buffer> {
+  const decoder = decoderFor(request.headers["content-encoding"]);
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
-    const cleanup = (): void => {
-      request.off("data", onData);
-      request.off("end", onEnd);
-      request.off("error", onError);
+    let received = 0;
+    let settled = false;
+    const output: Readable = decoder ?? request;
+    const settle = (error: unknown): void => {
+      if (settled) return;
+      settled = true;
+      request.off("data", onReceived);
+      request.off("error", onAborted);
       request.off("aborted", onAborted);
-    };
-    const stop = (error: unknown): void => {
-      cleanup();
-      // Stop buffering; node discards the rest once the error response is sent.
+      output.off("data", onData);
+      output.off("end", onEnd);
+      if (decoder !== undefined) {
+        request.unpipe(decoder);
+        decoder.off("error", onDecodeError);
+        // A late error from the torn-down decoder must not become an unhandled 'error' event.
+        decoder.on("error", () => undefined);
+        decoder.destroy();
+      }
+      if (error === undefined) {
+        resolve(chunks.length === 1 && chunks[0] !== undefined ? chunks[0] : Buffer.concat(chunks, size));
+        return;
+      }
+      // Stop reading; the response closes the connection, so the rest is never read.
       request.pause();
       reject(error);
     };
+    const onReceived = (chunk: Buffer): void => {
+      received += chunk.length;
+      if (received > limitBytes) settle(tooLarge(limitBytes));
+    };
     const onData = (chunk: Buffer): void => {
       size += chunk.length;
-      if (size > limitBytes) return stop(tooLarge(limitBytes));
+      if (size > limitBytes) return settle(tooLarge(limitBytes));
       if (large !== undefined && size >= large.thresholdBytes) {
         try {
           large.admit();
         } catch (error) {
-          return stop(error);
+          return settle(error);
         }
       }
       chunks.push(chunk);
     };
-    const onEnd = (): void => {
-      cleanup();
-      resolve(chunks.length === 1 && chunks[0] !== undefined ? chunks[0] : Buffer.concat(chunks, size));
-    };
-    const onError = (): void => {
-      cleanup();
-      reject(new ClientAbortedError());
-    };
-    const onAborted = onError;
-    request.on("data", onData);
-    request.on("end", onEnd);
-    request.on("error", onError);
+    const onEnd = (): void => settle(undefined);
+    const onAborted = (): void => settle(new ClientAbortedError());
+    const onDecodeError = (): void => settle(new GatewayError("invalid_encoding", { message: `The request body is not valid ${request.headers["content-encoding"] ?? ""} data.` }));
+    request.on("error", onAborted);
     request.on("aborted", onAborted);
+    if (decoder !== undefined) {
+      request.on("data", onReceived);
+      decoder.on("error", onDecodeError);
+      request.pipe(decoder);
+    }
+    output.on("data", onData);
+    output.on("end", onEnd);
   });
 }

@@ -17,7 +17,7 @@ function codeOf(thunk: () => unknown): string | undefined {
 describe("route table", () => {
   const table = createRouteTable([
     ["/v1/models", { GET: handler }],
-    ["/v1/models/:id", { GET: other }],
+    ["/v1/models/:id*", { GET: other }],
     ["/admin/keys/:id", { DELETE: handler }],
   ]);
 
@@ -25,6 +25,13 @@ describe("route table", () => {
     expect(table.match("GET", "/v1/models")).toEqual({ handler, params: {} });
     expect(table.match("GET", "/v1/models/org%2Fname")).toEqual({ handler: other, params: { id: "org/name" } });
     expect(table.match("DELETE", "/admin/keys/k1").params).toEqual({ id: "k1" });
+  });
+
+  it("a trailing :name* takes the rest of the path, slashes included", () => {
+    expect(table.match("GET", "/v1/models/org/name")).toEqual({ handler: other, params: { id: "org/name" } });
+    expect(table.match("GET", "/v1/models/a/b%20c/d").params).toEqual({ id: "a/b c/d" });
+    expect(codeOf(() => table.match("GET", "/v1/models/org/"))).toBe("not_found");
+    expect(codeOf(() => table.match("GET", "/admin/keys/k1/more"))).toBe("not_found");
   });
 
   it("answers 404, 405 and 400 for unknown paths, wrong methods and bad percent-encoding", () => {

@@ -23,7 +23,8 @@ const noParams: Readonly<Record<string, string>> = Object.freeze({});
 
 /**
  * Routes by exact path through one Map lookup (the API's hot routes); paths with `:name` segments
- * (`/admin/keys/:id`) are matched segment by segment only when no exact path matched.
+ * (`/admin/keys/:id`) are matched segment by segment only when no exact path matched; a trailing `:name*` segment
+ * matches the rest of the path, slashes included (`/v1/models/:id*` serves `/v1/models/org/name`).
  */
 export function createRouteTable(routes: Iterable<readonly [string, MethodHandlers]>): RouteTable {
   const exact = new Map<string, MethodHandlers>();
@@ -54,11 +55,17 @@ export function createRouteTable(routes: Iterable<readonly [string, MethodHandle
 }
 
 function matchSegments(pattern: readonly string[], segments: readonly string[]): Record<string, string> | undefined {
-  if (pattern.length !== segments.length) return undefined;
+  const greedy = pattern.at(-1)?.endsWith("*") === true;
+  if (greedy ? segments.length < pattern.length : pattern.length !== segments.length) return undefined;
   const params: Record<string, string> = {};
   for (const [index, expected] of pattern.entries()) {
     const actual = segments[index] ?? "";
-    if (expected.startsWith(":")) {
+    if (greedy && index === pattern.length - 1) {
+      // A trailing `:name*` takes the rest of the path, slashes included: model ids such as `org/name`.
+      const rest = segments.slice(index);
+      if (rest.some((segment) => segment === "")) return undefined;
+      params[expected.slice(1, -1)] = rest.map(decodeSegment).join("/");
+    } else if (expected.startsWith(":")) {
       if (actual === "") return undefined;
       params[expected.slice(1)] = decodeSegment(actual);
     } else if (expected !== actual) {

@@ -98,13 +98,28 @@ export const completionRequestSchema = z.looseObject({
   logprobs: z.number().int().min(0).max(5).nullable().optional(),
 }).superRefine(streamOptionsNeedStream);
 
-export const embeddingRequestSchema = z.looseObject({
-  model: z.string().min(1),
-  input: promptSchema(1),
-  encoding_format: z.enum(["float", "base64"]).optional(),
-  dimensions: z.number().int().min(1).optional(),
-  user: z.string().optional(),
-});
+export const embeddingRequestSchema = z
+  .looseObject({
+    model: z.string().min(1),
+    input: promptSchema(0),
+    encoding_format: z.enum(["float", "base64"]).optional(),
+    dimensions: z.number().int().min(1).optional(),
+    user: z.string().optional(),
+  })
+  .superRefine((value, context) => {
+    // OpenAI refuses empty inputs; an embedding of nothing is a zero-length or meaningless vector.
+    const empty = (item: unknown): string | undefined => (item === "" ? "empty string" : Array.isArray(item) && item.length === 0 ? "empty array" : undefined);
+    const whole = empty(value.input);
+    if (whole !== undefined) {
+      context.addIssue({ code: "custom", path: ["input"], message: whole });
+      return;
+    }
+    if (!Array.isArray(value.input)) return;
+    for (const [index, item] of (value.input as unknown[]).entries()) {
+      const problem = empty(item);
+      if (problem !== undefined) context.addIssue({ code: "custom", path: ["input", index], message: problem });
+    }
+  });
 
 export type ChatCompletionRequest = z.output<typeof chatCompletionRequestSchema>;
 export type CompletionRequest = z.output<typeof completionRequestSchema>;

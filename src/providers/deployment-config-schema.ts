@@ -22,6 +22,8 @@ const openAiCompatibleDeployment = z.strictObject({
   max_connections: z.number().int().positive().max(10_000).default(128),
   /** Ask the upstream for usage on every stream (for accounting), hiding it from clients that did not ask. */
   stream_usage: z.boolean().default(true),
+  /** true: L2-normalise the upstream's embeddings; unset or false: pass them on as the upstream sent them. */
+  normalize: z.boolean().optional(),
   timeouts: timeoutsSchema.optional(),
   weight: deploymentWeight,
 });
@@ -50,6 +52,8 @@ const llamaCppDeployment = z.strictObject({
   flash_attention: z.union([z.literal("auto"), z.boolean()]).optional(),
   /** Serve /v1/embeddings from this model (loads an embedding context beside the generation one). */
   embeddings: z.boolean().default(false),
+  /** L2-normalise embeddings (after any `dimensions` truncation), as OpenAI's are; false returns the model's raw vectors. */
+  normalize: z.boolean().default(true),
   /** `auto` (the GGUF's template, else the fallback), `fallback`, or a node-llama-cpp chat wrapper name such as `chatML`. */
   chat_template: z.string().min(1).default("auto"),
   timeouts: timeoutsSchema.optional(),

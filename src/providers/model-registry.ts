@@ -53,12 +53,13 @@ export const createProvider: ProviderFactory = (deployment, modelName, timeouts)
         ...(deployment.headers === undefined ? {} : { headers: deployment.headers }),
         maxConnections: deployment.max_connections,
         streamUsage: deployment.stream_usage,
+        ...(deployment.normalize === undefined ? {} : { normalize: deployment.normalize }),
         timeouts: { connectMs: timeouts.connect_ms, firstByteMs: timeouts.first_byte_ms, idleMs: timeouts.idle_ms, totalMs: timeouts.total_ms },
       });
     case "rules":
       return createRulesProvider({ rulesFile: deployment.rules_file, modelName });
     case "llama-cpp":
-      return createLlamaCppProvider({ engine: llamaEngineOptionsFromConfig(deployment, modelName), timeouts: { firstByteMs: timeouts.first_byte_ms, totalMs: timeouts.total_ms } });
+      return createLlamaCppProvider({ engine: llamaEngineOptionsFromConfig(deployment, modelName), timeouts: { firstByteMs: timeouts.first_byte_ms, totalMs: timeouts.total_ms }, normalize: deployment.normalize });
   }
 };
 

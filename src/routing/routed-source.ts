@@ -5,6 +5,7 @@ import { runAttempts, type AttemptProgress } from "./attempt-loop.js";
 import type { ModelRouter } from "./model-router.js";
 import type { RoutingTable } from "./routing-table.js";
 import type { RequestContext } from "../pipeline/request-context.js";
+import { reportedModel, streamWithClientModel, upstreamModelHeader, withClientModel } from "./client-model-name.js";
 import type { Answer, AnswerSource, PipelineRequest } from "../pipeline/answer.js";
 import { observeStream } from "../pipeline/stream-tap.js";
 import { ClientAbortedError } from "../errors/gateway-error.js";
@@ -28,6 +29,9 @@ export function createRoutedSource(routing: RoutingTable, router: ModelRouter, c
     const input = { body: request.body, headers: context.request.headers };
     // Upstream sees the client's id when it gave one, as a mesh propagating x-request-id expects; else the server's.
     const requestId = context.clientRequestId ?? context.id;
+    // Answers carry the name the client asked for; the upstream's own name goes in a header.
+    const clientModel = request.body.model;
+    const headersFor = (reported: string | undefined): Record<string, string> => ({ ...answerHeaders(progress), ...(reported === undefined ? {} : { [upstreamModelHeader]: reported }) });
     const signal = request.signal ?? context.signal;
     // Who answers is known before the answer is written, so every charge uses the answering model's price.
     const answered = (): void => context.account?.answeredBy({ model: progress.model, deployment: progress.deployment });
@@ -54,7 +58,7 @@ export function createRoutedSource(routing: RoutingTable, router: ModelRouter, c
       );
       lease.succeed();
       answered();
-      return { kind: "json", result: value, headers: answerHeaders(progress) };
+      return { kind: "json", result: withClientModel(value, clientModel), headers: headersFor(reportedModel(value.body)) };
     }
     const operation = request.operation;
     const callFor = (upstreamModel: string, attemptSignal: AbortSignal, headers: Readonly<Record<string, string>> | undefined): GenerateCall => ({ operation, body: { ...request.body, model: upstreamModel }, signal: attemptSignal, requestId, ...withHeaders(headers) });
@@ -62,7 +66,7 @@ export function createRoutedSource(routing: RoutingTable, router: ModelRouter, c
       const { value, lease } = await runAttempts(routing, router, input, signal, progress, (deployment, attemptSignal) => observed(deployment, (headers) => deployment.provider.generate(callFor(deployment.upstreamModel, attemptSignal, headers))));
       lease.succeed();
       answered();
-      return { kind: "json", result: value, headers: answerHeaders(progress) };
+      return { kind: "json", result: withClientModel(value, clientModel), headers: headersFor(reportedModel(value.body)) };
     }
     const { value, lease } = await runAttempts(routing, router, input, signal, progress, (deployment, attemptSignal, attemptLease) =>
       observed(
@@ -79,17 +83,15 @@ export function createRoutedSource(routing: RoutingTable, router: ModelRouter, c
     );
     const streamAttempt = lastAttempt;
     answered();
-    return observeStream(
-      { kind: "stream", ...value, headers: answerHeaders(progress) },
-      {
-        end: (outcome) => {
-          streamAttempt?.end(outcome.kind === "error" ? outcome.error : undefined);
-          if (outcome.kind === "done") lease.succeed();
-          else if (outcome.kind === "error" && !(outcome.error instanceof ClientAbortedError)) lease.fail(outcome.error);
-          else lease.abandon();
-        },
+    const reported = value.first.done === true ? undefined : reportedModel(value.first.value.chunk);
+    return observeStream(streamWithClientModel({ kind: "stream", ...value, headers: headersFor(reported) }, clientModel), {
+      end: (outcome) => {
+        streamAttempt?.end(outcome.kind === "error" ? outcome.error : undefined);
+        if (outcome.kind === "done") lease.succeed();
+        else if (outcome.kind === "error" && !(outcome.error instanceof ClientAbortedError)) lease.fail(outcome.error);
+        else lease.abandon();
       },
-    );
+    });
   };
 }
 

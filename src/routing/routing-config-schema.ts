@@ -93,6 +93,11 @@ export const breakerSchema = z.strictObject({
 export const fastPathSchema = z.strictObject({
   /** Relative paths resolve against the working directory. */
   rules_file: z.string().min(1),
+  /**
+   * Answer a matching question even when the request's `stop` or `max_tokens` would cut the rule's answer (it is cut,
+   * with a truthful finish_reason); by default such requests go to the model.
+   */
+  serve_any: z.boolean().default(false),
 });
 
 

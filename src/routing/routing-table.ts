@@ -66,7 +66,7 @@ export function createRoutingTable(config: RoutingTableConfig, registry: ModelRe
         breaker,
         fallbacks: model.fallbacks,
         deadlineMs: model.timeouts?.total_ms ?? config.timeouts.total_ms ?? defaultTotalMs,
-        fastPath: model.fast_path === undefined ? undefined : createRulesProvider({ rulesFile: model.fast_path.rules_file, modelName: model.name }),
+        fastPath: model.fast_path === undefined ? undefined : createRulesProvider({ rulesFile: model.fast_path.rules_file, modelName: model.name, serveAny: model.fast_path.serve_any }),
         clock,
         random,
       }),

@@ -8,8 +8,8 @@ const root = new URL("../..", import.meta.url).pathname;
 const nodeArgs = ["--import", pathToFileURL(join(root, "node_modules/tsx/dist/loader.mjs")).href, join(root, "src/cli/gantry.ts")];
 
 /** Runs the `gantry` CLI as a child process (TypeScript through tsx), with stdout and stderr piped. */
-export function runGantry(args: string[], env: Record<string, string> = {}): ChildProcess {
-  return spawn(process.execPath, [...nodeArgs, ...args], { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+export function runGantry(args: string[], env: Record<string, string> = {}, cwd?: string): ChildProcess {
+  return spawn(process.execPath, [...nodeArgs, ...args], { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"], ...(cwd === undefined ? {} : { cwd }) });
 }
 
 /** Resolves with the exit code and everything the child wrote; call before the child can exit. */

@@ -178,6 +178,14 @@ describe("gantry bench CLI", () => {
     expect(result.metrics.completed).toBe(6);
     expect(result.metrics.goodRequests).toBe(6);
     expect(result.requests).toHaveLength(6);
+    // The keys `vllm bench serve` writes, at the top level.
+    const vllm = result as unknown as Record<string, unknown>;
+    expect(vllm).toMatchObject({ backend: "openai-chat", model_id: "tiny", completed: 6, max_concurrency: 2, request_rate: "inf", total_output_tokens: 24 });
+    for (const key of ["duration", "total_input_tokens", "request_throughput", "request_goodput", "output_throughput", "total_token_throughput"]) expect(typeof vllm[key]).toBe("number");
+    for (const metric of ["ttft", "tpot", "itl", "e2el"]) {
+      for (const stat of ["mean", "median", "std", "p99"]) expect(typeof vllm[`${stat}_${metric}_ms`]).toBe("number");
+    }
+    expect(vllm["mean_ttft_ms"]).toBeGreaterThan(0);
     const png = await readFile(plotPath);
     expect(png.subarray(0, 8).toString("hex")).toBe("89504e470d0a1a0a");
   });

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startFakeUpstream, type FakeUpstream } from "../helpers/fake-upstream.js";
 import { exited, listening, runGantry as run } from "../helpers/gantry-process.js";
 
+const root = new URL("../..", import.meta.url).pathname;
 let upstream: FakeUpstream;
 let directory: string;
 
@@ -35,9 +36,21 @@ describe("gantry serve", () => {
     expect(result.stderr).not.toMatch(/\n\s+at /);
   });
 
-  it("exits 2 without a config", async () => {
-    const result = await exited(run(["serve"], { GANTRY_CONFIG: "" }));
-    expect(result.code).toBe(2);
+  it("without a config serves the quick-start defaults from the package, whatever the working directory, and says so", async () => {
+    const server = run(["serve", "--port", "0"], { GANTRY_CONFIG: "" }, directory);
+    const result = exited(server);
+    const url = await listening(server);
+    try {
+      const client = new OpenAI({ baseURL: `${url}/v1`, apiKey: "unused", maxRetries: 0 });
+      const answer = await client.chat.completions.create({ model: "story", messages: [{ role: "user", content: "What is Gantry?" }] }).withResponse();
+      expect(answer.response.headers.get("x-gantry-deployment")).toBe("story/fast-path");
+    } finally {
+      server.kill("SIGTERM");
+    }
+    const { code, stdout } = await result;
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/serving the quick-start defaults/);
+    expect(stdout).toContain(join(root, "examples/gantry.yaml"));
   });
 
   it("serves from GANTRY_CONFIG, logs JSON with request ids and no secrets, and drains a stream on SIGTERM", async () => {

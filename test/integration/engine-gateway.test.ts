@@ -223,6 +223,14 @@ describe("llama-cpp engine through the gateway (openai SDK)", () => {
     const base64 = await client.embeddings.create({ model: "story", input: "a happy cat", encoding_format: "base64" });
     const decoded = new Float32Array(new Uint8Array(Buffer.from(base64.data[0]?.embedding as unknown as string, "base64")).buffer);
     expect([...decoded]).toEqual(embeddings.data[0]?.embedding);
+    // Unit length by default, as OpenAI's; `dimensions` truncates and renormalises, and cannot exceed the model's size.
+    const norm = (vector: readonly number[]): number => Math.hypot(...vector);
+    expect(norm(embeddings.data[0]?.embedding ?? [])).toBeCloseTo(1, 5);
+    const short = await client.embeddings.create({ model: "story", input: "a happy cat", dimensions: 16 });
+    expect(short.data[0]?.embedding).toHaveLength(16);
+    expect(norm(short.data[0]?.embedding ?? [])).toBeCloseTo(1, 5);
+    await expect(client.embeddings.create({ model: "story", input: "a happy cat", dimensions: 65 })).rejects.toMatchObject({ status: 400, param: "dimensions" });
+    await expect(client.embeddings.create({ model: "story", input: ["a", "", "b"] })).rejects.toMatchObject({ status: 400, param: "input[1]", message: expect.stringContaining("input[1]: empty string") });
     await expect(client.embeddings.create({ model: "solo", input: "x" })).rejects.toMatchObject({ status: 400, code: "operation_not_supported" });
   });
 

@@ -30,7 +30,7 @@ export async function startEngineGateway(yaml: string, options: { logs?: boolean
       logger: pino({ level: options.logs === true ? "info" : "silent" }),
       providerFactory: (deployment, modelName, timeouts) =>
         deployment.provider === "llama-cpp"
-          ? createLlamaCppProvider({ engine: llamaEngineOptionsFromConfig(deployment, modelName, { metrics }), timeouts: { firstByteMs: timeouts.first_byte_ms, totalMs: timeouts.total_ms } })
+          ? createLlamaCppProvider({ engine: llamaEngineOptionsFromConfig(deployment, modelName, { metrics }), timeouts: { firstByteMs: timeouts.first_byte_ms, totalMs: timeouts.total_ms }, normalize: deployment.normalize })
           : createProvider(deployment, modelName, timeouts),
     },
   );

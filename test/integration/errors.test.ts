@@ -53,6 +53,9 @@ describe("client errors become OpenAI envelopes with stable codes", () => {
     expect(missing.json.error.param).toBe("messages");
     const mistyped = await post("/v1/chat/completions", JSON.stringify({ model: "story", messages, temperature: "hot" }));
     expect(mistyped.json.error.param).toBe("temperature");
+    expect(mistyped.json.error.message).toBe("temperature: expected number, got string");
+    const maxTokens = await post("/v1/chat/completions", JSON.stringify({ model: "story", messages, max_tokens: "5" }));
+    expect(maxTokens.json.error).toMatchObject({ param: "max_tokens", message: "max_tokens: expected integer, got string" });
     const badRole = await post("/v1/chat/completions", JSON.stringify({ model: "story", messages: [{ role: "wizard", content: "x" }] }));
     expect(badRole.json.error.param).toBe("messages[0].role");
   });
@@ -102,11 +105,14 @@ describe("upstream failures are mapped", () => {
     expect(error.code).toBe("upstream_rate_limited");
   });
 
-  it("5xx → 502, upstream 400 keeps its status and message", async () => {
-    upstream.enqueue({ kind: "status", status: 503 });
+  it("5xx → 502 (503 stays 503 with its Retry-After), upstream 400 keeps its status and message", async () => {
+    upstream.enqueue({ kind: "status", status: 500 });
     const error = (await client.chat.completions.create({ model: "story", messages }).catch((caught: unknown) => caught)) as APIError;
     expect(error.status).toBe(502);
     expect(error).toBeInstanceOf(InternalServerError);
+    upstream.enqueue({ kind: "status", status: 503, headers: { "retry-after": "7" } });
+    const unavailable = await post("/v1/chat/completions", JSON.stringify({ model: "story", messages }));
+    expect([unavailable.status, unavailable.json.error.code, unavailable.headers["retry-after"]]).toEqual([503, "upstream_unavailable", "7"]);
     upstream.enqueue({ kind: "status", status: 400, body: JSON.stringify({ error: { message: "context too long", type: "invalid_request_error" } }) });
     const rejected = (await client.chat.completions.create({ model: "story", messages }).catch((caught: unknown) => caught)) as APIError;
     expect(rejected).toBeInstanceOf(BadRequestError);

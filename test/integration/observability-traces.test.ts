@@ -65,7 +65,7 @@ ${upstreams.map((upstream) => `      - { provider: openai-compatible, base_url: 
     const attempts = children.filter((span) => span.name.startsWith("gantry.upstream"));
     expect(attempts).toHaveLength(2);
     expect(attempts.map((span) => span.attributes["gantry.attempt"]).sort()).toEqual([1, 2]);
-    expect(attempts.some((span) => span.attributes["error.type"] === "upstream_error")).toBe(true);
+    expect(attempts.some((span) => span.attributes["error.type"] === "upstream_unavailable")).toBe(true);
     // Each upstream saw its own attempt span as parent, in the same trace (health-check probes carry no trace).
     const sent = upstreams.flatMap((upstream) => upstream.calls.filter((call) => call.method === "POST").map((call) => call.headers["traceparent"]));
     expect(sent).toHaveLength(2);

@@ -98,8 +98,8 @@ describe("fallback chain down to the rules provider", () => {
 
   it("embeddings on a chain ending in rules: the rules model is skipped and the primary's error surfaces", async () => {
     const error = (await client.embeddings.create({ model: "chat", input: "hello" }).catch((caught: unknown) => caught)) as { status?: number; code?: string };
-    expect(error.status).toBe(502);
-    expect(error.code).toBe("upstream_error");
+    expect(error.status).toBe(503);
+    expect(error.code).toBe("upstream_unavailable");
   });
 
   it("no rule matches: the default answer; without a default, a clear 503", async () => {

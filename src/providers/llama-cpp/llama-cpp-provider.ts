@@ -10,11 +10,14 @@ import type { EmbedCall, EmbedResult, GenerateCall, GenerateResult, Provider, St
 import { checkJsonSchema } from "./check-json-schema.js";
 import { mergeGenerators } from "./merge-generators.js";
 import { completeResponse, createResponseIdentity, createTextChunker, finishChunk, textChunk, usageChunk, type SerializedChunk } from "./openai-shapes.js";
+import { encodeEmbedding, shapeEmbedding } from "../embedding-vectors.js";
 import { readGenerationRequest, type GenerationRequest, type PromptInput } from "./read-generation-request.js";
 
 export interface LlamaCppProviderOptions {
   readonly engine: LlamaEngineOptions;
   readonly timeouts: { readonly firstByteMs: number; readonly totalMs: number };
+  /** L2-normalise embeddings (config `normalize`, default true), as OpenAI's are. */
+  readonly normalize: boolean;
 }
 
 /** Creates the embedded llama.cpp provider: the model loads in the background while `state()` says `loading`. */
@@ -114,13 +117,9 @@ export function createLlamaCppProvider(options: LlamaCppProviderOptions): Provid
     if (Array.isArray(input) && input.some((item) => typeof item !== "string")) throw new GatewayError("invalid_request", { message: "Token-array inputs are not supported by the llama-cpp provider; send text.", param: "input" });
     const inputs = typeof input === "string" ? [input] : (input as string[]);
     const { vectors, promptTokens } = await ready.embed(inputs, call.signal);
-    const dimensions = call.body["dimensions"];
-    if (typeof dimensions === "number" && vectors[0] !== undefined && dimensions !== vectors[0].length) {
-      throw new GatewayError("invalid_request", { message: `This model's embeddings have ${vectors[0].length} dimensions.`, param: "dimensions" });
-    }
-    const base64 = call.body["encoding_format"] === "base64";
+    const dimensions = typeof call.body["dimensions"] === "number" ? call.body["dimensions"] : undefined;
     const usage: Usage = { prompt_tokens: promptTokens, completion_tokens: 0, total_tokens: promptTokens };
-    const data = vectors.map((vector, index) => ({ object: "embedding", index, embedding: base64 ? Buffer.from(new Float32Array(vector).buffer).toString("base64") : vector }));
+    const data = vectors.map((vector, index) => ({ object: "embedding", index, embedding: encodeEmbedding(shapeEmbedding(vector, dimensions, options.normalize), call.body["encoding_format"]) }));
     return { body: { object: "list", data, model: call.body["model"], usage: { prompt_tokens: promptTokens, total_tokens: promptTokens } }, usage };
   }
 

@@ -9,6 +9,7 @@ export function mapUpstreamStatus(provider: string, status: number, headers: Rec
   const upstreamMessage = readErrorMessage(body);
   const code: ErrorCode =
     status === 429 ? "upstream_rate_limited"
+    : status === 503 ? "upstream_unavailable"
     : status === 401 || status === 403 ? "upstream_auth_failed"
     : status === 400 || status === 404 || status === 409 || status === 413 || status === 422 ? "upstream_bad_request"
     : "upstream_error";
@@ -19,7 +20,7 @@ export function mapUpstreamStatus(provider: string, status: number, headers: Rec
     upstreamBody: body.slice(0, maxBodyInError),
     // Client mistakes the upstream caught (context too long, bad schema) keep their status and message.
     ...(code === "upstream_bad_request" ? { status, message: upstreamMessage ?? `upstream answered ${status}` } : {}),
-    ...(code === "upstream_error" && upstreamMessage !== undefined ? { message: `upstream answered ${status}: ${upstreamMessage}` } : {}),
+    ...((code === "upstream_error" || code === "upstream_unavailable") && upstreamMessage !== undefined ? { message: `upstream answered ${status}: ${upstreamMessage}` } : {}),
     ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
   });
 }

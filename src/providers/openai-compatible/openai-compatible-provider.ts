@@ -4,6 +4,7 @@ import { UpstreamError } from "../../errors/gateway-error.js";
 import { isUsageOnlyChunk, readUsage, type JsonObject } from "../../protocol/openai-responses.js";
 import type { EmbedCall, EmbedResult, GenerateCall, GenerateResult, Provider, ProviderState, StreamPart } from "../../pipeline/provider.js";
 import { CallDeadline } from "../call-deadline.js";
+import { normalizeEmbeddingsBody } from "../embedding-vectors.js";
 import { mapTransportFailure, mapUpstreamStatus } from "./map-upstream-failure.js";
 
 /** What the adapter needs to know about one OpenAI-compatible deployment. */
@@ -13,6 +14,8 @@ export interface OpenAiCompatibleOptions {
   headers?: Readonly<Record<string, string>>;
   maxConnections: number;
   streamUsage: boolean;
+  /** L2-normalise embeddings the upstream sends (config `normalize: true`); otherwise they pass as sent. */
+  normalize?: boolean;
   timeouts: { connectMs: number; firstByteMs: number; idleMs: number; totalMs: number };
   /** Injected for tests; defaults to a keep-alive undici Pool on the base URL's origin. */
   dispatcher?: Dispatcher;
@@ -159,7 +162,12 @@ export function createOpenAiCompatibleProvider(options: OpenAiCompatibleOptions)
     label,
     generate: (call: GenerateCall) => unary(operationPaths[call.operation], { ...call.body, stream: false }, call),
     stream,
-    embed: (call: EmbedCall): Promise<EmbedResult> => unary("/embeddings", call.body, call),
+    embed: async (call: EmbedCall): Promise<EmbedResult> => {
+      const result = await unary("/embeddings", call.body, call);
+      if (options.normalize !== true) return result;
+      const { raw: _stale, ...rest } = result;
+      return { ...rest, body: normalizeEmbeddingsBody(result.body) };
+    },
     state: (): ProviderState => ({ state: "ready" }),
     close: async () => {
       if (options.dispatcher === undefined) await dispatcher.destroy();
