@@ -307,3 +307,74 @@ describe("the Vercel AI SDK with @ai-sdk/openai .chat() (chat completions)", () 
     return "tool round trip";
   });
 });
+
+describe("the clients against the demo model (embedded engine)", () => {
+  const modelPath = new URL("../../models/gantry-demo/gantry-demo.gguf", import.meta.url).pathname;
+  let demo: RunningGateway;
+  let demoURL: string;
+  const prompt = "Tell me a story.";
+
+  beforeAll(async () => {
+    demo = await startTestGateway(`models:
+  - name: demo
+    deployments:
+      - { provider: llama-cpp, model: "${modelPath}", context_size: 512, parallel: 2, threads: 1, embeddings: true }
+`);
+    demoURL = `${demo.url}/v1`;
+    for (let tries = 0; tries < 100 && (await fetch(`${demo.url}/readyz`)).status !== 200; tries++) await new Promise((resolve) => setTimeout(resolve, 100));
+  });
+  afterAll(() => demo.close());
+
+  const compatible = (structured = false): ReturnType<typeof createOpenAICompatible> =>
+    createOpenAICompatible({ baseURL: demoURL, name: "gantry", apiKey: "unused", includeUsage: true, supportsStructuredOutputs: structured });
+
+  conformance("openai (demo model)", "chat.completions.create / stream", async () => {
+    const client = new OpenAI({ baseURL: demoURL, apiKey: "unused", maxRetries: 0 });
+    const answer = await client.chat.completions.create({ model: "demo", messages: [{ role: "user", content: prompt }], max_tokens: 16, seed: 1 });
+    expect(answer.choices[0]?.message.content?.trim().length).toBeGreaterThan(0);
+    const stream = await client.chat.completions.create({ model: "demo", messages: [{ role: "user", content: prompt }], max_tokens: 16, seed: 1, stream: true });
+    let text = "";
+    for await (const chunk of stream) text += chunk.choices[0]?.delta.content ?? "";
+    expect(text).toBe(answer.choices[0]?.message.content);
+    return "text; the stream equals the answer for the same seed";
+  });
+
+  conformance("langchain (demo model)", "ChatOpenAI.invoke", async () => {
+    const message: AIMessage = await new ChatOpenAI({ model: "demo", apiKey: "unused", maxRetries: 0, maxTokens: 16, configuration: { baseURL: demoURL } }).invoke(prompt);
+    expect(typeof message.content === "string" && message.content.trim().length > 0).toBe(true);
+    return "text";
+  });
+
+  conformance("ai + openai-compatible (demo model)", "generateText / streamText", async () => {
+    const generated = await generateText({ model: compatible()("demo"), prompt, maxOutputTokens: 16, seed: 1, maxRetries: 0 });
+    expect(generated.text.trim().length).toBeGreaterThan(0);
+    const streamed = streamText({ model: compatible()("demo"), prompt, maxOutputTokens: 16, seed: 1, maxRetries: 0 });
+    let text = "";
+    for await (const delta of streamed.textStream) text += delta;
+    expect(text).toBe(generated.text);
+    return "text; the stream equals the answer for the same seed";
+  });
+
+  conformance("ai + openai-compatible (demo model)", "generateObject (json_schema, grammar-enforced)", async () => {
+    const result = await generateObject({ model: compatible(true)("demo"), schema: z.object({ ok: z.boolean() }), prompt: "Are you ok?", maxOutputTokens: 40, seed: 1, maxRetries: 0 });
+    expect(typeof result.object.ok).toBe("boolean");
+    return "object matching the schema";
+  });
+
+  conformance("ai + openai-compatible (demo model)", "generateText with a tool", async () => {
+    const weatherTool = tool({ description: "the weather in a city", inputSchema: weatherSchema, execute: async ({ city }) => city });
+    const failure = await generateText({ model: compatible()("demo"), prompt: "Weather?", tools: { get_weather: weatherTool }, maxRetries: 0 }).then(() => undefined, (error: unknown) => error);
+    expect(failure).toMatchObject({ statusCode: 400 });
+    expect(String((failure as Error).message)).toContain("tools are not supported");
+    return "refused with a clear 400 (the engine does not serve tools)";
+  });
+
+  conformance("ai + openai-compatible (demo model)", "embed / embedMany", async () => {
+    const model = compatible().embeddingModel("demo");
+    const one = await embed({ model, value: "a fox", maxRetries: 0 });
+    const many = await embedMany({ model, values: ["a fox", "a book"], maxRetries: 0 });
+    expect(one.embedding.length).toBeGreaterThan(0);
+    expect(many.embeddings[0]).toEqual(one.embedding);
+    return "vectors";
+  });
+});
