@@ -8,7 +8,7 @@ import OpenAI from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
 import { fakeTokens, startFakeUpstream, type FakeUpstream } from "../helpers/fake-upstream.js";
-import { startTestGateway, upstreamConfig } from "../helpers/gateway.js";
+import { startTestGateway } from "../helpers/gateway.js";
 import type { RunningGateway } from "../../src/main.js";
 
 // Client libraries the gateway's team did not write, driven against a gateway over the fake upstream, whose answers
@@ -35,7 +35,16 @@ beforeAll(async () => {
   // The SDK warns that plain JSON mode cannot carry a schema: expected in one case, noise in the output.
   (globalThis as { AI_SDK_LOG_WARNINGS?: boolean }).AI_SDK_LOG_WARNINGS = false;
   upstream = await startFakeUpstream();
-  gateway = await startTestGateway(upstreamConfig([upstream.baseUrl]));
+  // `cached` is `story` behind the exact cache: its cases check that tool calls survive storing and replaying.
+  const deployment = `{ provider: openai-compatible, base_url: "${upstream.baseUrl}", upstream_model: tiny }`;
+  gateway = await startTestGateway(`cache: { ttl_seconds: 60 }
+models:
+  - name: story
+    deployments: [${deployment}]
+  - name: cached
+    cache: { mode: exact }
+    deployments: [${deployment}]
+`);
   baseURL = `${gateway.url}/v1`;
 });
 
@@ -62,6 +71,11 @@ function conformance(client: string, call: string, run: () => Promise<string>): 
 function lastUpstreamMessages(): Array<Record<string, unknown>> {
   const call = upstream.calls.filter((entry) => entry.path === "/v1/chat/completions").at(-1);
   return (call?.body?.["messages"] ?? []) as Array<Record<string, unknown>>;
+}
+
+/** How many chat calls reached the upstream so far. */
+function upstreamChatCalls(): number {
+  return upstream.calls.filter((entry) => entry.path === "/v1/chat/completions").length;
 }
 
 function norm(vector: readonly number[]): number {
@@ -305,6 +319,44 @@ describe("the Vercel AI SDK with @ai-sdk/openai .chat() (chat completions)", () 
     expect(result.steps).toHaveLength(2);
     expect(result.text).toContain(`x: ${toolAnswer}`);
     return "tool round trip";
+  });
+});
+
+describe("tool calls through the exact cache", () => {
+  const tools = [{ type: "function" as const, function: { name: "get_weather", description: "the weather in a city", parameters: weatherJsonSchema } }];
+
+  conformance("openai (exact cache)", "tool call stored from a stream, replayed whole; stored whole, replayed as a stream", async () => {
+    const client = new OpenAI({ baseURL, apiKey: "unused", maxRetries: 0 });
+    const ask = (content: string): OpenAI.ChatCompletionCreateParamsNonStreaming => ({ model: "cached", messages: [{ role: "user", content }], tools, temperature: 0 });
+    const before = upstreamChatCalls();
+    const streamedFirst = await client.chat.completions.stream(ask("weather, streamed first")).finalChatCompletion();
+    const wholeAfter = await client.chat.completions.create(ask("weather, streamed first"));
+    const wholeFirst = await client.chat.completions.create(ask("weather, whole first"));
+    const streamedAfter = await client.chat.completions.stream(ask("weather, whole first")).finalChatCompletion();
+    expect(upstreamChatCalls() - before).toBe(2);
+    for (const final of [streamedFirst, wholeAfter, wholeFirst, streamedAfter]) {
+      expect(final.choices[0]?.finish_reason).toBe("tool_calls");
+      expect(final.choices[0]?.message.tool_calls).toEqual([{ id: "call_fake_0", type: "function", function: { name: "get_weather", arguments: '{"city":"x","unit":"celsius"}' } }]);
+    }
+    return "the same tool call from the upstream and from the cache, either way";
+  });
+
+  conformance("ai + openai-compatible (exact cache)", "streamText with a tool, twice", async () => {
+    const model = createOpenAICompatible({ baseURL, name: "gantry", apiKey: "unused", includeUsage: true })("cached");
+    const weatherTool = tool({ description: "the weather in a city", inputSchema: weatherSchema, execute: async ({ city }) => `${city}: ${toolAnswer}` });
+    const run = async (): Promise<string> => {
+      const result = streamText({ model, prompt: "Weather in Rome?", tools: { get_weather: weatherTool }, stopWhen: stepCountIs(3), temperature: 0, maxRetries: 0 });
+      let text = "";
+      for await (const delta of result.textStream) text += delta;
+      return text;
+    };
+    const before = upstreamChatCalls();
+    const first = await run();
+    const second = await run();
+    expect(upstreamChatCalls() - before).toBe(2);
+    expect(second).toBe(first);
+    expect(second).toContain(`x: ${toolAnswer}`);
+    return "the second agent loop is served from the cache, both steps";
   });
 });
 
