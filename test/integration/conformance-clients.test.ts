@@ -327,7 +327,7 @@ describe("tool calls through the exact cache", () => {
 
   conformance("openai (exact cache)", "tool call stored from a stream, replayed whole; stored whole, replayed as a stream", async () => {
     const client = new OpenAI({ baseURL, apiKey: "unused", maxRetries: 0 });
-    const ask = (content: string): OpenAI.ChatCompletionCreateParamsNonStreaming => ({ model: "cached", messages: [{ role: "user", content }], tools, temperature: 0 });
+    const ask = (content: string): { model: string; messages: Array<{ role: "user"; content: string }>; tools: typeof tools; temperature: number } => ({ model: "cached", messages: [{ role: "user", content }], tools, temperature: 0 });
     const before = upstreamChatCalls();
     const streamedFirst = await client.chat.completions.stream(ask("weather, streamed first")).finalChatCompletion();
     const wholeAfter = await client.chat.completions.create(ask("weather, streamed first"));
