@@ -12,7 +12,8 @@ import { startTestGateway } from "../helpers/gateway.js";
 import type { RunningGateway } from "../../src/main.js";
 
 // Client libraries the gateway's team did not write, driven against a gateway over the fake upstream, whose answers
-// follow the request (tool calls, tool-result follow-ups, JSON modes, n choices: test/helpers/fake-answers.ts).
+// follow the request (tool calls, tool-result follow-ups, JSON modes, n choices: test/helpers/fake-answers.ts), over
+// the same behind the exact cache, and over the demo model in the embedded engine.
 // Each case records what it observed; afterAll prints the client × call → result table (docs/api.md keeps a copy).
 
 const fullText = "Once upon a time there was a little fox who loved to read.";
