@@ -1,6 +1,9 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { createHash } from "node:crypto";
+import { fakeChatChunks, fakeChatCompletion, fakeTokens, requestDrivenChoices } from "./fake-answers.js";
+
+export { fakeTokens };
 
 /** What the fake upstream does with one request. */
 export type FakeBehavior =
@@ -61,11 +64,6 @@ export interface FakeUpstream {
 }
 
 const defaultText = "Once upon a time there was a little fox who loved to read.";
-
-/** The tokens the fake "model" emits for a text: words with their leading space, as real tokenizers do. */
-export function fakeTokens(text: string): string[] {
-  return text.match(/\s*\S+/g) ?? [];
-}
 
 /** Starts a real OpenAI-compatible HTTP server on a loopback port. */
 export async function startFakeUpstream(options: {
@@ -184,6 +182,20 @@ export async function startFakeUpstream(options: {
     const usage = { prompt_tokens: promptTokens, completion_tokens: tokens.length, total_tokens: promptTokens + tokens.length };
     const id = `fake-${calls.length}`;
     const created = 1_700_000_000;
+    if (chat && behavior.kind === "ok") {
+      // Tools, tool results, JSON modes and n > 1 get answers shaped by the request (see fake-answers.ts).
+      const driven = requestDrivenChoices(body, text);
+      if (driven !== undefined) {
+        const meta = { id, created, model, promptTokens, maxTokens };
+        finished = true;
+        if (body?.["stream"] !== true) return json(response, 200, fakeChatCompletion(driven, meta), behavior.headers);
+        const includeUsage = (body?.["stream_options"] as { include_usage?: boolean } | undefined)?.include_usage === true && behavior.omitUsage !== true;
+        response.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache", ...behavior.headers });
+        for (const chunk of fakeChatChunks(driven, meta, includeUsage)) response.write(`data: ${JSON.stringify(chunk)}\n\n`);
+        response.end("data: [DONE]\n\n");
+        return;
+      }
+    }
 
     if (body?.["stream"] !== true) {
       if (behavior.kind === "malformed-json") return plain(response, "<html>oops</html>");
