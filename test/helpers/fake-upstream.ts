@@ -174,11 +174,10 @@ export async function startFakeUpstream(options: {
     const maxTokens = Number(body?.["max_tokens"] ?? body?.["max_completion_tokens"] ?? Infinity);
     const shaped = chat ? shapeChatAnswer(body ?? {}, text) : { text };
     const allTokens = fakeTokens(shaped.text);
-    const tokens = shaped.toolCall === undefined ? allTokens.slice(0, maxTokens) : fakeTokens(shaped.toolCall.arguments);
-    const finishReason = shaped.toolCall !== undefined ? "tool_calls" : tokens.length < allTokens.length ? "length" : "stop";
+    const tokens = allTokens.slice(0, maxTokens);
+    const finishReason = tokens.length < allTokens.length ? "length" : "stop";
     // vLLM names the stop string that ended the answer; the Messages API's stop_sequence comes from it.
     const stopReason = finishReason === "stop" && shaped.stopped !== undefined ? { stop_reason: shaped.stopped } : {};
-    const toolCall = shaped.toolCall === undefined ? undefined : { id: `call_fake_${calls.length}`, type: "function", function: shaped.toolCall };
     const usage = { prompt_tokens: promptTokens, completion_tokens: tokens.length, total_tokens: promptTokens + tokens.length };
     const id = `fake-${calls.length}`;
     const created = 1_700_000_000;
@@ -200,8 +199,7 @@ export async function startFakeUpstream(options: {
     if (body?.["stream"] !== true) {
       if (behavior.kind === "malformed-json") return plain(response, "<html>oops</html>");
       const content = tokens.join("");
-      const message = toolCall === undefined ? { role: "assistant", content } : { role: "assistant", content: null, tool_calls: [toolCall] };
-      const choice = chat ? { index: 0, message, finish_reason: finishReason, ...stopReason, logprobs: null } : { index: 0, text: content, finish_reason: finishReason, logprobs: null };
+      const choice = chat ? { index: 0, message: { role: "assistant", content }, finish_reason: finishReason, ...stopReason, logprobs: null } : { index: 0, text: content, finish_reason: finishReason, logprobs: null };
       finished = true;
       return json(response, 200, { id, object: chat ? "chat.completion" : "text_completion", created, model, choices: [choice], usage }, behavior.kind === "ok" ? behavior.headers : undefined);
     }
@@ -217,14 +215,7 @@ export async function startFakeUpstream(options: {
     const choiceOf = (delta: Record<string, unknown>, finish: string | null): Record<string, unknown> =>
       chat ? { index: 0, delta, finish_reason: finish, logprobs: null } : { index: 0, text: String(delta["content"] ?? ""), finish_reason: finish, logprobs: null };
     if (chat) await send({ id, object, created, model, choices: [choiceOf({ role: "assistant", content: "" }, null)] });
-    if (toolCall !== undefined) {
-      // The call's id and name first, then its arguments in two pieces, as OpenAI streams them.
-      const args = toolCall.function.arguments;
-      const half = Math.ceil(args.length / 2);
-      await send({ id, object, created, model, choices: [choiceOf({ tool_calls: [{ index: 0, id: toolCall.id, type: "function", function: { name: toolCall.function.name, arguments: "" } }] }, null)] });
-      for (const piece of [args.slice(0, half), args.slice(half)]) await send({ id, object, created, model, choices: [choiceOf({ tool_calls: [{ index: 0, function: { arguments: piece } }] }, null)] });
-    }
-    for (const [index, token] of (toolCall === undefined ? tokens : []).entries()) {
+    for (const [index, token] of tokens.entries()) {
       if (response.destroyed) return;
       if (behavior.kind === "reset-mid-stream" && index === behavior.afterChunks) {
         request.socket.destroy();
@@ -295,47 +286,13 @@ export async function startFakeUpstream(options: {
 }
 
 /**
- * What the fake model answers a chat request with, beyond plain text: a call to the chosen (else first) tool when the
- * request offers tools and no message is a tool result yet; JSON matching `response_format`'s schema (or
- * `{"answer": text}` for json_object); and the text cut before the first `stop` string it contains.
+ * The text of a plain chat answer: cut before the first `stop` string it contains, naming that string as vLLM does.
+ * (Tools, tool results, JSON modes and n > 1 are answered from the request in fake-answers.ts.)
  */
-function shapeChatAnswer(body: Record<string, unknown>, text: string): { text: string; toolCall?: { name: string; arguments: string }; stopped?: string } {
-  const tools = Array.isArray(body["tools"]) ? (body["tools"] as { function?: { name?: string; parameters?: unknown } }[]) : [];
-  const messages = Array.isArray(body["messages"]) ? (body["messages"] as { role?: string }[]) : [];
-  const choice = body["tool_choice"];
-  if (tools.length > 0 && choice !== "none" && !messages.some((message) => message.role === "tool")) {
-    const wanted = typeof choice === "object" && choice !== null ? (choice as { function?: { name?: string } }).function?.name : undefined;
-    const tool = tools.find((candidate) => candidate.function?.name === wanted) ?? tools[0];
-    return { text: "", toolCall: { name: tool?.function?.name ?? "", arguments: JSON.stringify(fakeValue(tool?.function?.parameters)) } };
-  }
-  const format = body["response_format"] as { type?: string; json_schema?: { schema?: unknown } } | undefined;
-  if (format?.type === "json_schema") return { text: JSON.stringify(fakeValue(format.json_schema?.schema)) };
-  if (format?.type === "json_object") return { text: JSON.stringify({ answer: text }) };
+function shapeChatAnswer(body: Record<string, unknown>, text: string): { text: string; stopped?: string } {
   const stops = typeof body["stop"] === "string" ? [body["stop"]] : Array.isArray(body["stop"]) ? (body["stop"] as string[]) : [];
   const hit = stops.map((stop) => ({ stop, at: text.indexOf(stop) })).filter((candidate) => candidate.at >= 0).sort((a, b) => a.at - b.at)[0];
   return hit === undefined ? { text } : { text: text.slice(0, hit.at), stopped: hit.stop };
-}
-
-/** A value that a JSON schema accepts: "fake" for strings (or the first enum value), 1, true, one-item arrays, every property. */
-export function fakeValue(schema: unknown): unknown {
-  const node = (schema ?? {}) as { type?: string | string[]; properties?: Record<string, unknown>; items?: unknown; enum?: unknown[] };
-  if (Array.isArray(node.enum) && node.enum.length > 0) return node.enum[0];
-  const type = Array.isArray(node.type) ? node.type[0] : node.type;
-  switch (type) {
-    case "string":
-      return "fake";
-    case "number":
-    case "integer":
-      return 1;
-    case "boolean":
-      return true;
-    case "array":
-      return [fakeValue(node.items)];
-    case "null":
-      return null;
-    default:
-      return Object.fromEntries(Object.entries(node.properties ?? {}).map(([key, value]) => [key, fakeValue(value)]));
-  }
 }
 
 /** A deterministic 8-dimensional unit vector for a text. */

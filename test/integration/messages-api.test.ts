@@ -65,7 +65,7 @@ describe("POST /v1/messages through the @anthropic-ai/sdk client", () => {
     expect(lastChat()).toMatchObject({ tools: [{ type: "function", function: { name: "weather", parameters: weather.input_schema } }], tool_choice: { type: "function", function: { name: "weather" } } });
     expect(called.stop_reason).toBe("tool_use");
     const use = called.content[0];
-    expect(use).toMatchObject({ type: "tool_use", name: "weather", input: { city: "fake" } });
+    expect(use).toMatchObject({ type: "tool_use", name: "weather", input: { city: "x" } });
     if (use?.type !== "tool_use") throw new Error("expected tool_use");
 
     const stream = client.messages.stream({ model: "story", max_tokens: 100, messages: [{ role: "user", content: "Weather in Paris?" }], tools: [weather] });
@@ -73,7 +73,7 @@ describe("POST /v1/messages through the @anthropic-ai/sdk client", () => {
     stream.on("inputJson", (delta) => partial.push(delta));
     const streamed = await stream.finalMessage();
     expect(partial.length).toBeGreaterThan(1);
-    expect(streamed.content[0]).toMatchObject({ type: "tool_use", name: "weather", input: { city: "fake" } });
+    expect(streamed.content[0]).toMatchObject({ type: "tool_use", name: "weather", input: { city: "x" } });
     expect(streamed.stop_reason).toBe("tool_use");
 
     const answered = await client.messages.create({
@@ -89,7 +89,7 @@ describe("POST /v1/messages through the @anthropic-ai/sdk client", () => {
     expect(answered.content).toEqual([expect.objectContaining({ type: "text", text: story })]);
     expect(lastChat()["messages"]).toEqual([
       { role: "user", content: "Weather in Paris?" },
-      { role: "assistant", content: null, tool_calls: [{ id: use.id, type: "function", function: { name: "weather", arguments: JSON.stringify({ city: "fake" }) } }] },
+      { role: "assistant", content: null, tool_calls: [{ id: use.id, type: "function", function: { name: "weather", arguments: JSON.stringify({ city: "x" }) } }] },
       { role: "tool", tool_call_id: use.id, content: "sunny" },
       { role: "user", content: "Thanks" },
     ]);
@@ -98,7 +98,7 @@ describe("POST /v1/messages through the @anthropic-ai/sdk client", () => {
   it("output_config.format asks for JSON by schema; sampling fields older clients send are forwarded", async () => {
     const schema = { type: "object", properties: { name: { type: "string" } }, required: ["name"], additionalProperties: false };
     const message = await client.messages.create({ model: "story", max_tokens: 100, messages: ask, output_config: { format: { type: "json_schema", schema } } });
-    expect(message.content[0]).toMatchObject({ type: "text", text: JSON.stringify({ name: "fake" }) });
+    expect(message.content[0]).toMatchObject({ type: "text", text: JSON.stringify({ name: "x" }) });
     expect(lastChat()["response_format"]).toEqual({ type: "json_schema", json_schema: { name: "output", schema } });
     const response = await fetch(`${gateway.url}/v1/messages`, { method: "POST", headers: { "content-type": "application/json", "x-api-key": client.apiKey ?? "" }, body: JSON.stringify({ model: "story", max_tokens: 5, messages: ask, temperature: 0.2, top_p: 0.9, top_k: 40 }) });
     expect(response.status).toBe(200);

@@ -112,7 +112,7 @@ describe("POST /v1/responses through the openai SDK, over an upstream that only 
     const called = await client.responses.create({ model: "story", input: "Weather in Paris?", tools: [weatherTool], tool_choice: { type: "function", name: "weather" } });
     expect(lastChat()).toMatchObject({ tools: [{ type: "function", function: { name: "weather", parameters: weatherTool.parameters, strict: true } }], tool_choice: { type: "function", function: { name: "weather" } } });
     const call = called.output[0];
-    expect(call).toMatchObject({ type: "function_call", name: "weather", arguments: JSON.stringify({ city: "fake" }), status: "completed" });
+    expect(call).toMatchObject({ type: "function_call", name: "weather", arguments: JSON.stringify({ city: "x" }), status: "completed" });
     if (call?.type !== "function_call") throw new Error("expected a function call");
 
     const stream = await client.responses.create({ model: "story", input: "Weather in Paris?", tools: [weatherTool], stream: true });
@@ -123,14 +123,14 @@ describe("POST /v1/responses through the openai SDK, over an upstream that only 
       if (event.type === "response.function_call_arguments.done") done = event.arguments;
     }
     expect(deltas.length).toBeGreaterThan(1);
-    expect(deltas.join("")).toBe(JSON.stringify({ city: "fake" }));
-    expect(done).toBe(JSON.stringify({ city: "fake" }));
+    expect(deltas.join("")).toBe(JSON.stringify({ city: "x" }));
+    expect(done).toBe(JSON.stringify({ city: "x" }));
 
     const answered = await client.responses.create({ model: "story", previous_response_id: called.id, tools: [weatherTool], input: [{ type: "function_call_output", call_id: call.call_id, output: "sunny" }] });
     expect(answered.output_text).toBe(story);
     expect(lastChat()["messages"]).toEqual([
       { role: "user", content: "Weather in Paris?" },
-      { role: "assistant", content: null, tool_calls: [{ id: call.call_id, type: "function", function: { name: "weather", arguments: JSON.stringify({ city: "fake" }) } }] },
+      { role: "assistant", content: null, tool_calls: [{ id: call.call_id, type: "function", function: { name: "weather", arguments: JSON.stringify({ city: "x" }) } }] },
       { role: "tool", tool_call_id: call.call_id, content: "sunny" },
     ]);
   });
@@ -138,7 +138,7 @@ describe("POST /v1/responses through the openai SDK, over an upstream that only 
   it("text.format json_schema becomes response_format, and the answer is the JSON", async () => {
     const schema = { type: "object", properties: { name: { type: "string" }, age: { type: "integer" } }, required: ["name", "age"], additionalProperties: false };
     const response = await client.responses.create({ model: "story", input: "A person", text: { format: { type: "json_schema", name: "person", schema, strict: true } } });
-    expect(JSON.parse(response.output_text)).toEqual({ name: "fake", age: 1 });
+    expect(JSON.parse(response.output_text)).toEqual({ name: "x", age: 1 });
     expect(lastChat()["response_format"]).toEqual({ type: "json_schema", json_schema: { name: "person", schema, strict: true } });
     await client.responses.create({ model: "story", input: "JSON please", text: { format: { type: "json_object" } } });
     expect(lastChat()["response_format"]).toEqual({ type: "json_object" });
@@ -192,7 +192,7 @@ describe("the Vercel AI SDK's default OpenAI provider (the Responses API)", () =
 
   it("generateObject", async () => {
     const { object } = await generateObject({ model: model(), schema: z.object({ name: z.string(), age: z.number() }), prompt: "A person" });
-    expect(object).toEqual({ name: "fake", age: 1 });
+    expect(object).toEqual({ name: "x", age: 1 });
     expect(lastChat()["response_format"]).toMatchObject({ type: "json_schema" });
   });
 
@@ -203,7 +203,7 @@ describe("the Vercel AI SDK's default OpenAI provider (the Responses API)", () =
       tools: { weather: tool({ description: "The weather in a city", inputSchema: z.object({ city: z.string() }), execute: ({ city }) => Promise.resolve(`sunny in ${city}`) }) },
       stopWhen: stepCountIs(2),
     });
-    expect(result.steps[0]?.toolCalls[0]).toMatchObject({ toolName: "weather", input: { city: "fake" } });
+    expect(result.steps[0]?.toolCalls[0]).toMatchObject({ toolName: "weather", input: { city: "x" } });
     expect(result.text).toBe(story);
     const messages = lastChat()["messages"] as { role: string; content: unknown }[];
     expect(messages.at(-1)).toMatchObject({ role: "tool", content: expect.stringContaining("sunny in fake") as unknown });
