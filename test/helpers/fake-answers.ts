@@ -67,8 +67,9 @@ function chosenTool(body: Json): Json | undefined {
 export function requestDrivenChoices(body: Json | undefined, text: string): FakeChoice[] | undefined {
   if (body === undefined) return undefined;
   const messages = Array.isArray(body["messages"]) ? body["messages"] : [];
-  const last: unknown = messages.at(-1);
-  const afterToolResult = isObject(last) && last["role"] === "tool";
+  // Once the conversation holds a tool result, the model answers in text (quoting the latest result), as agents expect.
+  const toolResult: unknown = messages.findLast((message) => isObject(message) && message["role"] === "tool");
+  const afterToolResult = isObject(toolResult);
   const tool = afterToolResult ? undefined : chosenTool(body);
   const format = isObject(body["response_format"]) ? body["response_format"] : undefined;
   const n = typeof body["n"] === "number" ? body["n"] : 1;
@@ -79,7 +80,7 @@ export function requestDrivenChoices(body: Json | undefined, text: string): Fake
       const args = valueForSchema(tool["parameters"] ?? { type: "object" });
       return { kind: "tool-call", id: `call_fake_${index}`, name: String(tool["name"]), arguments: JSON.stringify(args) };
     }
-    if (afterToolResult) return { kind: "text", text: `The tool said: ${typeof last["content"] === "string" ? last["content"] : JSON.stringify(last["content"])}` };
+    if (afterToolResult) return { kind: "text", text: `The tool said: ${typeof toolResult["content"] === "string" ? toolResult["content"] : JSON.stringify(toolResult["content"])}` };
     if (format?.["type"] === "json_object") return { kind: "text", text: '{"ok":true}' };
     if (format?.["type"] === "json_schema") {
       const jsonSchema = isObject(format["json_schema"]) ? format["json_schema"] : {};

@@ -86,7 +86,7 @@ describe("POST /v1/messages through the @anthropic-ai/sdk client", () => {
         { role: "user", content: [{ type: "tool_result", tool_use_id: use.id, content: "sunny" }, { type: "text", text: "Thanks" }] },
       ],
     });
-    expect(answered.content).toEqual([expect.objectContaining({ type: "text", text: story })]);
+    expect(answered.content).toEqual([expect.objectContaining({ type: "text", text: "The tool said: sunny" })]);
     expect(lastChat()["messages"]).toEqual([
       { role: "user", content: "Weather in Paris?" },
       { role: "assistant", content: null, tool_calls: [{ id: use.id, type: "function", function: { name: "weather", arguments: JSON.stringify({ city: "x" }) } }] },
