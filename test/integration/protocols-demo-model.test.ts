@@ -32,10 +32,12 @@ describe("the Responses and Messages APIs over the embedded engine", () => {
 
   it("messages: create and stream", async () => {
     const client = new Anthropic({ baseURL: gateway.url, apiKey: "unused", maxRetries: 0 });
-    const message = await client.messages.create({ model: "demo", max_tokens: 20, messages: [{ role: "user", content: "Tell me a story." }] });
+    // Greedy decoding, so the stream must match the whole answer (temperature is forwarded though this SDK's types omit it).
+    const ask = { model: "demo", max_tokens: 20, temperature: 0, messages: [{ role: "user" as const, content: "Tell me a story." }] };
+    const message = await client.messages.create(ask);
     expect(message.content[0]).toMatchObject({ type: "text" });
     expect(["end_turn", "max_tokens"]).toContain(message.stop_reason);
-    const streamed = await client.messages.stream({ model: "demo", max_tokens: 20, messages: [{ role: "user", content: "Tell me a story." }] }).finalMessage();
+    const streamed = await client.messages.stream(ask).finalMessage();
     expect(streamed.content.map((block) => (block.type === "text" ? block.text : "")).join("")).toBe(message.content.map((block) => (block.type === "text" ? block.text : "")).join(""));
     expect(streamed.usage.output_tokens).toBe(message.usage.output_tokens);
   });
