@@ -1,6 +1,6 @@
 import { Redis } from "ioredis";
 import type { Logger } from "../pipeline/logger.js";
-import { guardRedis, redisCommandTimeoutMs, redisReconnectCapMs, type RedisHealth } from "./redis-guard.js";
+import { guardRedis, redisReconnectCapMs, type RedisHealth } from "./redis-guard.js";
 
 /** One connection's health, labelled for `/metrics`. */
 export interface RedisConnectionHealth extends RedisHealth {
@@ -23,11 +23,10 @@ export interface RedisConnections {
   close(): Promise<void>;
 }
 
-// Every client: a command waits at most redisCommandTimeoutMs once sent and is never resent after a reconnect, and a
+// Every client: a command waits at most redisCommandTimeoutMs once sent (the guard times it) and is never resent after a reconnect, and a
 // lost connection is retried with a short capped backoff so a returning Redis is found within redisReconnectCapMs.
 // The offline queue only holds commands sent before the first connection is made (the guard refuses them later).
 const common = {
-  commandTimeout: redisCommandTimeoutMs,
   maxRetriesPerRequest: 0,
   connectTimeout: 1000,
   retryStrategy: (attempt: number) => Math.min(25 * attempt, redisReconnectCapMs),

@@ -71,7 +71,22 @@ export function guardRedis(client: Redis, options: RedisGuardOptions): () => Red
     }
     breaker.acquire();
     const result = send(command, stream);
-    command.promise.then(succeeded, (error: unknown) => (error instanceof Error && error.name === "ReplyError" ? succeeded() : failed(error)));
+    const timer = setTimeout(() => {
+      // Deferred past the poll phase: after an event-loop stall the reply may already be in the socket, unread, and a
+      // busy gateway must not take its own stall for a Redis that stopped answering (ioredis's commandTimeout would).
+      setImmediate(() => command.reject(new Error(`Redis did not answer within ${redisCommandTimeoutMs} ms`)));
+    }, redisCommandTimeoutMs);
+    command.promise.then(
+      () => {
+        clearTimeout(timer);
+        succeeded();
+      },
+      (error: unknown) => {
+        clearTimeout(timer);
+        if (error instanceof Error && error.name === "ReplyError") succeeded();
+        else failed(error);
+      },
+    );
     return result;
   };
   return () => ({ up, failures });
