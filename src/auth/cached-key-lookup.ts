@@ -32,12 +32,12 @@ export function createCachedKeyLookup(lookup: KeyLookup, options: CachedKeyLooku
     const cached = entries.get(hash);
     // Counted from before the read, so a revocation that lands during it still reaches this replica within ttlMs.
     const started = options.now();
-    if (cached !== undefined && started - cached.at <= options.ttlMs) return cached.record;
+    if (cached !== undefined && started - cached.at < options.ttlMs) return cached.record;
     let record: KeyRecord | undefined;
     try {
       record = await lookup(hash);
     } catch (error) {
-      if (cached !== undefined && started - cached.at <= options.staleMs) return cached.record;
+      if (cached !== undefined && started - cached.at < options.staleMs) return cached.record;
       throw dependencyUnavailable(error);
     }
     if (record === undefined) entries.delete(hash);

@@ -39,7 +39,7 @@ describe("the breaker around a Redis connection", () => {
 
     redis.pause();
     const timedOut = [await outcome(client.get("k")), await outcome(client.get("k")), await outcome(client.get("k"))];
-    expect(timedOut).toEqual(["Command timed out", "Command timed out", "Command timed out"]);
+    expect(timedOut).toEqual(["Redis did not answer within 100 ms", "Redis did not answer within 100 ms", "Redis did not answer within 100 ms"]);
     // Open: refused without being sent, so without waiting.
     expect(await outcome(client.get("k"))).toBe("dependency_unavailable");
     expect(connections.health()).toMatchObject([{ up: false, failures: 4 }]);
