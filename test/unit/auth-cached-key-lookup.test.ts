@@ -19,10 +19,11 @@ describe("the cached key lookup", () => {
       { ttlMs: 1000, staleMs: 0, maxEntries: 10, now: () => now },
     );
     expect((await lookup("a"))?.id).toBe("id-a");
-    now = 1000;
+    // Fresh for strictly less than ttlMs from before the read: a revocation reaches this replica at +ttlMs.
+    now = 999;
     stored.delete("a");
     expect((await lookup("a"))?.id).toBe("id-a");
-    now = 1001;
+    now = 1000;
     expect(await lookup("a")).toBeUndefined();
     expect(await lookup("b")).toBeUndefined();
     stored.set("b", record("b"));
@@ -55,10 +56,10 @@ describe("the cached key lookup", () => {
     );
     await lookup("a");
     down = true;
-    now = 300_000;
+    now = 299_999;
     expect((await lookup("a"))?.id).toBe("id-a");
     await expect(lookup("b")).rejects.toSatisfy((error: unknown) => error instanceof GatewayError && error.code === "dependency_unavailable" && error.status === 503);
-    now = 300_001;
+    now = 300_000;
     await expect(lookup("a")).rejects.toBeInstanceOf(GatewayError);
     down = false;
     expect((await lookup("a"))?.id).toBe("id-a");
@@ -78,7 +79,7 @@ describe("the cached key lookup", () => {
     down = true;
     now = 400;
     expect((await lookup("a"))?.id).toBe("id-a");
-    now = 501;
+    now = 500;
     await expect(lookup("a")).rejects.toBeInstanceOf(GatewayError);
   });
 });
