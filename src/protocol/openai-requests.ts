@@ -84,7 +84,13 @@ function promptSchema(minItems: number): z.ZodType<string | string[] | number[] 
       (Array.isArray(value) &&
         value.length >= minItems &&
         (value.every((item) => typeof item === "string") || isTokenIds(value, minItems) || value.every((item) => isTokenIds(item, minItems)))),
-    { message: `must be a string or a${minItems > 0 ? " non-empty" : "n"} array of strings, of token ids, or of token-id arrays` },
+    {
+      // A value of the wrong type reads like every other type error ("expected string or array, got number").
+      error: (issue) =>
+        typeof issue.input === "string" || Array.isArray(issue.input)
+          ? `must be a string or a${minItems > 0 ? " non-empty" : "n"} array of strings, of token ids, or of token-id arrays`
+          : `expected string or array, got ${issue.input === null ? "null" : typeof issue.input}`,
+    },
   );
 }
 

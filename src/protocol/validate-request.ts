@@ -43,10 +43,10 @@ function deepestBranch(issue: z.core.$ZodIssue, prefix: readonly PropertyKey[] =
 }
 
 function describeIssue(schema: z.ZodType, body: unknown, issue: LocatedIssue, name: string): string {
-  if (issue.expected === undefined) return `${name}: ${issue.message}`;
   // zod 4 does not put the received value on the issue, so it is read back from the body by the issue's path.
   const received = valueAt(body, issue.path);
-  if (received === undefined) return `${name} is required`;
+  if (received === undefined && issue.path.length > 0) return `${name} is required`;
+  if (issue.expected === undefined) return `${name}: ${issue.message}`;
   const integer = isIntegerSchema(schemaAt(schema, issue.path));
   const expected = [...new Set(issue.expected.map((type) => (type === "int" || (type === "number" && integer) ? "integer" : type)))];
   return `${name}: expected ${expected.join(" or ")}, got ${typeName(received)}`;
