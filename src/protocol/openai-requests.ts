@@ -87,9 +87,7 @@ function promptSchema(minItems: number): z.ZodType<string | string[] | number[] 
     {
       // A value of the wrong type reads like every other type error ("expected string or array, got number").
       error: (issue) =>
-        typeof issue.input === "string" || Array.isArray(issue.input)
-          ? `must be a string or a${minItems > 0 ? " non-empty" : "n"} array of strings, of token ids, or of token-id arrays`
-          : `expected string or array, got ${issue.input === null ? "null" : typeof issue.input}`,
+        `expected string or ${minItems > 0 ? "non-empty " : ""}array of strings or token ids or token-id arrays, got ${Array.isArray(issue.input) ? "array" : issue.input === null ? "null" : typeof issue.input}`,
     },
   );
 }

@@ -61,7 +61,7 @@ describe("prompt and input validation", () => {
     expect(validateRequest(completionRequestSchema, { model: "m", prompt: [] }).prompt).toEqual([]);
     expect(() => validateRequest(completionRequestSchema, { model: "m", prompt: ["a", 1] })).toThrow(/prompt: must be a string/);
     expect(() => validateRequest(completionRequestSchema, { model: "m" })).toThrow("prompt is required");
-    expect(() => validateRequest(embeddingRequestSchema, { model: "m", input: [[]] })).toThrow(/non-empty/);
+    expect(() => validateRequest(embeddingRequestSchema, { model: "m", input: [[]] })).toThrow(/input\[0\]: empty array/);
     expect(() => validateRequest(embeddingRequestSchema, { model: "m", input: [1.5] })).toThrow(/input: must be/);
   });
 });
