@@ -59,7 +59,7 @@ describe("prompt and input validation", () => {
   it("accepts each prompt shape and refuses mixes in one pass", () => {
     expect(validateRequest(completionRequestSchema, { model: "m", prompt: [[1, 2], [3]] }).prompt).toEqual([[1, 2], [3]]);
     expect(validateRequest(completionRequestSchema, { model: "m", prompt: [] }).prompt).toEqual([]);
-    expect(() => validateRequest(completionRequestSchema, { model: "m", prompt: ["a", 1] })).toThrow(/prompt: must be a string/);
+    expect(() => validateRequest(completionRequestSchema, { model: "m", prompt: ["a", 1] })).toThrow("prompt: expected string or array of strings or token ids or token-id arrays, got array");
     expect(() => validateRequest(completionRequestSchema, { model: "m" })).toThrow("prompt is required");
     expect(() => validateRequest(embeddingRequestSchema, { model: "m", input: [[]] })).toThrow(/input\[0\]: empty array/);
     expect(() => validateRequest(embeddingRequestSchema, { model: "m", input: [1.5] })).toThrow(/input: must be/);
