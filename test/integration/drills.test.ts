@@ -97,8 +97,9 @@ describe("fault drills through the admin API", () => {
     const key = await apiKey(gateway);
     const fault = await inject(gateway, { model: "story", kind: "error", status: 503 });
     const failed = await chat(gateway, key);
-    expect(failed.status).toBe(502);
-    expect(JSON.parse(failed.text)).toMatchObject({ error: { code: "upstream_error" } });
+    // An upstream 503 stays a 503 (upstream_unavailable), as from a real upstream.
+    expect(failed.status).toBe(503);
+    expect(JSON.parse(failed.text)).toMatchObject({ error: { code: "upstream_unavailable" } });
     expect((await call(gateway, "DELETE", `/admin/faults/${fault.id}`)).status).toBe(200);
     await inject(gateway, { deployment: "story/0", kind: "error", status: 429, retry_after_s: 7 });
     const limited = await chat(gateway, key);
@@ -159,7 +160,7 @@ describe("fault drills through the admin API", () => {
     const gateway = await gatewayOver([await upstream()], clock);
     const key = await apiKey(gateway);
     await inject(gateway, { deployment: "story/0", kind: "error", duration_s: 10 });
-    expect((await chat(gateway, key)).status).toBe(502);
+    expect((await chat(gateway, key)).status).toBe(503);
     expect(JSON.parse((await call(gateway, "GET", "/admin/faults")).text).data).toHaveLength(1);
     clock.advance(10_000);
     expect((await chat(gateway, key)).status).toBe(200);
@@ -239,13 +240,13 @@ describe("gantry drill run", () => {
     const report = await runDrill(parseDrillScenario(scenarioYaml, "small.yaml"), { url: gateway.url, admin, apiKey: await apiKey(gateway) });
     const [healthy, failing] = report.steps;
     expect(healthy).toMatchObject({ name: "healthy", pass: true, failures: [], observation: { requests: 5, errors: {}, answeredBy: { "story/0": 5 }, fallbacks: 0 } });
-    expect(failing).toMatchObject({ name: "upstream 503", pass: false, faults: ["503 on story/0"], observation: { requests: 5, errors: { upstream_error: 5 }, answeredBy: {} } });
+    expect(failing).toMatchObject({ name: "upstream 503", pass: false, faults: ["503 on story/0"], observation: { requests: 5, errors: { upstream_unavailable: 5 }, answeredBy: {} } });
     expect(failing?.failures).toEqual(["error rate 100% > 10%"]);
     expect(report.pass).toBe(false);
     expect(await admin.list()).toEqual([]);
     const table = formatDrillReport(report);
     expect(table).toMatch(/healthy\s+-\s+5\s+0\s.*story\/0 5\s+PASS/);
-    expect(table).toMatch(/upstream 503\s+503 on story\/0\s+5\s+5 \(upstream_error 5\).*FAIL/);
+    expect(table).toMatch(/upstream 503\s+503 on story\/0\s+5\s+5 \(upstream_unavailable 5\).*FAIL/);
     expect(table).toContain("FAIL: 1 of 2 steps held their SLOs");
 
     const file = join(mkdtempSync(join(tmpdir(), "gantry-drill-")), "small.yaml");
