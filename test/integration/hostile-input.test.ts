@@ -163,8 +163,13 @@ function makeCase(random: () => number, index: number): HostileCase {
     case 11: {
       // Declared encodings: gzip junk, real gzip, deflate, unknown.
       const encoding = pick(["gzip", "deflate", "br", "x-unknown", "gzip, gzip"]);
-      const body = random() < 0.5 ? gzipSync(JSON.stringify(chat())) : Buffer.from(Array.from({ length: 64 + Math.floor(random() * 4_000) }, () => Math.floor(random() * 256)));
-      return { kind: "content-encoding", path: "/v1/chat/completions", headers: { ...json, "content-encoding": encoding }, body, expect: { code: "unsupported_media_type" } };
+      const real = random() < 0.5;
+      const body = real ? gzipSync(JSON.stringify(chat())) : Buffer.from(Array.from({ length: 64 + Math.floor(random() * 4_000) }, () => Math.floor(random() * 256)));
+      // gzip, deflate and br are decoded: real gzip under gzip is a normal request, anything else does not decode.
+      const headers = { ...json, "content-encoding": encoding };
+      if (encoding === "x-unknown" || encoding === "gzip, gzip") return { kind: "content-encoding", path: "/v1/chat/completions", headers, body, expect: { code: "unsupported_encoding" } };
+      if (real && encoding === "gzip") return { kind: "content-encoding", path: "/v1/chat/completions", headers, body };
+      return { kind: "content-encoding", path: "/v1/chat/completions", headers, body, expect: { code: "invalid_encoding" } };
     }
     case 12:
       // Large bodies at once, some chunked (no Content-Length): admitted two at a time, else 429 server_busy.

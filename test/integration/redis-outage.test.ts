@@ -40,6 +40,8 @@ cache: { backend: redis, redis_url: "${redis.url}" }
 models:
   - name: story
     cache: { mode: exact }
+    # Priced, so budgets have something to charge: a free model never touches the spend store.
+    pricing: { input_per_million: 1, output_per_million: 2 }
     deployments:
       - { provider: openai-compatible, base_url: "${upstream.baseUrl}", upstream_model: tiny }
 `;
