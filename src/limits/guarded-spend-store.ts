@@ -13,7 +13,9 @@ export function createGuardedSpendStore(shared: SpendStore, policy: RedisFailure
     return open;
   };
   return {
-    reserve: (subjects, usd, at) => shared.reserve(subjects, usd, at).catch((error: unknown) => failed(error, { admitted: true as const })),
+    // Spend of subjects without a budget is only recorded, never enforced: an outage cannot let them overspend.
+    reserve: (subjects, usd, at) =>
+      shared.reserve(subjects, usd, at).catch((error: unknown) => (subjects.every((subject) => subject.budget === undefined) ? { admitted: true as const } : failed(error, { admitted: true as const }))),
     settle: (subjects, reservedUsd, actualUsd, at) => shared.settle(subjects, reservedUsd, actualUsd, at).catch(() => undefined),
     get: (subject) => shared.get(subject).catch((error: unknown) => failed(error, { dayUsd: 0, monthUsd: 0 })),
     close: () => shared.close(),

@@ -45,6 +45,8 @@ describe("budgets while Redis is down", () => {
     await expect(spend.reserve(subjects, 1, 0)).rejects.toSatisfy(isUnavailable);
     await expect(spend.get("key:a")).rejects.toSatisfy(isUnavailable);
     await expect(spend.settle(["key:a"], 1, 0.5, 0)).resolves.toBeUndefined();
+    // A key without a budget has nothing to overspend: it is admitted, its spend simply not recorded.
+    await expect(spend.reserve([{ id: "key:b", budget: undefined }], 1, 0)).resolves.toEqual({ admitted: true });
   });
 
   it("fail_open admits and reads as nothing spent", async () => {
