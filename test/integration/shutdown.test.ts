@@ -62,9 +62,10 @@ interface Outcome {
 }
 
 /** POSTs a chat completion over `agent` and reads the whole answer. */
-function post(url: string, agent: Agent, body: Record<string, unknown>): Promise<Outcome> {
+function post(url: string, agent: Agent, body: Record<string, unknown>, onHeaders?: () => void): Promise<Outcome> {
   return new Promise((resolve) => {
     const request = httpRequest(`${url}/v1/chat/completions`, { method: "POST", agent, headers: { "content-type": "application/json" } }, (response) => {
+      onHeaders?.();
       let text = "";
       response.setEncoding("utf8");
       response.on("data", (chunk: string) => (text += chunk));
@@ -93,8 +94,10 @@ describe("SIGTERM under keep-alive load (gantry serve)", () => {
     // 50 streams answer headers at once and end ~4.5 s later; 50 plain requests answer after 7 s. SIGTERM goes between.
     const agent = new Agent({ keepAlive: true, maxSockets: 100 });
     upstream.enqueue(...Array.from({ length: 50 }, () => ({ kind: "ok" as const, chunkDelayMs: 150, text: Array.from({ length: 30 }, (_, index) => `w${index}`).join(" ") })));
-    const streams = Array.from({ length: 50 }, () => post(url, agent, { stream: true }));
-    while (upstream.openRequests() < 50) await new Promise((resolve) => setTimeout(resolve, 10));
+    // A stream's headers leave with its first event: wait for them, so the streams' sockets stay kept-alive through the drain.
+    let streamsAnswering = 0;
+    const streams = Array.from({ length: 50 }, () => post(url, agent, { stream: true }, () => streamsAnswering++));
+    while (upstream.openRequests() < 50 || streamsAnswering < 50) await new Promise((resolve) => setTimeout(resolve, 10));
     upstream.enqueue(...Array.from({ length: 50 }, () => ({ kind: "ok" as const, delayMs: 7000 })));
     const plain = Array.from({ length: 50 }, () => post(url, agent, {}));
     while (upstream.openRequests() < 100) await new Promise((resolve) => setTimeout(resolve, 10));
