@@ -1,7 +1,7 @@
 // Gateway overhead: the same constant-rate load against the fake upstream directly and through the gateway, in one run.
 // Cold phases first: a fresh gateway process per mode gets the full rate from the moment it listens, for --cold-seconds.
 // Then warm phases on one gateway after a warm-up, and the max sustained rate.
-// Usage: npx tsx bench/overhead/run.ts [--rps 1000] [--seconds 10] [--cold-seconds 5] [--max-rps-steps 1000,2000,3000,4000|none]
+// Usage: npm run build && npx tsx bench/overhead/run.ts [--gateway dist|source] [--rps 1000] [--seconds 10] [--cold-seconds 5] [--max-rps-steps 1000,2000,3000,4000|none]
 //        [--cpu-prof-dir DIR]  (runs every gateway under `node --cpu-prof`; one .cpuprofile per gateway process)
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir, cpus } from "node:os";
@@ -19,6 +19,8 @@ const { values } = parseArgs({
     "cold-seconds": { type: "string", default: "5" },
     "max-rps-steps": { type: "string", default: "1000,1500,2000,2500,3000,4000" },
     "cpu-prof-dir": { type: "string" },
+    // dist: the compiled build, as `npm start` runs it (run `npm run build` first); source: TypeScript through tsx.
+    gateway: { type: "string", default: "dist" },
     out: { type: "string", default: "bench/overhead/results.json" },
   },
 });
@@ -42,7 +44,8 @@ const gatewayLog = join(work, "gateway.log");
 /** Starts a fresh gateway process; resolves once it logs its URL, with how long that took. */
 async function startGateway(): Promise<Started & { startupMs: number }> {
   const begun = performance.now();
-  const started = await startProcess("node", [...profileFlags, "--import", "tsx", join(root, "src/cli/gantry.ts"), "serve", "--config", configFile], /"url":"(http:[^"]+)"/, { logFile: gatewayLog });
+  const entry = values.gateway === "source" ? ["--import", "tsx", join(root, "src/cli/gantry.ts")] : [join(root, "dist/src/cli/gantry.js")];
+  const started = await startProcess("node", [...profileFlags, ...entry, "serve", "--config", configFile], /"url":"(http:[^"]+)"/, { logFile: gatewayLog });
   return { ...started, startupMs: Math.round(performance.now() - begun) };
 }
 
