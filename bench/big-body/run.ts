@@ -18,6 +18,8 @@ const { values } = parseArgs({
     seconds: { type: "string", default: "10" },
     "big-every-ms": { type: "string", default: "500" },
     "cpu-prof-dir": { type: "string" },
+    // dist: the compiled build, as `npm start` runs it (run `npm run build` first); source: TypeScript through tsx.
+    gateway: { type: "string", default: "dist" },
     out: { type: "string", default: "bench/big-body/results.json" },
   },
 });
@@ -30,17 +32,21 @@ const tsx = join(root, "node_modules/.bin/tsx");
 const work = mkdtempSync(join(tmpdir(), "gantry-big-body-"));
 const profileFlags = values["cpu-prof-dir"] === undefined ? [] : ["--cpu-prof", `--cpu-prof-dir=${values["cpu-prof-dir"]}`];
 
+// The big bodies go to an upstream process of their own: the fake upstream parsing 4 MiB would otherwise stall the small
+// requests' upstream too, and the bench is about the gateway keeping tenants apart.
 const upstream = await startProcess(tsx, [join(root, "test/helpers/fake-upstream-main.ts")], /(http:\S+)\n/);
+const bulkUpstream = await startProcess(tsx, [join(root, "test/helpers/fake-upstream-main.ts")], /(http:\S+)\n/);
 const configFile = join(work, "gantry.yaml");
 // max_prompt_tokens is raised so big bodies take the whole path (validation, tokenizing, forwarding) rather than a 400.
-writeFileSync(configFile, `server: { port: 0 }\nlogging: { level: info, requests: true }\nlimits: { max_prompt_tokens: 10000000 }\nmodels:\n  - name: story\n    deployments:\n      - { provider: openai-compatible, base_url: "${upstream.match}", upstream_model: tiny }\n`);
-const gateway = await startProcess("node", [...profileFlags, "--import", "tsx", join(root, "src/cli/gantry.ts"), "serve", "--config", configFile], /"url":"(http:[^"]+)"/, { logFile: join(work, "gateway.log") });
+writeFileSync(configFile, `server: { port: 0 }\nlogging: { level: info, requests: true }\nlimits: { max_prompt_tokens: 10000000 }\nmodels:\n  - name: story\n    deployments:\n      - { provider: openai-compatible, base_url: "${upstream.match}", upstream_model: tiny }\n  - name: bulk\n    deployments:\n      - { provider: openai-compatible, base_url: "${bulkUpstream.match}", upstream_model: tiny }\n`);
+const entry = values.gateway === "source" ? ["--import", "tsx", join(root, "src/cli/gantry.ts")] : [join(root, "dist/src/cli/gantry.js")];
+const gateway = await startProcess("node", [...profileFlags, ...entry, "serve", "--config", configFile], /"url":"(http:[^"]+)"/, { logFile: join(work, "gateway.log") });
 
 const small = JSON.stringify({ model: "story", messages: [{ role: "user", content: "Hello" }] });
 // 64 × 63 KiB of varied English-like text (not one repeated character, which tokenizes unrealistically fast).
 const words = "the gateway reads every message of this request before it forwards it upstream while other tenants wait ";
 const message = words.repeat(Math.ceil((63 * 1024) / words.length)).slice(0, 63 * 1024);
-const big = JSON.stringify({ model: "story", messages: Array.from({ length: 64 }, (_, index) => ({ role: index % 2 === 0 ? "user" : "assistant", content: message })) });
+const big = JSON.stringify({ model: "bulk", messages: Array.from({ length: 64 }, (_, index) => ({ role: index % 2 === 0 ? "user" : "assistant", content: message })) });
 
 const smallPool = new Pool(gateway.match, { connections: 128 });
 const bigPool = new Pool(gateway.match, { connections: 8 });
@@ -77,6 +83,7 @@ const loaded: RateRunSummary = summarizeRun(await loadedRun);
 await Promise.all([smallPool.close(), bigPool.close()]);
 await stopProcess(gateway.child);
 await stopProcess(upstream.child);
+await stopProcess(bulkUpstream.child);
 
 const ratio = Math.round((loaded.latency.p99 / baseline.latency.p99) * 100) / 100;
 const report = {

@@ -18,6 +18,8 @@ const { values } = parseArgs({
     clients: { type: "string", default: "8" },
     "max-per-client": { type: "string", default: "200" },
     "cpu-prof-dir": { type: "string" },
+    // dist: the compiled build, as `npm start` runs it (run `npm run build` first); source: TypeScript through tsx.
+    gateway: { type: "string", default: "dist" },
     out: { type: "string", default: "bench/hostile-bodies/results.json" },
   },
 });
@@ -30,12 +32,16 @@ const root = new URL("../..", import.meta.url).pathname;
 const tsx = join(root, "node_modules/.bin/tsx");
 const work = mkdtempSync(join(tmpdir(), "gantry-hostile-bodies-"));
 
+// The legitimate big bodies go to an upstream process of their own, so a fake upstream parsing 4 MiB never stalls the
+// small requests' upstream: the bench is about the gateway keeping tenants apart.
 const upstream = await startProcess(tsx, [join(root, "test/helpers/fake-upstream-main.ts")], /(http:\S+)\n/);
+const bulkUpstream = await startProcess(tsx, [join(root, "test/helpers/fake-upstream-main.ts")], /(http:\S+)\n/);
 const configFile = join(work, "gantry.yaml");
 // max_prompt_tokens is raised so the legitimate 4 MiB prompt takes the whole path (validation, tokenizing, forwarding).
-writeFileSync(configFile, `server: { port: 0 }\nlogging: { level: info, requests: false }\nlimits: { max_prompt_tokens: 10000000 }\nmodels:\n  - name: story\n    deployments:\n      - { provider: openai-compatible, base_url: "${upstream.match}", upstream_model: tiny }\n`);
+writeFileSync(configFile, `server: { port: 0 }\nlogging: { level: info, requests: false }\nlimits: { max_prompt_tokens: 10000000 }\nmodels:\n  - name: story\n    deployments:\n      - { provider: openai-compatible, base_url: "${upstream.match}", upstream_model: tiny }\n  - name: bulk\n    deployments:\n      - { provider: openai-compatible, base_url: "${bulkUpstream.match}", upstream_model: tiny }\n`);
 const profileFlags = values["cpu-prof-dir"] === undefined ? [] : ["--cpu-prof", `--cpu-prof-dir=${values["cpu-prof-dir"]}`];
-const gateway = await startProcess("node", [...profileFlags, "--import", "tsx", join(root, "src/cli/gantry.ts"), "serve", "--config", configFile], /"url":"(http:[^"]+)"/, { logFile: join(work, "gateway.log") });
+const entry = values.gateway === "source" ? ["--import", "tsx", join(root, "src/cli/gantry.ts")] : [join(root, "dist/src/cli/gantry.js")];
+const gateway = await startProcess("node", [...profileFlags, ...entry, "serve", "--config", configFile], /"url":"(http:[^"]+)"/, { logFile: join(work, "gateway.log") });
 const gatewayPid = gateway.child.pid ?? 0;
 
 /** The gateway's resident set now and at its peak, from /proc (Linux). */
@@ -59,7 +65,7 @@ const hostile = {
   "content parts": fill('{"model":"story","messages":[{"role":"user","content":[', '{"type":"text"}', "]}]}"),
   // The common legitimate 4 MiB body: one image as a data URL (few elements, one long string). No spaces, so the
   // fake upstream's whitespace tokenizer (a separate process on the same cores) does not dominate the figures.
-  "4 MiB image (legitimate)": JSON.stringify({ model: "story", messages: [{ role: "user", content: [{ type: "text", text: "What is in this picture?" }, { type: "image_url", image_url: { url: `data:image/png;base64,${"iVBORw0KGgo".repeat(Math.floor((bodyBytes - 200) / 11))}` } }] }] }),
+  "4 MiB image (legitimate)": JSON.stringify({ model: "bulk", messages: [{ role: "user", content: [{ type: "text", text: "What is in this picture?" }, { type: "image_url", image_url: { url: `data:image/png;base64,${"iVBORw0KGgo".repeat(Math.floor((bodyBytes - 200) / 11))}` } }] }] }),
 } as const satisfies Record<string, string>;
 const kinds = Object.keys(hostile) as (keyof typeof hostile)[];
 const small = JSON.stringify({ model: "story", messages: [{ role: "user", content: "Hello" }] });
@@ -109,6 +115,7 @@ const rssAfter = rss();
 await Promise.all([smallPool.close(), hostilePool.close()]);
 await stopProcess(gateway.child);
 await stopProcess(upstream.child);
+await stopProcess(bulkUpstream.child);
 
 const fiveHundreds = [...statuses].filter(([key]) => / 5\d\d /.test(key)).reduce((sum, [, count]) => sum + count, 0);
 const mib = (bytes: number): number => Math.round(bytes / 2 ** 20);
