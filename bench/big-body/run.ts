@@ -9,7 +9,7 @@ import { performance } from "node:perf_hooks";
 import { parseArgs } from "node:util";
 import { Pool } from "undici";
 import { runConstantRate, summarizeRun, type RateRunSummary } from "../lib/constant-rate.js";
-import { startProcess, stopProcess } from "../lib/processes.js";
+import { gantryEntry, startProcess, stopProcess } from "../lib/processes.js";
 import { summarize, type LatencySummary } from "../lib/stats.js";
 
 const { values } = parseArgs({
@@ -39,8 +39,7 @@ const bulkUpstream = await startProcess(tsx, [join(root, "test/helpers/fake-upst
 const configFile = join(work, "gantry.yaml");
 // max_prompt_tokens is raised so big bodies take the whole path (validation, tokenizing, forwarding) rather than a 400.
 writeFileSync(configFile, `server: { port: 0 }\nlogging: { level: info, requests: true }\nlimits: { max_prompt_tokens: 10000000 }\nmodels:\n  - name: story\n    deployments:\n      - { provider: openai-compatible, base_url: "${upstream.match}", upstream_model: tiny }\n  - name: bulk\n    deployments:\n      - { provider: openai-compatible, base_url: "${bulkUpstream.match}", upstream_model: tiny }\n`);
-const entry = values.gateway === "source" ? ["--import", "tsx", join(root, "src/cli/gantry.ts")] : [join(root, "dist/src/cli/gantry.js")];
-const gateway = await startProcess("node", [...profileFlags, ...entry, "serve", "--config", configFile], /"url":"(http:[^"]+)"/, { logFile: join(work, "gateway.log") });
+const gateway = await startProcess("node", [...profileFlags, ...gantryEntry(values.gateway, root), "serve", "--config", configFile], /"url":"(http:[^"]+)"/, { logFile: join(work, "gateway.log") });
 
 const small = JSON.stringify({ model: "story", messages: [{ role: "user", content: "Hello" }] });
 // 64 × 63 KiB of varied English-like text (not one repeated character, which tokenizes unrealistically fast).

@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { Pool } from "undici";
 import { runConstantRate, summarizeRun, type RateRunSummary } from "../lib/constant-rate.js";
-import { startProcess, stopProcess } from "../lib/processes.js";
+import { gantryEntry, startProcess, stopProcess } from "../lib/processes.js";
 
 const { values } = parseArgs({
   options: {
@@ -40,8 +40,7 @@ const configFile = join(work, "gantry.yaml");
 // max_prompt_tokens is raised so the legitimate 4 MiB prompt takes the whole path (validation, tokenizing, forwarding).
 writeFileSync(configFile, `server: { port: 0 }\nlogging: { level: info, requests: false }\nlimits: { max_prompt_tokens: 10000000 }\nmodels:\n  - name: story\n    deployments:\n      - { provider: openai-compatible, base_url: "${upstream.match}", upstream_model: tiny }\n  - name: bulk\n    deployments:\n      - { provider: openai-compatible, base_url: "${bulkUpstream.match}", upstream_model: tiny }\n`);
 const profileFlags = values["cpu-prof-dir"] === undefined ? [] : ["--cpu-prof", `--cpu-prof-dir=${values["cpu-prof-dir"]}`];
-const entry = values.gateway === "source" ? ["--import", "tsx", join(root, "src/cli/gantry.ts")] : [join(root, "dist/src/cli/gantry.js")];
-const gateway = await startProcess("node", [...profileFlags, ...entry, "serve", "--config", configFile], /"url":"(http:[^"]+)"/, { logFile: join(work, "gateway.log") });
+const gateway = await startProcess("node", [...profileFlags, ...gantryEntry(values.gateway, root), "serve", "--config", configFile], /"url":"(http:[^"]+)"/, { logFile: join(work, "gateway.log") });
 const gatewayPid = gateway.child.pid ?? 0;
 
 /** The gateway's resident set now and at its peak, from /proc (Linux). */

@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { createWriteStream } from "node:fs";
+import { join } from "node:path";
 
 /** A child process and what its readiness line said. */
 export interface Started {
@@ -42,4 +43,12 @@ export function stopProcess(child: ChildProcess): Promise<void> {
     child.once("exit", () => resolve());
     child.kill("SIGTERM");
   });
+}
+
+/**
+ * The node arguments that run `gantry`: the compiled build as `npm start` runs it (`dist`, after `npm run build`), or
+ * the TypeScript source through tsx (`source`).
+ */
+export function gantryEntry(kind: string, root: string): string[] {
+  return kind === "source" ? ["--import", "tsx", join(root, "src/cli/gantry.ts")] : [join(root, "dist/src/cli/gantry.js")];
 }

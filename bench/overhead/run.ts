@@ -10,7 +10,7 @@ import { performance } from "node:perf_hooks";
 import { parseArgs } from "node:util";
 import { Pool } from "undici";
 import { runConstantRate, summarizeRun, type RateRunResult, type RateRunSummary } from "../lib/constant-rate.js";
-import { startProcess, stopProcess, type Started } from "../lib/processes.js";
+import { gantryEntry, startProcess, stopProcess, type Started } from "../lib/processes.js";
 
 const { values } = parseArgs({
   options: {
@@ -44,8 +44,7 @@ const gatewayLog = join(work, "gateway.log");
 /** Starts a fresh gateway process; resolves once it logs its URL, with how long that took. */
 async function startGateway(): Promise<Started & { startupMs: number }> {
   const begun = performance.now();
-  const entry = values.gateway === "source" ? ["--import", "tsx", join(root, "src/cli/gantry.ts")] : [join(root, "dist/src/cli/gantry.js")];
-  const started = await startProcess("node", [...profileFlags, ...entry, "serve", "--config", configFile], /"url":"(http:[^"]+)"/, { logFile: gatewayLog });
+  const started = await startProcess("node", [...profileFlags, ...gantryEntry(values.gateway, root), "serve", "--config", configFile], /"url":"(http:[^"]+)"/, { logFile: gatewayLog });
   return { ...started, startupMs: Math.round(performance.now() - begun) };
 }
 
