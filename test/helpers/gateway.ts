@@ -36,3 +36,20 @@ export async function startClockedGateway(yaml: string, clock: FakeClock, option
     { logger: options.logger ?? pino({ level: "silent" }), time: { clock, schedule: clock.schedule, sleep: clock.sleep, now: clock.now } },
   );
 }
+
+/** The project's own demo model (models/gantry-demo), as the quick start serves it. */
+export const demoModelPath = new URL("../../models/gantry-demo/gantry-demo.gguf", import.meta.url).pathname;
+
+/**
+ * Starts a gateway serving the demo model as `demo` on the embedded engine (`extra` adds deployment keys, e.g.
+ * `embeddings: true`) and waits until the model has loaded.
+ */
+export async function startDemoModelGateway(extra = ""): Promise<RunningGateway> {
+  const gateway = await startTestGateway(`models:
+  - name: demo
+    deployments:
+      - { provider: llama-cpp, model: "${demoModelPath}", context_size: 512, parallel: 2, threads: 1${extra === "" ? "" : `, ${extra}`} }
+`);
+  for (let tries = 0; tries < 100 && (await fetch(`${gateway.url}/readyz`)).status !== 200; tries++) await new Promise((resolve) => setTimeout(resolve, 100));
+  return gateway;
+}

@@ -8,7 +8,7 @@ import OpenAI from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
 import { fakeTokens, startFakeUpstream, type FakeUpstream } from "../helpers/fake-upstream.js";
-import { startTestGateway } from "../helpers/gateway.js";
+import { startDemoModelGateway, startTestGateway } from "../helpers/gateway.js";
 import type { RunningGateway } from "../../src/main.js";
 
 // Client libraries the gateway's team did not write, driven against a gateway over the fake upstream, whose answers
@@ -362,19 +362,13 @@ describe("tool calls through the exact cache", () => {
 });
 
 describe("the clients against the demo model (embedded engine)", () => {
-  const modelPath = new URL("../../models/gantry-demo/gantry-demo.gguf", import.meta.url).pathname;
   let demo: RunningGateway;
   let demoURL: string;
   const prompt = "Tell me a story.";
 
   beforeAll(async () => {
-    demo = await startTestGateway(`models:
-  - name: demo
-    deployments:
-      - { provider: llama-cpp, model: "${modelPath}", context_size: 512, parallel: 2, threads: 1, embeddings: true }
-`);
+    demo = await startDemoModelGateway("embeddings: true");
     demoURL = `${demo.url}/v1`;
-    for (let tries = 0; tries < 100 && (await fetch(`${demo.url}/readyz`)).status !== 200; tries++) await new Promise((resolve) => setTimeout(resolve, 100));
   });
   afterAll(() => demo.close());
 

@@ -2,22 +2,16 @@ import { statSync } from "node:fs";
 import { readGgufFileInfo } from "node-llama-cpp";
 import OpenAI from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startTestGateway } from "../helpers/gateway.js";
+import { demoModelPath as modelPath, startDemoModelGateway } from "../helpers/gateway.js";
 import type { RunningGateway } from "../../src/main.js";
 
 // The project's own demo model (models/gantry-demo, trained by tools/demo-model) is what the quick start serves.
-const modelPath = new URL("../../models/gantry-demo/gantry-demo.gguf", import.meta.url).pathname;
 let gateway: RunningGateway;
 let client: OpenAI;
 
 beforeAll(async () => {
-  gateway = await startTestGateway(`models:
-  - name: demo
-    deployments:
-      - { provider: llama-cpp, model: "${modelPath}", context_size: 512, parallel: 2, threads: 1 }
-`);
+  gateway = await startDemoModelGateway();
   client = new OpenAI({ baseURL: `${gateway.url}/v1`, apiKey: "unused", maxRetries: 0 });
-  for (let tries = 0; tries < 100 && (await fetch(`${gateway.url}/readyz`)).status !== 200; tries++) await new Promise((resolve) => setTimeout(resolve, 100));
 });
 afterAll(() => gateway.close());
 

@@ -1,20 +1,14 @@
 import Anthropic from "@anthropic-ai/sdk";
 import OpenAI from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startTestGateway } from "../helpers/gateway.js";
+import { startDemoModelGateway } from "../helpers/gateway.js";
 import type { RunningGateway } from "../../src/main.js";
 
 // The Responses and Messages APIs over the embedded engine (the committed demo model), not only over HTTP upstreams.
-const modelPath = new URL("../../models/gantry-demo/gantry-demo.gguf", import.meta.url).pathname;
 let gateway: RunningGateway;
 
 beforeAll(async () => {
-  gateway = await startTestGateway(`models:
-  - name: demo
-    deployments:
-      - { provider: llama-cpp, model: "${modelPath}", context_size: 512, parallel: 2, threads: 1 }
-`);
-  for (let tries = 0; tries < 100 && (await fetch(`${gateway.url}/readyz`)).status !== 200; tries++) await new Promise((resolve) => setTimeout(resolve, 100));
+  gateway = await startDemoModelGateway();
 });
 afterAll(() => gateway.close());
 
