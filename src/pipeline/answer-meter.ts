@@ -1,4 +1,4 @@
-import { readUsage, type JsonObject, type Usage } from "../protocol/openai-responses.js";
+import { firstChoice, readUsage, type JsonObject, type Usage } from "../protocol/openai-responses.js";
 import type { StreamPart } from "./answer.js";
 
 /** What the meter read off a stream: the upstream's usage if it sent one, the text delivered, the finish reason. */
@@ -49,13 +49,6 @@ function choiceText(choice: Record<string, unknown>): string {
   if (typeof choice["text"] === "string") return choice["text"];
   const delta = choice["delta"];
   return isObject(delta) && typeof delta["content"] === "string" ? delta["content"] : "";
-}
-
-function firstChoice(body: JsonObject): Record<string, unknown> | undefined {
-  const choices = body["choices"];
-  if (!Array.isArray(choices)) return undefined;
-  const first: unknown = choices[0];
-  return isObject(first) ? first : undefined;
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {

@@ -1,4 +1,4 @@
-import type { JsonObject, Usage } from "./openai-responses.js";
+import { firstChoice, type JsonObject, type Usage } from "./openai-responses.js";
 
 /** Anthropic's stop_reason for a chat finish_reason; `matchedStop` is the stop string a vLLM-style upstream reports. */
 export function anthropicStopReason(finishReason: unknown, matchedStop: unknown, stopSequences: readonly string[] | undefined): { stop_reason: string; stop_sequence: string | null } {
@@ -27,7 +27,7 @@ export function toolInput(args: string): JsonObject {
 
 /** A chat completion as an Anthropic message. */
 export function chatCompletionToAnthropic(completion: JsonObject, id: string, model: string, usage: Usage | undefined, stopSequences: readonly string[] | undefined): JsonObject {
-  const choice = (completion["choices"] as JsonObject[] | undefined)?.[0];
+  const choice = firstChoice(completion);
   const message = (choice?.["message"] ?? {}) as JsonObject;
   const content: JsonObject[] = [];
   const text = message["content"];

@@ -1,4 +1,4 @@
-import { readUsage, type JsonObject, type Usage } from "./openai-responses.js";
+import { firstChoice, readUsage, type JsonObject, type Usage } from "./openai-responses.js";
 import { anthropicStopReason, anthropicUsage } from "./anthropic-message.js";
 
 /** One Anthropic SSE event: `type` is also its SSE event name. */
@@ -38,7 +38,7 @@ export function createAnthropicStreamTranslator(id: string, model: string, stopS
     chunk(chunk) {
       const events: AnthropicEvent[] = [];
       usage = readUsage(chunk) ?? usage;
-      const choice = (chunk["choices"] as JsonObject[] | undefined)?.[0];
+      const choice = firstChoice(chunk);
       if (choice === undefined) return events;
       const delta = (choice["delta"] ?? {}) as JsonObject;
       const content = delta["content"];

@@ -9,6 +9,14 @@ export interface Usage {
 /** A JSON object as it came off the wire. */
 export type JsonObject = Record<string, unknown>;
 
+/** The first choice of a response or chunk, if it carries one that is an object. */
+export function firstChoice(body: JsonObject): JsonObject | undefined {
+  const choices = body["choices"];
+  if (!Array.isArray(choices)) return undefined;
+  const first: unknown = choices[0];
+  return typeof first === "object" && first !== null && !Array.isArray(first) ? (first as JsonObject) : undefined;
+}
+
 /** Reads a usage object off a response or chunk if it carries one. */
 export function readUsage(body: JsonObject): Usage | undefined {
   const usage = body["usage"];

@@ -1,4 +1,4 @@
-import type { JsonObject, Usage } from "./openai-responses.js";
+import { firstChoice, type JsonObject, type Usage } from "./openai-responses.js";
 import type { ResponsesRequest } from "./responses-request.js";
 
 /** What names and describes one response: its key (ids derive from it), creation time and the request it answers. */
@@ -35,7 +35,7 @@ export function functionCallItem(id: string, callId: string, name: string, args:
 
 /** The output items of a chat completion's first choice, and why it finished. */
 export function chatCompletionToOutput(completion: JsonObject, key: string): { output: JsonObject[]; finishReason: string | undefined } {
-  const choice = (completion["choices"] as JsonObject[] | undefined)?.[0];
+  const choice = firstChoice(completion);
   const message = (choice?.["message"] ?? {}) as JsonObject;
   const output: JsonObject[] = [];
   const content = message["content"];

@@ -1,4 +1,4 @@
-import { readUsage, type JsonObject, type Usage } from "./openai-responses.js";
+import { firstChoice, readUsage, type JsonObject, type Usage } from "./openai-responses.js";
 import { functionCallItem, messageItem, outputText, responseObject, type ResponseIdentity } from "./responses-object.js";
 
 /** One Responses SSE event: `type` is also its SSE event name. */
@@ -62,7 +62,7 @@ export function createResponsesStreamTranslator(identity: ResponseIdentity, mode
     chunk(chunk) {
       const events: ResponsesEvent[] = [];
       usage = readUsage(chunk) ?? usage;
-      const choice = (chunk["choices"] as JsonObject[] | undefined)?.[0];
+      const choice = firstChoice(chunk);
       if (choice === undefined) return events;
       const delta = (choice["delta"] ?? {}) as JsonObject;
       const content = delta["content"];
