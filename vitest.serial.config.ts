@@ -7,9 +7,6 @@ export default defineConfig({
     include: ["test/serial/**/*.test.ts"],
     pool: "forks",
     maxWorkers: 1,
-    // One retry: these bounds are timings on a shared 2-core machine. A retry that passes still shows in the output,
-    // and a real regression fails both tries.
-    retry: 1,
     testTimeout: 30_000,
     hookTimeout: 60_000,
   },

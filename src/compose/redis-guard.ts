@@ -50,10 +50,15 @@ export function guardRedis(client: Redis, options: RedisGuardOptions): () => Red
     breaker.success();
     update(undefined);
   };
+  // With no traffic nothing would probe an open breaker: probe each cooldown until Redis is reported back (a probe
+  // that lands while the breaker is still open is refused at once, so one probe alone could miss the half-open window).
+  const probeUntilUp = (): void => {
+    if (up || client.status !== "ready") return;
+    setTimeout(() => void client.ping().catch(() => undefined).finally(probeUntilUp), breakerSettings.cooldown_ms).unref();
+  };
   client.on("ready", () => {
     update(undefined);
-    // With no traffic nothing would probe an open breaker: probe once it half-opens, so Redis is reported back.
-    if (!up) setTimeout(() => void client.ping().catch(() => undefined), breakerSettings.cooldown_ms).unref();
+    probeUntilUp();
   });
   client.on("close", () => {
     settled = true;
