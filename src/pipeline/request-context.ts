@@ -7,6 +7,8 @@ import type { RequestAccount } from "./request-account.js";
 /** What the request log line says about a request, filled in as the pipeline learns it. */
 export interface RequestFacts {
   model?: string;
+  /** The registry version of `model` that served the request (docs/registry.md); absent before the registry resolves one. */
+  modelVersion?: string;
   deployment?: string;
   stream?: boolean;
   ttftMs?: number;
