@@ -1,4 +1,4 @@
-import type { EvalRunReader, EvalRunResults } from "../evals/run-results.js";
+import type { EvalRunReader } from "../evals/run-results.js";
 import type { RunSuiteAgainst } from "../evals/run-suite-port.js";
 
 /** What `gantry eval gate` and `gantry eval compare` need from the eval store and, optionally, the runner. */
@@ -29,11 +29,3 @@ export const defaultEvalCliDeps: EvalCliDeps = {
   stdout: (text) => process.stdout.write(text),
   stderr: (text) => process.stderr.write(text),
 };
-
-/** A run by id, else the run a baseline of that name points at (so either can name a run on the command line). */
-export async function loadRunOrBaseline(reader: EvalRunReader, name: string): Promise<EvalRunResults | undefined> {
-  const run = await reader.loadRun(name);
-  if (run !== undefined) return run;
-  const runId = await reader.baselineRun(name);
-  return runId === undefined ? undefined : reader.loadRun(runId);
-}

@@ -5,7 +5,7 @@ import { compareRuns } from "../evals/compare-runs.js";
 import { formatCompareTable } from "../evals/compare-table.js";
 import type { EvalRunResults } from "../evals/run-results.js";
 import type { EvalCliDeps, EvalCliStore } from "./eval-cli-deps.js";
-import { defaultEvalCliDeps, loadRunOrBaseline } from "./eval-cli-deps.js";
+import { defaultEvalCliDeps } from "./eval-cli-deps.js";
 
 const usage = `usage: gantry eval compare A B [--html FILE] [--config FILE]
   A, B          run ids or baseline names of two runs of the same suite (A plays the baseline)
@@ -52,10 +52,16 @@ export async function evalCompare(argv: string[], deps: EvalCliDeps = defaultEva
   }
 }
 
+/** A run by id, else the run a baseline of that name points at, so that either can name a run. */
 async function mustLoad(store: EvalCliStore, name: string): Promise<EvalRunResults> {
-  const run = await loadRunOrBaseline(store.reader, name);
+  const run = (await store.reader.loadRun(name)) ?? (await loadBaselineRun(store, name));
   if (run === undefined) throw new Error(`no run or baseline named "${name}"`);
   return run;
+}
+
+async function loadBaselineRun(store: EvalCliStore, name: string): Promise<EvalRunResults | undefined> {
+  const runId = await store.reader.baselineRun(name);
+  return runId === undefined ? undefined : store.reader.loadRun(runId);
 }
 
 function safeName(name: string): string {
