@@ -1,8 +1,5 @@
-import type { SqlExecutor, SqlRow, SqlValue } from "../store/sql-executor.js";
+import type { SqlAccess, SqlRow, SqlValue } from "../store/sql-executor.js";
 import type { AlertNotification } from "./alert-notification.js";
-
-/** The SQL the alert store needs; both executors (and the SQLite worker store's `sql`) provide it. */
-export type AlertSql = Pick<SqlExecutor, "all" | "run">;
 
 /** One alert's stored state: what it is, since when, and what was last handed to the sinks. */
 export interface AlertState {
@@ -44,7 +41,7 @@ export interface AlertStore {
 const stateColumns = "fingerprint, slo, window_name, severity, status, since, evaluated_at, notified_status, notified_at, alert";
 
 /** The alert store over a SQL executor. */
-export function createAlertStore(sql: AlertSql): AlertStore {
+export function createAlertStore(sql: SqlAccess): AlertStore {
   return {
     async states() {
       return (await sql.all(`SELECT ${stateColumns} FROM alert_state ORDER BY slo, window_name`)).map(toState);
