@@ -6,7 +6,8 @@ import { createAlertStore } from "../../src/alerts/alert-store.js";
 import { alertsConfigSchema } from "../../src/alerts/alerts-config-schema.js";
 import { migrate } from "../../src/store/migrations.js";
 import { createPostgresExecutor } from "../../src/store/postgres-executor.js";
-import type { SqlExecutor } from "../../src/store/sql-executor.js";
+import { openStore } from "../../src/store/open-store.js";
+import type { SqlAccess } from "../../src/store/sql-executor.js";
 import { openSqlite, tempDatabasePath } from "../helpers/alert-database.js";
 import { createFakeClock, type FakeClock } from "../helpers/fake-clock.js";
 import { startPostgres, type PostgresServer } from "../helpers/postgres-server.js";
@@ -23,18 +24,22 @@ afterAll(async () => {
   await postgres.stop();
 });
 
-/** Two replicas' connections to one database. */
-async function openPair(kind: "sqlite" | "postgres"): Promise<[SqlExecutor, SqlExecutor]> {
-  if (kind === "sqlite") {
-    const path = tempDatabasePath();
-    return [await openSqlite(path), await openSqlite(path)];
+type Connection = SqlAccess & { close(): Promise<void> };
+
+/** Two replicas' connections to one database: SQLite executors, the gateway's SQLite worker stores, or PostgreSQL pools. */
+async function openPair(kind: "sqlite" | "sqlite worker" | "postgres"): Promise<[Connection, Connection]> {
+  const path = tempDatabasePath();
+  if (kind === "sqlite") return [await openSqlite(path), await openSqlite(path)];
+  if (kind === "sqlite worker") {
+    const stores = [await openStore({ path }), await openStore({ path })];
+    return stores.map((store) => ({ ...store.sql, close: store.close })) as [Connection, Connection];
   }
-  const pair: [SqlExecutor, SqlExecutor] = [createPostgresExecutor(postgres.url), createPostgresExecutor(postgres.url)];
+  const pair = [createPostgresExecutor(postgres.url), createPostgresExecutor(postgres.url)] as const;
   await Promise.all(pair.map((executor) => migrate(executor)));
-  return pair;
+  return [pair[0], pair[1]];
 }
 
-function replica(executor: SqlExecutor, sloName: string, sli: RecordedSli, clock: FakeClock, lease: AlertLease, sent: AlertNotification[]): AlertEvaluator {
+function replica(executor: SqlAccess, sloName: string, sli: RecordedSli, clock: FakeClock, lease: AlertLease, sent: AlertNotification[]): AlertEvaluator {
   return createAlertEvaluator({
     store: createAlertStore(executor),
     lease,
@@ -49,16 +54,16 @@ function replica(executor: SqlExecutor, sloName: string, sli: RecordedSli, clock
   });
 }
 
-describe.each(["sqlite", "postgres"] as const)("two evaluators sharing one %s database", (kind) => {
+describe.each(["sqlite", "sqlite worker", "postgres"] as const)("two evaluators sharing one %s database", (kind) => {
   it("send each alert once: one holds the lease, the other takes over when it dies", async () => {
     const [first, second] = await openPair(kind);
     const clock = createFakeClock();
     const sli = createRecordedSli();
-    const slo = `lease-${kind}`;
+    const slo = `lease-${kind.replace(" ", "-")}`;
     const start = clock.now();
     for (let time = start - 60 * minute; time < start + 10 * minute; time += minute) sli.record(slo, time, 800, 200);
     const sent: AlertNotification[] = [];
-    const lease = (executor: SqlExecutor, holder: string): AlertLease => createAlertLease(executor, { name: `alerts-${slo}`, holder, ttlMs: 90_000 });
+    const lease = (executor: SqlAccess, holder: string): AlertLease => createAlertLease(executor, { name: `alerts-${slo}`, holder, ttlMs: 90_000 });
     const a = replica(first, slo, sli, clock, lease(first, "a"), sent);
     const b = replica(second, slo, sli, clock, lease(second, "b"), sent);
 
@@ -84,7 +89,7 @@ describe.each(["sqlite", "postgres"] as const)("two evaluators sharing one %s da
     const [first, second] = await openPair(kind);
     const clock = createFakeClock();
     const sli = createRecordedSli();
-    const slo = `cas-${kind}`;
+    const slo = `cas-${kind.replace(" ", "-")}`;
     const start = clock.now();
     for (let time = start - 60 * minute; time < start; time += minute) sli.record(slo, time, 800, 200);
     const sent: AlertNotification[] = [];
