@@ -119,7 +119,7 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
   const alerts =
     config.alerts === undefined || database === undefined
       ? undefined
-      : createAlerts(config.alerts, { sql: database.sql, targets: undefined, logger, now, schedule: time?.schedule ?? systemSchedule, sleep: time?.sleep ?? abortableSleep });
+      : createAlerts(config.alerts, { sql: database.sql, requestLog: config.request_log.enabled, targets: undefined, logger, now, schedule: time?.schedule ?? systemSchedule, sleep: time?.sleep ?? abortableSleep });
 
   const app = createApp({
     config,

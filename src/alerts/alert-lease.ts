@@ -1,4 +1,4 @@
-import type { SqlAccess } from "../store/sql-executor.js";
+import type { SqlStatements } from "../store/sql-executor.js";
 
 /** A lease row in the database that lets one replica at a time evaluate and send alerts. */
 export interface AlertLease {
@@ -12,7 +12,7 @@ export interface AlertLease {
  * Each step is one atomic statement on both SQLite and PostgreSQL: an insert that does nothing when the row exists,
  * then an update that only matches when the lease has expired or is already ours.
  */
-export function createAlertLease(sql: SqlAccess, options: { readonly name: string; readonly holder: string; readonly ttlMs: number }): AlertLease {
+export function createAlertLease(sql: SqlStatements, options: { readonly name: string; readonly holder: string; readonly ttlMs: number }): AlertLease {
   const { name, holder, ttlMs } = options;
   return {
     async acquire(now) {

@@ -1,4 +1,4 @@
-import type { SqlAccess, SqlRow, SqlValue } from "../store/sql-executor.js";
+import type { SqlStatements, SqlRow, SqlValue } from "../store/sql-executor.js";
 import type { AlertNotification } from "./alert-notification.js";
 
 /** One alert's stored state: what it is, since when, and what was last handed to the sinks. */
@@ -41,7 +41,7 @@ export interface AlertStore {
 const stateColumns = "fingerprint, slo, window_name, severity, status, since, evaluated_at, notified_status, notified_at, alert";
 
 /** The alert store over a SQL executor. */
-export function createAlertStore(sql: SqlAccess): AlertStore {
+export function createAlertStore(sql: SqlStatements): AlertStore {
   return {
     async states() {
       return (await sql.all(`SELECT ${stateColumns} FROM alert_state ORDER BY slo, window_name`)).map(toState);

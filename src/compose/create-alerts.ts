@@ -7,6 +7,7 @@ import { createAlertLease } from "../alerts/alert-lease.js";
 import { createAlertStore } from "../alerts/alert-store.js";
 import type { AlertsConfig } from "../alerts/alerts-config-schema.js";
 import { createAlertSinks } from "../alerts/create-alert-sinks.js";
+import { createRequestLogContext } from "../alerts/request-log-context.js";
 import type { AlertableSlo, SliSource } from "../alerts/sli-source.js";
 import { startAlertJob } from "../alerts/start-alert-job.js";
 import { createAdminAlertsRoutes } from "../http/routes/admin-alerts-routes.js";
@@ -14,7 +15,7 @@ import type { MethodHandlers } from "../http/route-table.js";
 import type { Logger } from "../pipeline/logger.js";
 import type { Sleep } from "../routing/abortable-sleep.js";
 import type { Schedule } from "../routing/clock.js";
-import type { SqlAccess } from "../store/sql-executor.js";
+import type { SqlStatements } from "../store/sql-executor.js";
 
 /** What the alerts evaluate: the SLOs, their SLI counts, and optionally the context a firing alert carries. */
 export interface AlertTargets {
@@ -24,7 +25,9 @@ export interface AlertTargets {
 }
 
 export interface AlertsDeps {
-  readonly sql: SqlAccess;
+  readonly sql: SqlStatements;
+  /** Whether the request log is kept: then alerts without another context source carry its top error codes. */
+  readonly requestLog: boolean;
   /** Absent: nothing is evaluated, /admin/alerts still serves the stored state and history. */
   readonly targets: AlertTargets | undefined;
   readonly logger: Logger;
@@ -56,6 +59,7 @@ export function createAlerts(config: AlertsConfig, deps: AlertsDeps): Alerts {
     store,
     lease,
     ...targets,
+    ...(targets.context === undefined && deps.requestLog ? { context: createRequestLogContext(deps.sql) } : {}),
     delivery,
     config,
     now: deps.now,

@@ -7,7 +7,7 @@ import { alertsConfigSchema } from "../../src/alerts/alerts-config-schema.js";
 import { migrate } from "../../src/store/migrations.js";
 import { createPostgresExecutor } from "../../src/store/postgres-executor.js";
 import { openStore } from "../../src/store/open-store.js";
-import type { SqlAccess } from "../../src/store/sql-executor.js";
+import type { SqlStatements } from "../../src/store/sql-executor.js";
 import { openSqlite, tempDatabasePath } from "../helpers/alert-database.js";
 import { createFakeClock, type FakeClock } from "../helpers/fake-clock.js";
 import { startPostgres, type PostgresServer } from "../helpers/postgres-server.js";
@@ -24,7 +24,7 @@ afterAll(async () => {
   await postgres.stop();
 });
 
-type Connection = SqlAccess & { close(): Promise<void> };
+type Connection = SqlStatements & { close(): Promise<void> };
 
 /** Two replicas' connections to one database: SQLite executors, the gateway's SQLite worker stores, or PostgreSQL pools. */
 async function openPair(kind: "sqlite" | "sqlite worker" | "postgres"): Promise<[Connection, Connection]> {
@@ -39,7 +39,7 @@ async function openPair(kind: "sqlite" | "sqlite worker" | "postgres"): Promise<
   return [pair[0], pair[1]];
 }
 
-function replica(executor: SqlAccess, sloName: string, sli: RecordedSli, clock: FakeClock, lease: AlertLease, sent: AlertNotification[]): AlertEvaluator {
+function replica(executor: SqlStatements, sloName: string, sli: RecordedSli, clock: FakeClock, lease: AlertLease, sent: AlertNotification[]): AlertEvaluator {
   return createAlertEvaluator({
     store: createAlertStore(executor),
     lease,
@@ -63,7 +63,7 @@ describe.each(["sqlite", "sqlite worker", "postgres"] as const)("two evaluators 
     const start = clock.now();
     for (let time = start - 60 * minute; time < start + 10 * minute; time += minute) sli.record(slo, time, 800, 200);
     const sent: AlertNotification[] = [];
-    const lease = (executor: SqlAccess, holder: string): AlertLease => createAlertLease(executor, { name: `alerts-${slo}`, holder, ttlMs: 90_000 });
+    const lease = (executor: SqlStatements, holder: string): AlertLease => createAlertLease(executor, { name: `alerts-${slo}`, holder, ttlMs: 90_000 });
     const a = replica(first, slo, sli, clock, lease(first, "a"), sent);
     const b = replica(second, slo, sli, clock, lease(second, "b"), sent);
 
