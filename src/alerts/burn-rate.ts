@@ -4,8 +4,6 @@ import type { AlertableSlo, SliCounts, SliSource } from "./sli-source.js";
 /** One window's verdict for one SLO. */
 export interface BurnRateVerdict {
   readonly firing: boolean;
-  /** True when the long window held too few events to judge (the low-traffic guard held the alert back). */
-  readonly tooFewEvents: boolean;
   readonly long: WindowBurn;
   readonly short: WindowBurn;
 }
@@ -32,7 +30,7 @@ export async function evaluateBurnRate(source: SliSource, slo: AlertableSlo, win
   const [longCounts, shortCounts] = await Promise.all([source.counts(slo.name, now - window.long, now), source.counts(slo.name, now - window.short, now)]);
   const long = { ...longCounts, burnRate: burnRate(longCounts, slo.objective) };
   const short = { ...shortCounts, burnRate: burnRate(shortCounts, slo.objective) };
-  const tooFewEvents = long.total < minEvents;
-  const firing = !tooFewEvents && long.burnRate >= window.factor && short.burnRate >= window.factor;
-  return { firing, tooFewEvents, long, short };
+  // The low-traffic guard: too few events in the long window say nothing about the service.
+  const firing = long.total >= minEvents && long.burnRate >= window.factor && short.burnRate >= window.factor;
+  return { firing, long, short };
 }
