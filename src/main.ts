@@ -31,6 +31,8 @@ import { openStore } from "./store/open-store.js";
 import { startResponseExpiry } from "./store/response-expiry.js";
 import { createResponsesRoutes } from "./http/routes/responses-route.js";
 import { createMessagesRoutes } from "./http/routes/messages-route.js";
+import { createAlerts } from "./compose/create-alerts.js";
+import { systemSchedule } from "./routing/clock.js";
 
 /** A running gateway: its address and a way to stop it gracefully. */
 export interface RunningGateway {
@@ -83,8 +85,8 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
   const registry = createModelRegistry(config, faults.wrapFactory(options.providerFactory ?? createProvider));
   faults.bind(registry);
   const routing = createRoutingTable(config, registry, time === undefined ? {} : { clock: time.clock, sleep: time.sleep, schedule: time.schedule });
-  // One database for the request log and stored responses, opened when either needs it.
-  const database = config.request_log.enabled || config.responses.store ? await openStore(config.database) : undefined;
+  // One database for the request log, stored responses and alert state, opened when any of them needs it.
+  const database = config.request_log.enabled || config.responses.store || config.alerts !== undefined ? await openStore(config.database) : undefined;
   const observability = createObservability(config, routing, logger, database, redis.health);
   const cacheStore = createCacheStore(config.cache, redis, (error) => logger.warn({ err: error }, "answer cache backend failed: serving without it"));
 
@@ -113,6 +115,11 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
   const pipeline = { registry, routing, body, requestLimits: limits, stages: wrappedStages };
   const responseStore = config.responses.store ? database : undefined;
   const stopResponseExpiry = responseStore === undefined ? undefined : startResponseExpiry(responseStore, (error) => logger.warn({ err: error }, "pruning expired responses failed"), now);
+  // The SLOs and their SLI source come from the slo feature (issue 15); until they are wired, /admin/alerts serves the stored state.
+  const alerts =
+    config.alerts === undefined || database === undefined
+      ? undefined
+      : createAlerts(config.alerts, { sql: database.sql, requestLog: config.request_log.enabled, targets: undefined, logger, now, schedule: time?.schedule ?? systemSchedule, sleep: time?.sleep ?? abortableSleep });
 
   const app = createApp({
     config,
@@ -125,7 +132,7 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
     anthropicRoutes: createMessagesRoutes({ ...pipeline, countTokens }),
     // An engine server's own /metrics (extraRoutes) wins over the gateway's: it is what inference routers scrape.
     extraRoutes: new Map([...observability.routes, ...(options.extraRoutes ?? [])]),
-    adminRoutes: new Map([...security.adminRoutes, ...observability.adminRoutes, ...createAdminFaultRoutes({ faults, audit: security.audit, now })]),
+    adminRoutes: new Map([...security.adminRoutes, ...observability.adminRoutes, ...createAdminFaultRoutes({ faults, audit: security.audit, now }), ...(alerts?.adminRoutes ?? [])]),
     adminGuard: security.adminGuard,
     authenticate: security.authenticate,
     observer: observability.observer,
@@ -174,6 +181,7 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
       await redis.close();
       await observability.close();
       stopResponseExpiry?.();
+      await alerts?.close();
       await database?.close();
       logger.info("gantry stopped");
       logger.flush();

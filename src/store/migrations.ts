@@ -78,6 +78,38 @@ export const migrations: readonly Migration[] = [
       "CREATE INDEX responses_expires_at ON responses (expires_at)",
     ],
   },
+  {
+    // SLO burn-rate alerts (src/alerts/): each alert's current state, its notification history, and the lease that
+    // lets one replica evaluate and send them.
+    version: 5,
+    statements: [
+      `CREATE TABLE alert_state (
+        fingerprint TEXT PRIMARY KEY,
+        slo TEXT NOT NULL,
+        window_name TEXT NOT NULL,
+        severity TEXT NOT NULL,
+        status TEXT NOT NULL,
+        since BIGINT NOT NULL,
+        evaluated_at BIGINT NOT NULL,
+        notified_status TEXT,
+        notified_at BIGINT,
+        alert TEXT NOT NULL
+      )`,
+      `CREATE TABLE alert_history (
+        id TEXT PRIMARY KEY,
+        fingerprint TEXT NOT NULL,
+        time BIGINT NOT NULL,
+        status TEXT NOT NULL,
+        alert TEXT NOT NULL
+      )`,
+      "CREATE INDEX alert_history_time ON alert_history (time, id)",
+      `CREATE TABLE alert_leases (
+        name TEXT PRIMARY KEY,
+        holder TEXT NOT NULL,
+        expires_at BIGINT NOT NULL
+      )`,
+    ],
+  },
 ];
 
 /** The newest schema version this build knows. */

@@ -4,7 +4,10 @@ export type SqlValue = string | number | null;
 /** A result row as the driver returns it. */
 export type SqlRow = Readonly<Record<string, unknown>>;
 
-/** Statements run inside a transaction (on its one connection). */
+/**
+ * Plain statements: those run inside a transaction (on its one connection), or a feature's own tables in the gateway's
+ * database (alerts), through the executor itself or the SQLite worker store's proxy.
+ */
 export type SqlStatements = Pick<SqlExecutor, "all" | "run">;
 
 /**

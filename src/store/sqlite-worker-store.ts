@@ -14,8 +14,8 @@ interface Pending {
   reject(error: Error): void;
 }
 
-/** A worker thread owning one SQLite connection; `query` runs a read-only SELECT there. */
-type WorkerMethod = keyof GatewayStore | "query";
+/** A worker thread owning one SQLite connection; `query` runs a SELECT there, `run` any other statement. */
+type WorkerMethod = Exclude<keyof GatewayStore, "sql"> | "query" | "run";
 
 interface WorkerChannel {
   call<T>(method: WorkerMethod, ...args: unknown[]): Promise<T>;
@@ -52,6 +52,8 @@ export function createSqliteWorkerStore(path: string): GatewayStore {
     getResponse: (id, tenant, now) => writer.call("getResponse", id, tenant, now),
     deleteResponse: (id, tenant) => writer.call("deleteResponse", id, tenant),
     pruneResponses: (now) => writer.call("pruneResponses", now),
+    // On the writer: a feature's reads see its own writes.
+    sql: { all: (sql, params = []) => writer.call("query", sql, params), run: (sql, params = []) => writer.call("run", sql, params) },
     close: () => (closing ??= Promise.all([writer.close(), reader?.close()]).then(() => undefined)),
   };
 }

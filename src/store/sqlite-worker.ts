@@ -6,8 +6,8 @@ import { createSqliteExecutor } from "./sqlite-executor.js";
 
 interface Call {
   readonly id: number;
-  /** A store method, or `query`: one read-only SELECT (the parallel scans of `stats`). */
-  readonly method: keyof GatewayStore | "query";
+  /** A store method, `query`: one SELECT (the parallel scans of `stats`, features' reads), or `run`: one other statement. */
+  readonly method: Exclude<keyof GatewayStore, "sql"> | "query" | "run";
   readonly args: unknown[];
 }
 
@@ -16,12 +16,17 @@ if (port === null) throw new Error("sqlite-worker.ts runs as a worker thread");
 const { path } = workerData as { path: string };
 const executor = createSqliteExecutor(path);
 const store = createGatewayStore(executor);
-const methods = store as unknown as Record<keyof GatewayStore, (...args: unknown[]) => Promise<unknown>>;
+const methods = store as unknown as Record<Exclude<keyof GatewayStore, "sql">, (...args: unknown[]) => Promise<unknown>>;
 
 port.on("message", (call: Call) => {
   void (async () => {
     try {
-      const result = call.method === "query" ? await executor.all(...(call.args as Parameters<typeof executor.all>)) : await methods[call.method](...call.args);
+      const result =
+        call.method === "query"
+          ? await executor.all(...(call.args as Parameters<typeof executor.all>))
+          : call.method === "run"
+            ? await executor.run(...(call.args as Parameters<typeof executor.run>))
+            : await methods[call.method](...call.args);
       port.postMessage({ id: call.id, result });
       if (call.method === "close") port.close();
     } catch (error) {

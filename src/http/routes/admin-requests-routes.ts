@@ -81,7 +81,8 @@ export function createAdminRequestsRoutes(store: RequestStore, now: () => number
   ]);
 }
 
-function parseQuery<Schema extends z.ZodType>(context: RequestContext, schema: Schema): z.output<Schema> {
+/** Parses a query string with a strict schema; the first problem is a 400 naming the parameter. */
+export function parseQuery<Schema extends z.ZodType>(context: RequestContext, schema: Schema): z.output<Schema> {
   const url = new URL(context.request.url ?? "/", "http://gantry");
   const parsed = schema.safeParse(Object.fromEntries(url.searchParams));
   if (parsed.success) return parsed.data;
@@ -97,11 +98,13 @@ function parseTime(value: string, param: string): number {
   return time;
 }
 
-function encodeCursor(time: number, id: string): string {
+/** A keyset cursor over (time, id), newest first. */
+export function encodeCursor(time: number, id: string): string {
   return Buffer.from(JSON.stringify([time, id])).toString("base64url");
 }
 
-function decodeCursor(cursor: string): { time: number; id: string } {
+/** Reads a cursor from encodeCursor; anything else is a 400. */
+export function decodeCursor(cursor: string): { time: number; id: string } {
   try {
     const value: unknown = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8"));
     if (Array.isArray(value) && typeof value[0] === "number" && typeof value[1] === "string") return { time: value[0], id: value[1] };

@@ -1,0 +1,14 @@
+/**
+ * The request explorer query (`GET /admin/requests`) for an SLO's scope and a window. The explorer filters by model,
+ * key and team; a version has no filter there yet, so a versioned SLO links to all of its model's requests.
+ */
+export function explorerUrl(labels: Readonly<Record<string, string>>, fromMs: number, toMs: number, externalUrl = ""): string {
+  const query = new URLSearchParams();
+  for (const name of ["model", "key", "team"] as const) {
+    const value = labels[name];
+    if (value !== undefined && value !== "") query.set(name, value);
+  }
+  query.set("from", String(Math.floor(fromMs)));
+  query.set("to", String(Math.ceil(toMs)));
+  return `${externalUrl.replace(/\/+$/, "")}/admin/requests?${query.toString()}`;
+}
