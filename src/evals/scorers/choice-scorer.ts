@@ -5,12 +5,12 @@ import { binary, textValue, type Scorer } from "./scorer.js";
  * wins over a leading letter; otherwise the first standalone letter among the choices counts.
  */
 export function extractChoice(output: string, choices: string): string | undefined {
-  // Only capitals count outside an "answer" phrase: a lone lower-case "a" is an article, not a choice.
+  // Only capitals count outside an "answer" phrase or parentheses: a lone lower-case "a" is an article, not a choice.
   const letters = `[${choices.toUpperCase()}]`;
   const patterns = [
     new RegExp(`answer(?:\\s+is)?\\s*[:\\-]?\\s*\\(?(${letters})\\b`, "i"),
     new RegExp(`^\\s*\\(?(${letters})(?:[).:]|\\s|$)`),
-    new RegExp(`\\((${letters})\\)`),
+    new RegExp(`\\((${letters})\\)`, "i"),
     new RegExp(`\\b(${letters})\\b`),
   ];
   for (const pattern of patterns) {
