@@ -1,4 +1,7 @@
 import { describe, expect, it } from "vitest";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { scoreItem } from "../../src/evals/score-item.js";
 import { extractChoice } from "../../src/evals/scorers/choice-scorer.js";
@@ -154,9 +157,11 @@ describe("operational and custom scorers", () => {
     expect((await check({ type: "cost", threshold: 0.001 }, "x", { costUsd: 0.002 })).pass).toBe(false);
   });
 
-  it("loads JS and TS scorer files relative to the suite", async () => {
-    expect((await check({ type: "javascript", value: "file://yes-scorer.mjs" }, "Yes, indeed")).pass).toBe(true);
-    expect((await check({ type: "javascript", value: "yes-scorer.mjs" }, "No")).pass).toBe(false);
+  it("loads JS and TS scorer files, relative to the suite or absolute", async () => {
+    const js = join(mkdtempSync(join(tmpdir(), "gantry-scorer-")), "yes-scorer.mjs");
+    writeFileSync(js, "export default (output) => /\\byes\\b/i.test(output);\n");
+    expect((await check({ type: "javascript", value: `file://${js}` }, "Yes, indeed")).pass).toBe(true);
+    expect((await check({ type: "javascript", value: js }, "No")).pass).toBe(false);
     const ts = await check({ type: "javascript", value: "file://length-scorer.ts" }, "x".repeat(20));
     expect(ts).toMatchObject({ pass: true, reason: "20 characters" });
     expect(ts.score).toBeCloseTo(0.8, 10);
