@@ -26,6 +26,13 @@ run
 database
   --db FILE | --database-url postgres://…   (default: --config's database, else ./.gantry/gantry.db)`;
 
+/** Waits until no deployment is still loading (embedded models load in the background), at most two minutes, so no answer is a 503. */
+async function waitUntilLoaded(gateway: RunningGateway): Promise<void> {
+  const loading = (): boolean => gateway.registry.list().some((model) => model.deployments.some((deployment) => deployment.provider.state().state === "loading"));
+  for (let tries = 0; tries < 1200 && loading(); tries++) await new Promise((resolve) => setTimeout(resolve, 100));
+  if (loading()) throw new Error("the in-process gateway's models did not load within 120 s");
+}
+
 /** `gantry eval run`: answers and scores a suite against each target, storing every result as it finishes. */
 export async function evalRun(argv: string[]): Promise<number> {
   const { values } = parseArgs({
@@ -98,6 +105,7 @@ export async function evalRun(argv: string[]): Promise<number> {
       const config = loadConfigFile(values.config);
       gateway = await startGateway({ ...config, server: { ...config.server, host: "127.0.0.1", port: 0 } }, { logger: pino({ level: "warn" }, pino.destination(2)) });
       baseUrl = `${gateway.url}/v1`;
+      await waitUntilLoaded(gateway);
     }
     const gatewayClient = createGatewayClient({ baseUrl: baseUrl ?? "", apiKey: values["api-key"] ?? process.env["GANTRY_API_KEY"] });
     const client = values["no-cache"] ? gatewayClient : createCachedClient(gatewayClient, store);

@@ -127,7 +127,7 @@ export async function loadSuite(file: string): Promise<LoadedSuite> {
         // Identical rows stay distinct items, numbered in order, so a dataset's duplicates are all answered.
         const count = (seen.get(key) ?? 0) + 1;
         seen.set(key, count);
-        items.push({ key: count === 1 ? key : `${key}#${count}`, description: test.description, vars, request, assertions, threshold: test.threshold });
+        items.push({ key: count === 1 ? key : `${key}#${count}`, description: test.description, vars, request, assertions, threshold: test.threshold ?? suite.defaultTest.threshold });
       } catch (error) {
         problems.push({ path: `${path} (${promptLabel(prompt, promptIndex)})`, message: error instanceof Error ? error.message : String(error) });
       }

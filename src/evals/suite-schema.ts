@@ -64,6 +64,8 @@ export const suiteSchema = z.strictObject({
     .strictObject({
       vars: varsSchema.default({}),
       assert: z.array(assertionSchema).default([]),
+      /** Every test's `threshold` unless it sets its own. */
+      threshold: z.number().min(0).max(1).optional(),
       /** `provider`: the judge (llm-rubric) or embedding model (similar) when an assertion names none. */
       options: z.strictObject({ provider: z.string().min(1).optional() }).default({}),
     })
