@@ -1,15 +1,11 @@
 import { parseArgs } from "node:util";
-import pino from "pino";
 import { createLiveStats } from "../bench/live-stats.js";
 import { startProgressBar } from "../bench/progress-bar.js";
-import { loadConfigFile } from "../config/load-config.js";
-import { createCachedClient } from "../evals/cached-client.js";
-import { createGatewayClient } from "../evals/gateway-client.js";
 import { loadSuite, SuiteError, type SuiteTarget } from "../evals/load-suite.js";
 import { runEval } from "../evals/run-eval.js";
 import { formatRunSummary } from "../evals/run-summary.js";
-import { startGateway, type RunningGateway } from "../main.js";
 import { databaseOptions, openEvalDatabase } from "./eval-database.js";
+import { openEvalGateway } from "./eval-gateway.js";
 
 export const evalRunUsage = `usage: gantry eval run --suite FILE [options]
 
@@ -25,13 +21,6 @@ run
   --no-cache             ask the model again even when the eval answer cache has this exact request
 database
   --db FILE | --database-url postgres://…   (default: --config's database, else ./.gantry/gantry.db)`;
-
-/** Waits until no deployment is still loading (embedded models load in the background), at most two minutes, so no answer is a 503. */
-async function waitUntilLoaded(gateway: RunningGateway): Promise<void> {
-  const loading = (): boolean => gateway.registry.list().some((model) => model.deployments.some((deployment) => deployment.provider.state().state === "loading"));
-  for (let tries = 0; tries < 1200 && loading(); tries++) await new Promise((resolve) => setTimeout(resolve, 100));
-  if (loading()) throw new Error("the in-process gateway's models did not load within 120 s");
-}
 
 /** `gantry eval run`: answers and scores a suite against each target, storing every result as it finishes. */
 export async function evalRun(argv: string[]): Promise<number> {
@@ -90,7 +79,7 @@ export async function evalRun(argv: string[]): Promise<number> {
   }
 
   const store = await openEvalDatabase(values);
-  let gateway: RunningGateway | undefined;
+  let gateway: Awaited<ReturnType<typeof openEvalGateway>> | undefined;
   const controller = new AbortController();
   let interrupts = 0;
   const onSignal = (): void => {
@@ -100,15 +89,8 @@ export async function evalRun(argv: string[]): Promise<number> {
   };
   process.on("SIGINT", onSignal);
   try {
-    let baseUrl = values["base-url"];
-    if (values.config !== undefined) {
-      const config = loadConfigFile(values.config);
-      gateway = await startGateway({ ...config, server: { ...config.server, host: "127.0.0.1", port: 0 } }, { logger: pino({ level: "warn" }, pino.destination(2)) });
-      baseUrl = `${gateway.url}/v1`;
-      await waitUntilLoaded(gateway);
-    }
-    const gatewayClient = createGatewayClient({ baseUrl: baseUrl ?? "", apiKey: values["api-key"] ?? process.env["GANTRY_API_KEY"] });
-    const client = values["no-cache"] ? gatewayClient : createCachedClient(gatewayClient, store);
+    gateway = await openEvalGateway({ config: values.config, baseUrl: values["base-url"], apiKey: values["api-key"], noCache: values["no-cache"], store });
+    const { client } = gateway;
     let interrupted = false;
     for (const target of targets) {
       const live = createLiveStats();

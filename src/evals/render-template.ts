@@ -5,11 +5,6 @@ function lookup(vars: Readonly<Record<string, unknown>>, path: string): unknown 
   return path.split(".").reduce<unknown>((node, key) => (typeof node === "object" && node !== null ? (node as Record<string, unknown>)[key] : undefined), vars);
 }
 
-/** The `{{name}}` placeholders a template uses. */
-export function templateVars(template: string): string[] {
-  return [...template.matchAll(placeholder)].map((match) => match[1] ?? "");
-}
-
 /** Fills `{{name}}` / `{{a.b}}` placeholders; objects are written as JSON. Throws naming a var that is not set. */
 export function renderTemplate(template: string, vars: Readonly<Record<string, unknown>>): string {
   return template.replace(placeholder, (_, path: string) => {

@@ -75,7 +75,6 @@ export const suiteSchema = z.strictObject({
   seed: z.number().int().min(0).max(2 ** 31 - 1).default(0),
 });
 
-export type SuiteFile = z.output<typeof suiteSchema>;
 export type SuiteTest = z.output<typeof testSchema>;
 export type SuiteAssertion = z.output<typeof assertionSchema>;
 export type SuitePrompt = z.output<typeof promptSchema>;

@@ -69,5 +69,5 @@ describe("gantry eval run: kill -9 mid-run, then resume", () => {
     // kill had reached the answer cache).
     const askedAgain = upstream.calls.slice(callsBefore).filter((call) => call.path === "/v1/chat/completions").length;
     expect(askedAgain).toBeLessThanOrEqual(items * repeats - storedAtKill);
-  }, 120_000);
+  }, 180_000);
 });

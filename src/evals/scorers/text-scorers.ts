@@ -27,7 +27,7 @@ export const regexScorer: Scorer = (assertion, { output }) => {
   const source = textValue(assertion);
   const literal = /^\/(.*)\/([dgimsuvy]*)$/s.exec(source);
   const pattern = literal === null ? new RegExp(source) : new RegExp(literal[1] ?? "", literal[2]);
-  return binary(pattern.test(output), undefined);
+  return binary(pattern.test(output));
 };
 
 /** The contains family: case-sensitive or not, one value, any of a list or all of it. */
