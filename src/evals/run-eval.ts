@@ -14,7 +14,7 @@ export interface RunEvalOptions {
   /** The gateway client, usually wrapped by the answer cache. */
   readonly client: EvalClient;
   readonly concurrency: number;
-  /** Overrides the suite's repeat and seed. */
+  /** Overrides the suite's repeat and seed (a run resumed by id keeps its own). */
   readonly repeat?: number | undefined;
   readonly seed?: number | undefined;
   /** Continue this run; else an unfinished run of the same suite, target, seed and repeats, unless `fresh`. */
@@ -55,15 +55,16 @@ function requestBody(item: EvalItem, target: SuiteTarget, seed: number): Record<
 export async function runEval(options: RunEvalOptions): Promise<RunEvalResult> {
   const { suite, target, store, client } = options;
   const now = options.now ?? Date.now;
-  const repeats = options.repeat ?? suite.repeat;
-  const seed = options.seed ?? suite.seed;
-  const identity = { suiteHash: suite.hash, target: target.id, seed, repeats };
-  let runId = options.resumeRunId ?? (options.fresh === true ? undefined : await store.findUnfinishedRun(identity));
+  // A named run is continued as it began: its own seed and repeats, so the remaining pairs ask what the others did.
+  const named = options.resumeRunId === undefined ? undefined : await store.runInfo(options.resumeRunId);
   if (options.resumeRunId !== undefined) {
-    const info = await store.runInfo(options.resumeRunId);
-    if (info === undefined) throw new Error(`no run ${options.resumeRunId}`);
-    if (info.suiteHash !== suite.hash || info.target !== target.id) throw new Error(`run ${options.resumeRunId} is of another suite or target (suite ${info.suiteHash}, target ${info.target})`);
+    if (named === undefined) throw new Error(`no run ${options.resumeRunId}`);
+    if (named.suiteHash !== suite.hash || named.target !== target.id) throw new Error(`run ${options.resumeRunId} is of another suite or target (suite ${named.suiteHash}, target ${named.target})`);
   }
+  const repeats = named?.repeats ?? options.repeat ?? suite.repeat;
+  const seed = named?.seed ?? options.seed ?? suite.seed;
+  const identity = { suiteHash: suite.hash, target: target.id, seed, repeats };
+  let runId = named?.runId ?? (options.fresh === true ? undefined : await store.findUnfinishedRun(identity));
   const resumed = runId !== undefined;
   runId ??= await store.createRun({ suiteName: suite.name, ...identity, itemCount: suite.items.length, startedAt: now() });
   const done = await store.finishedPairs(runId);
