@@ -7,6 +7,8 @@ export interface ProgressOptions {
   durationMs: number | undefined;
   label: string;
   stream: NodeJS.WriteStream;
+  /** Replaces the figures after the count (cli-progress tokens: {inflight}, {passed} = completed, {failed}, {tokps}, {ttft}). */
+  figures?: string;
 }
 
 /** Draws a live bar with running figures on a TTY; a no-op elsewhere so logs and pipes stay clean. */
@@ -15,7 +17,7 @@ export function startProgressBar(live: LiveStats, options: ProgressOptions): { s
   const bar = new cliProgress.SingleBar(
     {
       stream: options.stream,
-      format: `${options.label} |{bar}| {value}/{total}${options.total === undefined ? " s" : ""} | in flight {inflight} | failed {failed} | {tokps} out tok/s | mean TTFT {ttft} ms`,
+      format: `${options.label} |{bar}| {value}/{total}${options.total === undefined ? " s" : ""} | ${options.figures ?? "in flight {inflight} | failed {failed} | {tokps} out tok/s | mean TTFT {ttft} ms"}`,
       hideCursor: true,
       clearOnComplete: false,
       fps: 5,
@@ -26,6 +28,7 @@ export function startProgressBar(live: LiveStats, options: ProgressOptions): { s
     const elapsedS = live.startedAt === undefined ? 0 : (performance.now() - live.startedAt) / 1000;
     return {
       inflight: live.inFlight,
+      passed: live.completed,
       failed: live.failed,
       tokps: elapsedS > 0 ? (live.outputTokens / elapsedS).toFixed(1) : "0",
       ttft: live.completed > 0 ? (live.ttftSumMs / live.completed).toFixed(1) : "-",

@@ -1,4 +1,9 @@
+import { loadSuite } from "../evals/load-suite.js";
 import type { EvalRunReader } from "../evals/run-results.js";
+import { runEval } from "../evals/run-eval.js";
+import { SuiteMismatchError } from "../evals/suite-mismatch-error.js";
+import { openEvalDatabase } from "./eval-database.js";
+import { openEvalGateway } from "./eval-gateway.js";
 import type { RunSuiteAgainst } from "../evals/run-suite-port.js";
 
 /** What `gantry eval gate` and `gantry eval compare` need from the eval store and, optionally, the runner. */
@@ -17,11 +22,45 @@ export interface EvalCliDeps {
 }
 
 /**
- * THE WIRING HOOK: opens the eval run store (and the runner) for the CLI from `--config FILE`. Until the eval store is
- * connected here, the eval commands report that plainly and exit 1.
+ * Opens the eval run store for the CLI from `--config FILE` (its `database`), and the runner: a MODEL candidate runs
+ * the baseline's suite, with the baseline's seed and repeats, through a gateway started here from the same config.
  */
-export function openEvalCliStore(options: { readonly config: string | undefined }): Promise<EvalCliStore> {
-  return Promise.reject(new Error(`the eval run store is not wired into the CLI yet (src/cli/eval-cli-deps.ts; --config ${options.config ?? "not given"})`));
+export async function openEvalCliStore(options: { readonly config: string | undefined }): Promise<EvalCliStore> {
+  const store = await openEvalDatabase({ config: options.config });
+  const gateways: Array<{ close(): Promise<void> }> = [];
+  const config = options.config;
+  const runSuite: RunSuiteAgainst | undefined =
+    config === undefined
+      ? undefined
+      : async ({ baselineRun, target, suiteFile }) => {
+          // Runs keep the suite's hash, not its file, so the file is asked for and checked against the baseline's hash.
+          if (suiteFile === undefined) throw new Error("--suite FILE is needed to run a model candidate: name the suite file the baseline ran");
+          const suite = await loadSuite(suiteFile);
+          if (suite.hash !== baselineRun.suiteHash) {
+            throw new SuiteMismatchError(baselineRun, { runId: `(${suiteFile})`, suiteName: suite.name, suiteHash: suite.hash });
+          }
+          const gateway = await openEvalGateway({ config, store });
+          gateways.push(gateway);
+          const repeat = baselineRun.items.reduce((most, item) => Math.max(most, item.repeat + 1), 1);
+          const result = await runEval({
+            suite,
+            target: { id: target, label: target, options: suite.targets[0]?.options ?? {} },
+            store,
+            client: gateway.client,
+            concurrency: 8,
+            seed: baselineRun.seed,
+            repeat,
+          });
+          return result.runId;
+        };
+  return {
+    reader: store,
+    runSuite,
+    close: async () => {
+      for (const gateway of gateways) await gateway.close();
+      await store.close();
+    },
+  };
 }
 
 export const defaultEvalCliDeps: EvalCliDeps = {

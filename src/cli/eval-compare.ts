@@ -7,7 +7,7 @@ import type { EvalRunResults } from "../evals/run-results.js";
 import type { EvalCliDeps, EvalCliStore } from "./eval-cli-deps.js";
 import { defaultEvalCliDeps } from "./eval-cli-deps.js";
 
-const usage = `usage: gantry eval compare A B [--html FILE] [--config FILE]
+export const evalCompareUsage = `usage: gantry eval compare A B [--html FILE] [--config FILE]
   A, B          run ids or baseline names of two runs of the same suite (A plays the baseline)
   --html FILE   where to write the HTML report (default: eval-compare-A-B.html)
   --config FILE the gateway config (where the eval store is)`;
@@ -24,16 +24,16 @@ export async function evalCompare(argv: string[], deps: EvalCliDeps = defaultEva
       options: { html: { type: "string" }, config: { type: "string" }, help: { type: "boolean", short: "h" } },
     }));
   } catch (error) {
-    deps.stderr(`gantry eval compare: ${error instanceof Error ? error.message : String(error)}\n${usage}\n`);
+    deps.stderr(`gantry eval compare: ${error instanceof Error ? error.message : String(error)}\n${evalCompareUsage}\n`);
     return 2;
   }
   if (values.help === true) {
-    deps.stdout(`${usage}\n`);
+    deps.stdout(`${evalCompareUsage}\n`);
     return 0;
   }
   const [first, second, ...extra] = positionals;
   if (first === undefined || second === undefined || extra.length > 0) {
-    deps.stderr(`gantry eval compare: expected two runs\n${usage}\n`);
+    deps.stderr(`gantry eval compare: expected two runs\n${evalCompareUsage}\n`);
     return 2;
   }
   let store: EvalCliStore | undefined;

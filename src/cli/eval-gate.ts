@@ -6,7 +6,7 @@ import type { EvalRunResults } from "../evals/run-results.js";
 import type { EvalCliDeps, EvalCliStore } from "./eval-cli-deps.js";
 import { defaultEvalCliDeps } from "./eval-cli-deps.js";
 
-const usage = `usage: gantry eval gate --baseline NAME --candidate RUN_ID|MODEL [options]
+export const evalGateUsage = `usage: gantry eval gate --baseline NAME --candidate RUN_ID|MODEL [options]
   --baseline NAME        a baseline name (or a run id)
   --candidate RUN|MODEL  a stored run id, or a model to run the baseline's suite against first
   --suite FILE           the suite file to run a MODEL candidate with (default: the suite the baseline ran)
@@ -26,11 +26,11 @@ export async function evalGate(argv: string[], deps: EvalCliDeps = defaultEvalCl
   try {
     request = parseGateArgs(argv);
   } catch (error) {
-    deps.stderr(`gantry eval gate: ${error instanceof Error ? error.message : String(error)}\n${usage}\n`);
+    deps.stderr(`gantry eval gate: ${error instanceof Error ? error.message : String(error)}\n${evalGateUsage}\n`);
     return 2;
   }
   if (request === "help") {
-    deps.stdout(`${usage}\n`);
+    deps.stdout(`${evalGateUsage}\n`);
     return 0;
   }
   let store: EvalCliStore | undefined;

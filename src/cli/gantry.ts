@@ -3,11 +3,12 @@ import { bench } from "./bench.js";
 import { data } from "./data.js";
 import { drill } from "./drill.js";
 import { engine } from "./engine.js";
+import { evalCommand } from "./eval.js";
 import { keys } from "./keys.js";
 import { plan } from "./plan.js";
 import { serve } from "./serve.js";
 
-const commands: Record<string, (argv: string[]) => Promise<number>> = { serve, plan, bench, engine, keys, drill, data };
+const commands: Record<string, (argv: string[]) => Promise<number>> = { serve, plan, bench, engine, keys, drill, data, eval: evalCommand };
 
 const help = `gantry: an OpenAI-compatible gateway and model server for LLM applications
 
@@ -18,6 +19,7 @@ commands:
   keys create|list|get|revoke --url URL       manage virtual API keys through the admin API (keys --help)
   drill inject|list|clear|run --url URL       fault drills: inject faults into live traffic, play a scenario (drill --help)
   data clean IN.jsonl --out DIR               fine-tuning data: normalise, dedup (exact + MinHash), scrub PII, split (data --help)
+  eval run|baseline ...                        evaluation suites, stored runs and baselines (eval --help)
   plan MODEL [--gpu ID] [--context N] ...      GPU memory, fit and cost of serving a model (plan --help)
 `;
 

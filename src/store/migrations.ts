@@ -110,6 +110,68 @@ export const migrations: readonly Migration[] = [
       )`,
     ],
   },
+  {
+    // Evaluation runs (gantry eval): one row per run, one per scored (item, repeat), named baselines with their
+    // history, and the answers cache that makes reruns free.
+    version: 7,
+    statements: [
+      `CREATE TABLE eval_runs (
+        id TEXT PRIMARY KEY,
+        suite_name TEXT NOT NULL,
+        suite_hash TEXT NOT NULL,
+        seed BIGINT NOT NULL,
+        repeats INTEGER NOT NULL,
+        item_count INTEGER NOT NULL,
+        target TEXT NOT NULL,
+        model TEXT,
+        model_version TEXT,
+        deployment TEXT,
+        started_at BIGINT NOT NULL,
+        finished_at BIGINT
+      )`,
+      "CREATE INDEX eval_runs_suite_target ON eval_runs (suite_hash, target, started_at)",
+      `CREATE TABLE eval_items (
+        run_id TEXT NOT NULL,
+        item_key TEXT NOT NULL,
+        repeat_index INTEGER NOT NULL,
+        pass INTEGER NOT NULL,
+        score DOUBLE PRECISION NOT NULL,
+        assertions TEXT NOT NULL,
+        output TEXT NOT NULL,
+        error TEXT,
+        latency_ms DOUBLE PRECISION NOT NULL,
+        prompt_tokens INTEGER NOT NULL,
+        completion_tokens INTEGER NOT NULL,
+        cost_usd DOUBLE PRECISION NOT NULL,
+        model TEXT,
+        model_version TEXT,
+        deployment TEXT,
+        cached INTEGER NOT NULL,
+        finished_at BIGINT NOT NULL,
+        PRIMARY KEY (run_id, item_key, repeat_index)
+      )`,
+      `CREATE TABLE eval_baselines (
+        name TEXT PRIMARY KEY,
+        run_id TEXT NOT NULL,
+        set_by TEXT NOT NULL,
+        set_at BIGINT NOT NULL
+      )`,
+      `CREATE TABLE eval_baseline_history (
+        id TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        run_id TEXT NOT NULL,
+        previous_run_id TEXT,
+        set_by TEXT NOT NULL,
+        set_at BIGINT NOT NULL
+      )`,
+      "CREATE INDEX eval_baseline_history_name ON eval_baseline_history (name, set_at)",
+      `CREATE TABLE eval_answer_cache (
+        key TEXT PRIMARY KEY,
+        answer TEXT NOT NULL,
+        created_at BIGINT NOT NULL
+      )`,
+    ],
+  },
 ];
 
 /** The newest schema version this build knows. */
