@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -101,11 +101,18 @@ describe("gantry eval gate", () => {
     expect(bad.err()).toMatch(/--tolerance must be a number/);
   });
 
-  it("the unwired store hook fails plainly (exit 1), never as a pass", async () => {
-    let err = "";
-    const deps: EvalCliDeps = { ...defaultEvalCliDeps, stderr: (text) => void (err += text) };
-    expect(await evalGate(["--baseline", "main", "--candidate", "run-same"], deps)).toBe(1);
-    expect(err).toMatch(/not wired/);
+  it("with the real store, an unknown baseline fails plainly (exit 1), never as a pass", async () => {
+    const folder = mkdtempSync(join(tmpdir(), "gantry-eval-gate-"));
+    try {
+      const config = join(folder, "gantry.yaml");
+      writeFileSync(config, `database: { path: ${join(folder, "gantry.db")} }\nmodels:\n  - name: story\n    deployments:\n      - { provider: openai-compatible, base_url: "http://127.0.0.1:9/v1" }\n`);
+      let err = "";
+      const deps: EvalCliDeps = { ...defaultEvalCliDeps, stderr: (text) => void (err += text) };
+      expect(await evalGate(["--baseline", "main", "--candidate", "run-same", "--config", config], deps)).toBe(1);
+      expect(err).toMatch(/no baseline or run/);
+    } finally {
+      rmSync(folder, { recursive: true, force: true });
+    }
   });
 });
 
