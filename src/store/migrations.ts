@@ -78,6 +78,35 @@ export const migrations: readonly Migration[] = [
       "CREATE INDEX responses_expires_at ON responses (expires_at)",
     ],
   },
+  {
+    // Per-minute request rollups (rollup-row.ts): each replica upserts its own rows, readers sum across replicas.
+    version: 4,
+    statements: [
+      `CREATE TABLE request_rollups (
+        id TEXT PRIMARY KEY,
+        minute BIGINT NOT NULL,
+        replica TEXT NOT NULL,
+        model TEXT NOT NULL,
+        version TEXT NOT NULL,
+        deployment TEXT NOT NULL,
+        key_id TEXT NOT NULL,
+        team TEXT NOT NULL,
+        outcome TEXT NOT NULL,
+        error_type TEXT NOT NULL,
+        requests INTEGER NOT NULL,
+        prompt_tokens BIGINT NOT NULL,
+        completion_tokens BIGINT NOT NULL,
+        cached_tokens BIGINT NOT NULL,
+        cost_usd DOUBLE PRECISION NOT NULL,
+        latency_hist TEXT NOT NULL,
+        ttft_hist TEXT NOT NULL,
+        tpot_hist TEXT NOT NULL
+      )`,
+      // Windows over all models (/admin/stats, pruning) and per model (SLOs, drift).
+      "CREATE INDEX request_rollups_minute ON request_rollups (minute)",
+      "CREATE INDEX request_rollups_model_minute ON request_rollups (model, minute)",
+    ],
+  },
 ];
 
 /** The newest schema version this build knows. */
