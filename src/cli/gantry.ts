@@ -5,8 +5,9 @@ import { engine } from "./engine.js";
 import { keys } from "./keys.js";
 import { plan } from "./plan.js";
 import { serve } from "./serve.js";
+import { slo } from "./slo.js";
 
-const commands: Record<string, (argv: string[]) => Promise<number>> = { serve, plan, bench, engine, keys, drill };
+const commands: Record<string, (argv: string[]) => Promise<number>> = { serve, plan, bench, engine, keys, drill, slo };
 
 const help = `gantry: an OpenAI-compatible gateway and model server for LLM applications
 
@@ -16,6 +17,7 @@ commands:
   bench --base-url URL [--request-rate R] ...  load-test an OpenAI-compatible server: TTFT, TPOT, goodput (bench --help)
   keys create|list|get|revoke --url URL       manage virtual API keys through the admin API (keys --help)
   drill inject|list|clear|run --url URL       fault drills: inject faults into live traffic, play a scenario (drill --help)
+  slo status|rules --config FILE              SLO status (or --base-url URL), Prometheus SLO rules (slo --help)
   plan MODEL [--gpu ID] [--context N] ...      GPU memory, fit and cost of serving a model (plan --help)
 `;
 

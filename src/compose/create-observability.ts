@@ -44,7 +44,8 @@ const dropWarnEveryMs = 10_000;
 /** Builds metrics (own registry), tracing, the request-log writer over `database`, and their routes from config. */
 export function createObservability(config: GatewayConfig, routing: RoutingTable, logger: Logger, database: GatewayStore | undefined, redisHealth: () => readonly RedisHealthSample[], extras: ObservabilityExtras = {}): Observability {
   const registry = new Registry();
-  const metrics = config.metrics.enabled ? createGatewayMetrics(registry, routing, redisHealth) : undefined;
+  const thresholds = (kind: "latency" | "ttft" | "tpot"): number[] => config.slos.flatMap((slo) => (slo.sli.kind === kind ? [slo.sli.threshold_ms] : []));
+  const metrics = config.metrics.enabled ? createGatewayMetrics(registry, routing, redisHealth, { latency: thresholds("latency"), ttft: thresholds("ttft"), tpot: thresholds("tpot") }) : undefined;
   const tracing = createTracing(config.telemetry);
   const store = config.request_log.enabled ? database : undefined;
   let lastWarnAt = 0;
