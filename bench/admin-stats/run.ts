@@ -69,7 +69,9 @@ for (let first = 0; first < rowCount; first += 20_000) {
 }
 now = end + 60_000;
 await aggregator.close();
-const rollupRows = Number((await createSqliteExecutor(path).all("SELECT COUNT(*) AS n FROM request_rollups"))[0]?.["n"] ?? 0);
+const counter = createSqliteExecutor(path);
+const rollupRows = { series: Number((await counter.all("SELECT COUNT(*) AS n FROM request_rollups"))[0]?.["n"] ?? 0), byModel: Number((await counter.all("SELECT COUNT(*) AS n FROM request_rollups_by_model"))[0]?.["n"] ?? 0) };
+await counter.close();
 await seeder.close();
 const seedSeconds = round((performance.now() - seedStarted) / 1000);
 
@@ -78,7 +80,8 @@ const store = await openStore({ path });
 const window = { from: end - 24 * 3600 * 1000, to: end + 60_000 };
 async function time(read: () => Promise<WindowStats>): Promise<{ timesMs: number[]; medianMs: number; requests: number; p50: number | null; p99: number | null }> {
   const timesMs: number[] = [];
-  let last: WindowStats | undefined;
+  // One untimed call first: it starts the store's read worker and warms the page cache, as a running gateway has.
+  let last: WindowStats | undefined = await read();
   for (let run = 0; run < runs; run++) {
     const started = performance.now();
     last = await read();
@@ -105,7 +108,7 @@ const report = {
   withinTarget: rollups.medianMs <= 100,
 };
 writeFileSync(values.out, `${JSON.stringify(report, null, 2)}\n`);
-console.log(`/admin/stats over ${rowCount} logged requests in ${spanMs / 3_600_000} h (${rollupRows} rollup rows; seeded in ${seedSeconds}s):`);
+console.log(`/admin/stats over ${rowCount} logged requests in ${spanMs / 3_600_000} h (${rollupRows.series} series and ${rollupRows.byModel} model-level rollup rows; seeded in ${seedSeconds}s):`);
 console.table([
   { source: "request log", ...requestLog, timesMs: requestLog.timesMs.join(" ") },
   { source: "rollups", ...rollups, timesMs: rollups.timesMs.join(" ") },

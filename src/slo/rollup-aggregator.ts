@@ -1,5 +1,5 @@
 import { bucketIndex, emptyHistogram, encodeHistogram, type LatencyHistogram } from "../store/latency-histogram.js";
-import { rollupId, type RollupOutcome, type RollupRow } from "../store/rollup-row.js";
+import { rollupId, type RollupLevel, type RollupOutcome, type RollupRow } from "../store/rollup-row.js";
 import type { RollupStore } from "../store/rollup-store.js";
 import type { Schedule } from "../routing/clock.js";
 import type { RequestOutcome, RequestOutcomeSink } from "../telemetry/request-outcome.js";
@@ -28,6 +28,7 @@ export interface RollupAggregatorOptions {
 }
 
 interface Series {
+  readonly level: RollupLevel;
   readonly row: Omit<RollupRow, "requests" | "prompt_tokens" | "completion_tokens" | "cached_tokens" | "cost_usd" | "latency_hist" | "ttft_hist" | "tpot_hist">;
   requests: number;
   prompt: number;
@@ -62,10 +63,11 @@ export function createRollupAggregator(options: RollupAggregatorOptions): Rollup
       const openMinute = Math.floor(options.now() / minuteMs) * minuteMs;
       const batch = [...series.values()].filter((item) => item.dirty);
       // Snapshot and mark clean before the write: requests recorded meanwhile mark their series dirty again.
-      const rows = batch.map(toRow);
+      const rows = { series: batch.filter((item) => item.level === "series").map(toRow), model: batch.filter((item) => item.level === "model").map(toRow) };
       for (const item of batch) item.dirty = false;
       try {
-        if (rows.length > 0) await options.store.upsertRollups(rows);
+        if (rows.series.length > 0) await options.store.upsertRollups("series", rows.series);
+        if (rows.model.length > 0) await options.store.upsertRollups("model", rows.model);
       } catch (error) {
         for (const item of batch) item.dirty = true;
         options.onError(error);
@@ -76,26 +78,28 @@ export function createRollupAggregator(options: RollupAggregatorOptions): Rollup
     return chain;
   }
 
+  function seriesFor(level: RollupLevel, row: Series["row"]): Series | undefined {
+    const id = `${level}\u001f${rollupId(row)}`;
+    let item = series.get(id);
+    if (item === undefined) {
+      if (series.size >= maxSeries) return undefined;
+      item = { level, row, requests: 0, prompt: 0, completion: 0, cached: 0, cost: 0, latency: emptyHistogram(), ttft: emptyHistogram(), tpot: emptyHistogram(), dirty: true };
+      series.set(id, item);
+    }
+    return item;
+  }
+
   arm();
   return {
     record(outcome) {
       const row = seriesOf(outcome, options.replica);
-      const id = rollupId(row);
-      let item = series.get(id);
-      if (item === undefined) {
-        if (series.size >= maxSeries) return options.onDrop?.(1);
-        item = { row, requests: 0, prompt: 0, completion: 0, cached: 0, cost: 0, latency: emptyHistogram(), ttft: emptyHistogram(), tpot: emptyHistogram(), dirty: true };
-        series.set(id, item);
-      }
-      item.requests++;
-      item.prompt += outcome.promptTokens;
-      item.completion += outcome.completionTokens;
-      item.cached += outcome.cachedTokens;
-      item.cost += outcome.costUsd;
-      add(item.latency, outcome.latencyMs);
-      if (outcome.ttftMs !== undefined) add(item.ttft, outcome.ttftMs);
-      if (outcome.tpotMs !== undefined) add(item.tpot, outcome.tpotMs);
-      item.dirty = true;
+      const model = { ...row, deployment: "", key_id: "", team: "", error_type: "" };
+      const full = seriesFor("series", row);
+      // The model level is counted even when the full series is dropped, so model SLOs and /admin/stats stay whole.
+      if (full !== undefined) accumulate(full, outcome);
+      const summed = seriesFor("model", model);
+      if (summed !== undefined) accumulate(summed, outcome);
+      if (full === undefined || summed === undefined) options.onDrop?.(1);
     },
     flush,
     async close() {
@@ -124,6 +128,18 @@ function seriesOf(outcome: RequestOutcome, replica: string): Series["row"] {
     outcome: kind,
     error_type: kind === "ok" ? "" : outcome.errorCode.slice(0, 64),
   };
+}
+
+function accumulate(item: Series, outcome: RequestOutcome): void {
+  item.requests++;
+  item.prompt += outcome.promptTokens;
+  item.completion += outcome.completionTokens;
+  item.cached += outcome.cachedTokens;
+  item.cost += outcome.costUsd;
+  add(item.latency, outcome.latencyMs);
+  if (outcome.ttftMs !== undefined) add(item.ttft, outcome.ttftMs);
+  if (outcome.tpotMs !== undefined) add(item.tpot, outcome.tpotMs);
+  item.dirty = true;
 }
 
 function add(histogram: LatencyHistogram, ms: number): void {

@@ -43,13 +43,21 @@ export function encodeHistogram(histogram: readonly number[]): string {
   return parts.join(",");
 }
 
-/** Adds an encoded histogram, `times` over, into `target` (identical stored rows are decoded once). */
-export function addEncoded(target: LatencyHistogram, encoded: string, times = 1): void {
-  if (encoded === "") return;
-  for (const part of encoded.split(",")) {
-    const colon = part.indexOf(":");
-    const index = Number(part.slice(0, colon));
-    if (index >= 0 && index < target.length) target[index] = (target[index] ?? 0) + Number(part.slice(colon + 1)) * times;
+/** Adds an encoded histogram into `target`; parsed by character codes, without allocating (stats decode thousands). */
+export function addEncoded(target: LatencyHistogram, encoded: string): void {
+  let index = 0;
+  let value = 0;
+  for (let at = 0; at <= encoded.length; at++) {
+    const code = at === encoded.length ? 44 : encoded.charCodeAt(at);
+    if (code === 58) {
+      // ":" ends the bucket index.
+      index = value;
+      value = 0;
+    } else if (code === 44) {
+      // "," (or the end) ends the count.
+      if (at > 0 && index < target.length) target[index] = (target[index] ?? 0) + value;
+      value = 0;
+    } else value = value * 10 + (code - 48);
   }
 }
 

@@ -28,6 +28,16 @@ export interface RollupRow {
   readonly tpot_hist: string;
 }
 
+/**
+ * Rows are kept at two levels: `series`, every dimension (key, team and deployment SLOs, drill-downs), and `model`,
+ * only model × version × outcome with the other dimensions "" (a handful of rows per minute, so /admin/stats and
+ * model SLOs over long windows read few rows however many keys and teams there are).
+ */
+export type RollupLevel = "series" | "model";
+
+/** The table holding each level. */
+export const rollupTables: Readonly<Record<RollupLevel, string>> = { series: "request_rollups", model: "request_rollups_by_model" };
+
 /** The series columns, in id order. */
 export const rollupSeriesColumns = ["minute", "replica", "model", "version", "deployment", "key_id", "team", "outcome", "error_type"] as const satisfies readonly (keyof RollupRow)[];
 

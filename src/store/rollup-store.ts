@@ -1,6 +1,6 @@
 import { addEncoded, addHistogram, emptyHistogram, histogramQuantile, type LatencyHistogram } from "./latency-histogram.js";
 import { feedbackStats, mergeFeedback, noFeedback, round, type GroupStats, type Percentiles, type StatsWindow, type WindowStats } from "./request-stats.js";
-import { rollupId, rollupSeriesColumns, rollupValueColumns, type RollupRow } from "./rollup-row.js";
+import { rollupId, rollupSeriesColumns, rollupTables, rollupValueColumns, type RollupLevel, type RollupRow } from "./rollup-row.js";
 import type { SqlExecutor, SqlRow, SqlValue } from "./sql-executor.js";
 
 /** Which requests' rollups to sum; an absent field matches every value. */
@@ -26,13 +26,13 @@ export interface RollupEvents {
 
 /** Per-minute request rollups: written by each replica's flush job, read by /admin/stats and the SLOs. */
 export interface RollupStore {
-  /** Inserts or replaces rows (a replica rewrites its open minute's row on each flush). */
-  upsertRollups(rows: readonly RollupRow[]): Promise<void>;
+  /** Inserts or replaces rows of one level (a replica rewrites its open minute's rows on each flush). */
+  upsertRollups(level: RollupLevel, rows: readonly RollupRow[]): Promise<void>;
   /** The /admin/stats answer from the rollups: minute resolution, percentiles at bucket bounds. */
   rollupStats(window: StatsWindow): Promise<WindowStats>;
   /** Event counts (and optionally an ok-request histogram) of the minutes starting in [from, to). */
   rollupEvents(selector: RollupSelector, from: number, to: number, histogram?: HistogramKind): Promise<RollupEvents>;
-  /** Deletes rollups of minutes before `beforeMs`; resolves with the rows deleted. */
+  /** Deletes rollups of minutes before `beforeMs` at both levels; resolves with the rows deleted. */
   pruneRollups(beforeMs: number): Promise<number>;
 }
 
@@ -45,13 +45,13 @@ const selectorColumns = { model: "model", version: "version", key: "key_id", tea
 /** The rollup store over any SQL executor: the same SQL on SQLite and PostgreSQL. */
 export function createRollupStore(executor: SqlExecutor): RollupStore {
   return {
-    async upsertRollups(rows) {
+    async upsertRollups(level, rows) {
       for (let start = 0; start < rows.length; start += rowsPerStatement) {
         const chunk = rows.slice(start, start + rowsPerStatement);
         const values: SqlValue[] = [];
         for (const row of chunk) values.push(rollupId(row), ...rollupSeriesColumns.map((column) => row[column]), ...rollupValueColumns.map((column) => row[column]));
         const tuple = `(${columns.map(() => "?").join(", ")})`;
-        await executor.run(`INSERT INTO request_rollups (${columns.join(", ")}) VALUES ${chunk.map(() => tuple).join(", ")} ${upsertTail}`, values);
+        await executor.run(`INSERT INTO ${rollupTables[level]} (${columns.join(", ")}) VALUES ${chunk.map(() => tuple).join(", ")} ${upsertTail}`, values);
       }
     },
     rollupStats: (window) => computeRollupStats(executor, window),
@@ -65,9 +65,11 @@ export function createRollupStore(executor: SqlExecutor): RollupStore {
         params.push(value);
       }
       const clause = where.join(" AND ");
+      // Model and version SLOs read the small model-level table; key and team ones the full series.
+      const table = selector.key === undefined && selector.team === undefined ? rollupTables.model : rollupTables.series;
       const [counts, histograms] = await Promise.all([
-        executor.all(`SELECT outcome, SUM(requests) AS n FROM request_rollups WHERE ${clause} GROUP BY outcome`, params),
-        histogram === undefined ? Promise.resolve([]) : executor.all(`SELECT ${histogram}_hist AS h, COUNT(*) AS n FROM request_rollups WHERE ${clause} AND outcome = 'ok' GROUP BY ${histogram}_hist`, params),
+        executor.all(`SELECT outcome, SUM(requests) AS n FROM ${table} WHERE ${clause} GROUP BY outcome`, params),
+        histogram === undefined ? Promise.resolve([]) : executor.all(`SELECT ${histogram}_hist AS h FROM ${table} WHERE ${clause} AND outcome = 'ok'`, params),
       ]);
       const byOutcome = new Map(counts.map((row) => [String(row["outcome"]), Number(row["n"] ?? 0)]));
       const ok = byOutcome.get("ok") ?? 0;
@@ -75,7 +77,7 @@ export function createRollupStore(executor: SqlExecutor): RollupStore {
       const serverErrors = byOutcome.get("server_error") ?? 0;
       return { total: ok + clientErrors + serverErrors, ok, clientErrors, serverErrors, histogram: histogram === undefined ? undefined : mergeRows(histograms) };
     },
-    pruneRollups: (beforeMs) => executor.run("DELETE FROM request_rollups WHERE minute < ?", [beforeMs]),
+    pruneRollups: async (beforeMs) => (await executor.run("DELETE FROM request_rollups WHERE minute < ?", [beforeMs])) + (await executor.run("DELETE FROM request_rollups_by_model WHERE minute < ?", [beforeMs])),
   };
 }
 
@@ -89,43 +91,47 @@ interface Sums {
 }
 
 /**
- * Stats in the request-log shape from the rollups: per-model sums in SQL, percentiles from the merged histograms.
- * Rows with the same encoded histogram are grouped in SQL and decoded once, so the work grows with the distinct
- * histograms rather than the rows.
+ * Stats in the request-log shape from the model-level rollups: a few rows per minute, read in one scan; sums are
+ * added up and histograms merged here, percentiles read off the merged histograms.
  */
 async function computeRollupStats(executor: Pick<SqlExecutor, "all">, window: StatsWindow): Promise<WindowStats> {
-  const range = [window.from, window.to];
-  const [sums, latency, ttft, feedback] = await Promise.all([
+  const [rows, feedback] = await Promise.all([
     executor.all(
-      `SELECT model, SUM(requests) AS n, SUM(CASE WHEN outcome = 'ok' THEN 0 ELSE requests END) AS errors, SUM(prompt_tokens) AS prompt,
-         SUM(completion_tokens) AS completion, SUM(cached_tokens) AS cached, SUM(cost_usd) AS cost
-       FROM request_rollups WHERE minute >= ? AND minute < ? GROUP BY model`,
-      range,
+      `SELECT model, outcome, requests, prompt_tokens, completion_tokens, cached_tokens, cost_usd, latency_hist, ttft_hist
+       FROM request_rollups_by_model WHERE minute >= ? AND minute < ?`,
+      [window.from, window.to],
     ),
-    executor.all("SELECT model, latency_hist AS h, COUNT(*) AS n FROM request_rollups WHERE minute >= ? AND minute < ? GROUP BY model, latency_hist", range),
-    executor.all("SELECT model, ttft_hist AS h, COUNT(*) AS n FROM request_rollups WHERE minute >= ? AND minute < ? AND ttft_hist <> '' GROUP BY model, ttft_hist", range),
     feedbackStats(executor, window),
   ]);
   const seconds = Math.max(0.001, (window.to - window.from) / 1000);
-  const latencyByModel = histogramsByModel(latency);
-  const ttftByModel = histogramsByModel(ttft);
-  const totalLatency = emptyHistogram();
-  const totalTtft = emptyHistogram();
-  for (const histogram of latencyByModel.values()) addHistogram(totalLatency, histogram);
-  for (const histogram of ttftByModel.values()) addHistogram(totalTtft, histogram);
-  const total: Sums = { requests: 0, errors: 0, prompt: 0, completion: 0, cached: 0, cost: 0 };
-  const models = sums.map((row) => {
+  const byModel = new Map<string, { sums: Sums; latency: LatencyHistogram; ttft: LatencyHistogram }>();
+  for (const row of rows) {
     const model = String(row["model"] ?? "");
-    const sum = toSums(row);
-    for (const key of Object.keys(total) as (keyof Sums)[]) total[key] += sum[key];
+    let entry = byModel.get(model);
+    if (entry === undefined) byModel.set(model, (entry = { sums: { requests: 0, errors: 0, prompt: 0, completion: 0, cached: 0, cost: 0 }, latency: emptyHistogram(), ttft: emptyHistogram() }));
+    const requests = Number(row["requests"] ?? 0);
+    entry.sums.requests += requests;
+    if (row["outcome"] !== "ok") entry.sums.errors += requests;
+    entry.sums.prompt += Number(row["prompt_tokens"] ?? 0);
+    entry.sums.completion += Number(row["completion_tokens"] ?? 0);
+    entry.sums.cached += Number(row["cached_tokens"] ?? 0);
+    entry.sums.cost += Number(row["cost_usd"] ?? 0);
+    addEncoded(entry.latency, String(row["latency_hist"] ?? ""));
+    addEncoded(entry.ttft, String(row["ttft_hist"] ?? ""));
+  }
+  const total = { sums: { requests: 0, errors: 0, prompt: 0, completion: 0, cached: 0, cost: 0 }, latency: emptyHistogram(), ttft: emptyHistogram() };
+  const models = [...byModel].map(([model, entry]) => {
+    for (const key of Object.keys(total.sums) as (keyof Sums)[]) total.sums[key] += entry.sums[key];
+    addHistogram(total.latency, entry.latency);
+    addHistogram(total.ttft, entry.ttft);
     const name = model === "" ? null : model;
-    return { model: name, ...group(sum, seconds, latencyByModel.get(model), ttftByModel.get(model), feedback.get(name) ?? noFeedback) };
+    return { model: name, ...group(entry.sums, seconds, entry.latency, entry.ttft, feedback.get(name) ?? noFeedback) };
   });
   models.sort((a, b) => b.requests - a.requests);
-  return { from: window.from, to: window.to, total: group(total, seconds, totalLatency, totalTtft, mergeFeedback([...feedback.values()])), models };
+  return { from: window.from, to: window.to, total: group(total.sums, seconds, total.latency, total.ttft, mergeFeedback([...feedback.values()])), models };
 }
 
-function group(sum: Sums, seconds: number, latency: LatencyHistogram | undefined, ttft: LatencyHistogram | undefined, feedback: GroupStats["feedback"]): GroupStats {
+function group(sum: Sums, seconds: number, latency: LatencyHistogram, ttft: LatencyHistogram, feedback: GroupStats["feedback"]): GroupStats {
   return {
     requests: sum.requests,
     rps: round(sum.requests / seconds, 3),
@@ -139,29 +145,14 @@ function group(sum: Sums, seconds: number, latency: LatencyHistogram | undefined
   };
 }
 
-function percentiles(histogram: LatencyHistogram | undefined): Percentiles {
-  if (histogram === undefined) return { p50: null, p95: null, p99: null };
+function percentiles(histogram: LatencyHistogram): Percentiles {
   return { p50: histogramQuantile(histogram, 0.5), p95: histogramQuantile(histogram, 0.95), p99: histogramQuantile(histogram, 0.99) };
 }
 
-function toSums(row: SqlRow): Sums {
-  const number = (key: string): number => Number(row[key] ?? 0);
-  return { requests: number("n"), errors: number("errors"), prompt: number("prompt"), completion: number("completion"), cached: number("cached"), cost: number("cost") };
-}
 
-function histogramsByModel(rows: readonly SqlRow[]): Map<string, LatencyHistogram> {
-  const byModel = new Map<string, LatencyHistogram>();
-  for (const row of rows) {
-    const model = String(row["model"] ?? "");
-    let histogram = byModel.get(model);
-    if (histogram === undefined) byModel.set(model, (histogram = emptyHistogram()));
-    addEncoded(histogram, String(row["h"] ?? ""), Number(row["n"] ?? 0));
-  }
-  return byModel;
-}
 
 function mergeRows(rows: readonly SqlRow[]): LatencyHistogram {
   const histogram = emptyHistogram();
-  for (const row of rows) addEncoded(histogram, String(row["h"] ?? ""), Number(row["n"] ?? 0));
+  for (const row of rows) addEncoded(histogram, String(row["h"] ?? ""));
   return histogram;
 }

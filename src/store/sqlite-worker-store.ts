@@ -52,7 +52,7 @@ export function createSqliteWorkerStore(path: string): GatewayStore {
     getResponse: (id, tenant, now) => writer.call("getResponse", id, tenant, now),
     deleteResponse: (id, tenant) => writer.call("deleteResponse", id, tenant),
     pruneResponses: (now) => writer.call("pruneResponses", now),
-    upsertRollups: (rows) => writer.call("upsertRollups", rows),
+    upsertRollups: (level, rows) => writer.call("upsertRollups", level, rows),
     // Decoding the histograms is CPU work: it runs in the read-only worker, off the gateway's event loop.
     rollupStats: (window) => (reader ??= createWorkerChannel(path)).call("rollupStats", window),
     rollupEvents: (selector, from, to, histogram) => (reader ??= createWorkerChannel(path)).call("rollupEvents", selector, from, to, histogram),

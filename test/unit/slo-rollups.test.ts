@@ -44,7 +44,8 @@ describe("latency histogram", () => {
     const histogram = emptyHistogram();
     for (let ms = 1; ms <= 100; ms++) histogram[bucketIndex(ms)] = (histogram[bucketIndex(ms)] ?? 0) + 1;
     const merged = emptyHistogram();
-    addEncoded(merged, encodeHistogram(histogram), 2);
+    addEncoded(merged, encodeHistogram(histogram));
+    addEncoded(merged, encodeHistogram(histogram));
     expect(merged.reduce((sum, count) => sum + count, 0)).toBe(200);
     expect(histogramQuantile(merged, 0.5)).toBe(50);
     expect(histogramQuantile(merged, 0.95)).toBe(100);
@@ -57,7 +58,8 @@ describe("rollup aggregator", () => {
   it("aggregates per minute and series, rewrites the open minute, and forgets a closed minute once written", async () => {
     const clock = createFakeClock(Date.UTC(2026, 0, 1, 12, 0, 10));
     const written: RollupRow[][] = [];
-    const aggregator = createRollupAggregator({ store: { upsertRollups: async (rows) => void written.push([...rows]) }, replica: "r1", now: clock.now, flushIntervalMs: 0, schedule: clock.schedule, onError: () => undefined });
+    const byModel: RollupRow[][] = [];
+    const aggregator = createRollupAggregator({ store: { upsertRollups: async (level, rows) => void (level === "series" ? written : byModel).push([...rows]) }, replica: "r1", now: clock.now, flushIntervalMs: 0, schedule: clock.schedule, onError: () => undefined });
     aggregator.record(outcome({ endedAt: clock.now() }));
     aggregator.record(outcome({ endedAt: clock.now(), latencyMs: 900 }));
     aggregator.record(outcome({ endedAt: clock.now(), status: 502, errorCode: "upstream_error" }));
@@ -69,6 +71,12 @@ describe("rollup aggregator", () => {
     expect(ok?.latency_hist).toBe(`${bucketIndex(120)}:1,${bucketIndex(900)}:1`);
     expect(written[0]?.find((row) => row.outcome === "server_error")?.error_type).toBe("upstream_error");
     expect(written[0]?.find((row) => row.outcome === "client_error")?.error_type).toBe("model_not_found");
+    // The model level sums over deployment, key, team and error type.
+    expect(byModel[0]?.map((row) => [row.outcome, row.requests, row.deployment, row.error_type])).toEqual([
+      ["ok", 2, "", ""],
+      ["server_error", 1, "", ""],
+      ["client_error", 1, "", ""],
+    ]);
     // Nothing changed: nothing written. A new request rewrites its series with the whole minute so far.
     await aggregator.flush();
     expect(written.length).toBe(1);
@@ -92,9 +100,9 @@ describe("rollup aggregator", () => {
     const errors: unknown[] = [];
     const aggregator = createRollupAggregator({
       store: {
-        upsertRollups: async (rows) => {
+        upsertRollups: async (level, rows) => {
           if (fail) throw new Error("database down");
-          written.push(...rows);
+          if (level === "series") written.push(...rows);
         },
       },
       replica: "r1",
@@ -115,22 +123,25 @@ describe("rollup aggregator", () => {
   it("flushes on its own schedule and bounds the series it holds", async () => {
     const clock = createFakeClock(0);
     const written: RollupRow[] = [];
+    const modelRows: RollupRow[] = [];
     let dropped = 0;
     const aggregator = createRollupAggregator({
-      store: { upsertRollups: async (rows) => void written.push(...rows) },
+      store: { upsertRollups: async (level, rows) => void (level === "series" ? written.push(...rows) : modelRows.push(...rows)) },
       replica: "r1",
       now: clock.now,
       flushIntervalMs: 10_000,
       schedule: clock.schedule,
-      maxSeries: 2,
+      maxSeries: 3,
       onError: () => undefined,
       onDrop: (count) => (dropped += count),
     });
+    // Three series at most: key a, the model level, key b; key c's own series is dropped, the model level still counts it.
     for (const keyId of ["a", "b", "c"]) aggregator.record(outcome({ keyId }));
     expect(dropped).toBe(1);
     clock.advance(10_000);
     await aggregator.flush();
     expect(written.map((row) => row.key_id).sort()).toEqual(["a", "b"]);
+    expect(modelRows).toMatchObject([{ requests: 3 }]);
     await aggregator.close();
     expect(clock.pending()).toBe(0);
   });
