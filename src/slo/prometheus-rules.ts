@@ -35,7 +35,8 @@ export function prometheusRules(slos: readonly SloDefinition[], policies: readon
     const budget = round((100 - slo.objective) / 100);
     const labels = { slo: slo.name, ...(slo.selector.model === undefined ? {} : { model: slo.selector.model }), ...(slo.selector.team === undefined ? {} : { team: slo.selector.team }) };
     const selector = `{slo="${slo.name}"}`;
-    const recording = windows.map((window) => ({ record: errorRatioRecord(window), expr: errorRatio(window), labels }));
+    // The objective as a series too (Sloth's slo:objective:ratio), so dashboards can divide by the budget.
+    const recording = [...windows.map((window) => ({ record: errorRatioRecord(window), expr: errorRatio(window), labels })), { record: "slo:objective:ratio", expr: `vector(${round(slo.objective / 100)})`, labels }];
     const alerts = (["page", "ticket"] as const).flatMap((severity) => {
       const chosen = policies.filter((policy) => policy.severity === severity);
       if (chosen.length === 0) return [];

@@ -31,7 +31,8 @@ describe("gantry slo rules", () => {
   it("records the error ratio over every window the policies use, per SLO", () => {
     expect(groups.map((group) => group.name)).toEqual(["gantry-slo-story-availability", "gantry-slo-story-ttft"]);
     const records = groups[0]?.rules.filter((rule) => rule.record !== undefined) ?? [];
-    expect(records.map((rule) => rule.record)).toEqual(["5m", "30m", "1h", "2h", "6h", "1d", "3d"].map((window) => `slo:sli_error:ratio_rate${window}`));
+    expect(records.map((rule) => rule.record)).toEqual(["5m", "30m", "1h", "2h", "6h", "1d", "3d"].map((window) => `slo:sli_error:ratio_rate${window}`).concat("slo:objective:ratio"));
+    expect(records.at(-1)?.expr).toBe("vector(0.99)");
     expect(records[0]?.expr).toBe('sum(rate(gantry_requests_total{model="story",status_class="5xx"}[5m])) / sum(rate(gantry_requests_total{model="story"}[5m]))');
     expect(records[0]?.labels).toEqual({ slo: "story-availability", model: "story" });
     const ttft = groups[1]?.rules.find((rule) => rule.record === "slo:sli_error:ratio_rate1h");
