@@ -53,7 +53,7 @@ export function createSqliteWorkerStore(path: string): GatewayStore {
     deleteResponse: (id, tenant) => writer.call("deleteResponse", id, tenant),
     pruneResponses: (now) => writer.call("pruneResponses", now),
     upsertRollups: (level, rows) => writer.call("upsertRollups", level, rows),
-    // Decoding the histograms is CPU work: it runs in the read-only worker, off the gateway's event loop.
+    // Decoding histograms is CPU work: it runs in the second (reader) worker, beside the writes, off the event loop.
     rollupStats: (window) => (reader ??= createWorkerChannel(path)).call("rollupStats", window),
     rollupEvents: (selector, from, to, histogram) => (reader ??= createWorkerChannel(path)).call("rollupEvents", selector, from, to, histogram),
     pruneRollups: (beforeMs) => writer.call("pruneRollups", beforeMs),
