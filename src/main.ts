@@ -10,6 +10,7 @@ import type { Clock, Schedule } from "./routing/clock.js";
 import { abortableSleep, type Sleep } from "./routing/abortable-sleep.js";
 import { createLogger, type Logger } from "./telemetry/logger.js";
 import { createObservability } from "./compose/create-observability.js";
+import { createSlo } from "./compose/create-slo.js";
 import { createSecurity } from "./compose/create-security.js";
 import { insecureBindProblem } from "./auth/loopback.js";
 import { ConfigError } from "./config/load-config.js";
@@ -85,9 +86,12 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
   const registry = createModelRegistry(config, faults.wrapFactory(options.providerFactory ?? createProvider));
   faults.bind(registry);
   const routing = createRoutingTable(config, registry, time === undefined ? {} : { clock: time.clock, sleep: time.sleep, schedule: time.schedule });
-  // One database for the request log, stored responses and alert state, opened when any of them needs it.
-  const database = config.request_log.enabled || config.responses.store || config.alerts !== undefined ? await openStore(config.database) : undefined;
-  const observability = createObservability(config, routing, logger, database, redis.health);
+  // One database for the request log, the rollups, stored responses and alert state, opened when any needs it.
+  const database = config.request_log.enabled || config.responses.store || config.rollups.enabled || config.alerts !== undefined ? await openStore(config.database) : undefined;
+  // The per-minute rollups: the observer feeds the aggregator, its background job flushes every
+  // rollups.flush_interval_seconds (and prunes hourly); /admin/stats and /admin/slo read them.
+  const slo = createSlo(config, database, logger, { now });
+  const observability = createObservability(config, routing, logger, database, redis.health, { outcomeSinks: slo.rollups === undefined ? [] : [slo.rollups], stats: slo.stats, now });
   const cacheStore = createCacheStore(config.cache, redis, (error) => logger.warn({ err: error }, "answer cache backend failed: serving without it"));
 
   // The answer stages, in pipeline order. Accounting opens the request's account first (every later stage charges or
@@ -132,7 +136,7 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
     anthropicRoutes: createMessagesRoutes({ ...pipeline, countTokens }),
     // An engine server's own /metrics (extraRoutes) wins over the gateway's: it is what inference routers scrape.
     extraRoutes: new Map([...observability.routes, ...(options.extraRoutes ?? [])]),
-    adminRoutes: new Map([...security.adminRoutes, ...observability.adminRoutes, ...createAdminFaultRoutes({ faults, audit: security.audit, now }), ...(alerts?.adminRoutes ?? [])]),
+    adminRoutes: new Map([...security.adminRoutes, ...observability.adminRoutes, ...slo.adminRoutes, ...createAdminFaultRoutes({ faults, audit: security.audit, now }), ...(alerts?.adminRoutes ?? [])]),
     adminGuard: security.adminGuard,
     authenticate: security.authenticate,
     observer: observability.observer,
@@ -180,6 +184,7 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
       await cacheStore.close();
       await redis.close();
       await observability.close();
+      await slo.close();
       stopResponseExpiry?.();
       await alerts?.close();
       await database?.close();

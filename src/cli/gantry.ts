@@ -7,8 +7,9 @@ import { evalCommand } from "./eval.js";
 import { keys } from "./keys.js";
 import { plan } from "./plan.js";
 import { serve } from "./serve.js";
+import { slo } from "./slo.js";
 
-const commands: Record<string, (argv: string[]) => Promise<number>> = { serve, plan, bench, engine, keys, drill, data, eval: evalCommand };
+const commands: Record<string, (argv: string[]) => Promise<number>> = { serve, plan, bench, engine, keys, drill, data, eval: evalCommand, slo };
 
 const help = `gantry: an OpenAI-compatible gateway and model server for LLM applications
 
@@ -20,6 +21,7 @@ commands:
   drill inject|list|clear|run --url URL       fault drills: inject faults into live traffic, play a scenario (drill --help)
   data clean IN.jsonl --out DIR               fine-tuning data: normalise, dedup (exact + MinHash), scrub PII, split (data --help)
   eval run|baseline ...                        evaluation suites, stored runs and baselines (eval --help)
+  slo status|rules --config FILE              SLO status (or --base-url URL), Prometheus SLO rules (slo --help)
   plan MODEL [--gpu ID] [--context N] ...      GPU memory, fit and cost of serving a model (plan --help)
 `;
 

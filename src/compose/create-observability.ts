@@ -13,6 +13,17 @@ import { createGatewayMetrics, type RedisHealthSample } from "../telemetry/gatew
 import type { Logger } from "../telemetry/logger.js";
 import { createRequestObserver, type RequestObserver } from "../telemetry/request-observer.js";
 import { createTracing } from "../telemetry/tracing.js";
+import type { RequestOutcomeSink } from "../telemetry/request-outcome.js";
+import type { StatsWindow, WindowStats } from "../store/request-stats.js";
+
+/** What other features add to observability: sinks for finished requests, and the source of /admin/stats. */
+export interface ObservabilityExtras {
+  readonly outcomeSinks?: readonly RequestOutcomeSink[];
+  /** /admin/stats from the rollups; the request log's own query when absent. */
+  readonly stats?: ((window: StatsWindow) => Promise<WindowStats>) | undefined;
+  /** Epoch milliseconds for the observer (tests pass a fake clock's). */
+  readonly now?: () => number;
+}
 
 /** Everything observability adds to a gateway, ready for `createApp`, and how to flush and close it. */
 export interface Observability {
@@ -31,9 +42,10 @@ export interface Observability {
 const dropWarnEveryMs = 10_000;
 
 /** Builds metrics (own registry), tracing, the request-log writer over `database`, and their routes from config. */
-export function createObservability(config: GatewayConfig, routing: RoutingTable, logger: Logger, database: GatewayStore | undefined, redisHealth: () => readonly RedisHealthSample[]): Observability {
+export function createObservability(config: GatewayConfig, routing: RoutingTable, logger: Logger, database: GatewayStore | undefined, redisHealth: () => readonly RedisHealthSample[], extras: ObservabilityExtras = {}): Observability {
   const registry = new Registry();
-  const metrics = config.metrics.enabled ? createGatewayMetrics(registry, routing, redisHealth) : undefined;
+  const thresholds = (kind: "latency" | "ttft" | "tpot"): number[] => config.slos.flatMap((slo) => (slo.sli.kind === kind ? [slo.sli.threshold_ms] : []));
+  const metrics = config.metrics.enabled ? createGatewayMetrics(registry, routing, redisHealth, { latency: thresholds("latency"), ttft: thresholds("ttft"), tpot: thresholds("tpot") }) : undefined;
   const tracing = createTracing(config.telemetry);
   const store = config.request_log.enabled ? database : undefined;
   let lastWarnAt = 0;
@@ -55,12 +67,20 @@ export function createObservability(config: GatewayConfig, routing: RoutingTable
           },
         });
   const stopRetention = store === undefined ? undefined : startRetention(store, config.database.retention_days, (error) => logger.warn({ err: error }, "request log pruning failed"));
-  const observer = createRequestObserver({ config, routing, ...(metrics === undefined ? {} : { metrics }), ...(tracing === undefined ? {} : { tracing }), ...(requestLog === undefined ? {} : { requestLog }) });
+  const observer = createRequestObserver({
+    config,
+    routing,
+    ...(metrics === undefined ? {} : { metrics }),
+    ...(tracing === undefined ? {} : { tracing }),
+    ...(requestLog === undefined ? {} : { requestLog }),
+    ...(extras.outcomeSinks === undefined ? {} : { outcomeSinks: extras.outcomeSinks }),
+    ...(extras.now === undefined ? {} : { now: extras.now }),
+  });
   return {
     observer,
     registry,
     routes: new Map<string, MethodHandlers>(metrics === undefined ? [] : [["/metrics", { GET: createMetricsRoute(registry) }]]),
-    adminRoutes: store === undefined ? new Map() : createAdminRequestsRoutes(store),
+    adminRoutes: store === undefined ? new Map() : createAdminRequestsRoutes(store, extras.now, extras.stats),
     feedbackRoute: store === undefined || requestLog === undefined ? undefined : createFeedbackRoute(store, requestLog),
     async close() {
       stopRetention?.();

@@ -13,6 +13,7 @@ import { cacheSchema, modelCacheSchema } from "../cache/cache-config-schema.js";
 import { databaseConfigSchema, requestLogConfigSchema, responsesConfigSchema } from "../store/store-config-schema.js";
 import { metricsConfigSchema, telemetryConfigSchema } from "../telemetry/telemetry-config-schema.js";
 import { alertsConfigSchema } from "../alerts/alerts-config-schema.js";
+import { rollupsConfigSchema, slosConfigSchema } from "../slo/slo-config-schema.js";
 
 export const modelSchema = z.strictObject({
   name: z.string().min(1).regex(/^[\w.:/@+-]+$/, "model names use letters, digits and . : / @ + - _"),
@@ -77,6 +78,10 @@ export const configSchema = z
     metrics: metricsConfigSchema.prefault({}),
     /** SLO burn-rate alerts (docs/alerts.md); absent = none are evaluated. */
     alerts: alertsConfigSchema.optional(),
+    /** Per-minute request rollups: /admin/stats and the SLOs read them (docs/slo.md). */
+    rollups: rollupsConfigSchema.prefault({}),
+    /** Service level objectives over the rollups (docs/slo.md). */
+    slos: slosConfigSchema,
     models: z.array(modelSchema).min(1),
   })
   .superRefine((config, context) => {

@@ -1,14 +1,17 @@
 import { createRequestStore, type RequestStore } from "./request-store.js";
 import { createResponseStore, type ResponseStore } from "./response-store.js";
+import { createRollupStore, type RollupStore } from "./rollup-store.js";
 import type { SqlExecutor, SqlStatements } from "./sql-executor.js";
 
-/** The gateway's durable state: the request log and the stored Responses API responses. */
-export type GatewayStore = RequestStore & ResponseStore & {
-  /** Plain SQL for the features that keep their own tables in the same database (alerts). */
-  readonly sql: SqlStatements;
-};
+/** The gateway's durable state: the request log, its per-minute rollups, the stored Responses API responses. */
+export type GatewayStore = RequestStore &
+  ResponseStore &
+  RollupStore & {
+    /** Plain SQL for the features that keep their own tables in the same database (alerts). */
+    readonly sql: SqlStatements;
+  };
 
-/** Both stores over one executor (the SQLite worker thread builds the same). */
+/** The stores over one executor (the SQLite worker thread builds the same). */
 export function createGatewayStore(executor: SqlExecutor): GatewayStore {
-  return { ...createRequestStore(executor), ...createResponseStore(executor), sql: { all: executor.all, run: executor.run } };
+  return { ...createRequestStore(executor), ...createResponseStore(executor), ...createRollupStore(executor), sql: { all: executor.all, run: executor.run } };
 }

@@ -79,6 +79,58 @@ export const migrations: readonly Migration[] = [
     ],
   },
   {
+    // Per-minute request rollups (rollup-row.ts): each replica upserts its own rows, readers sum across replicas.
+    version: 4,
+    statements: [
+      `CREATE TABLE request_rollups (
+        id TEXT PRIMARY KEY,
+        minute BIGINT NOT NULL,
+        replica TEXT NOT NULL,
+        model TEXT NOT NULL,
+        version TEXT NOT NULL,
+        deployment TEXT NOT NULL,
+        key_id TEXT NOT NULL,
+        team TEXT NOT NULL,
+        outcome TEXT NOT NULL,
+        error_type TEXT NOT NULL,
+        requests INTEGER NOT NULL,
+        prompt_tokens BIGINT NOT NULL,
+        completion_tokens BIGINT NOT NULL,
+        cached_tokens BIGINT NOT NULL,
+        cost_usd DOUBLE PRECISION NOT NULL,
+        latency_hist TEXT NOT NULL,
+        ttft_hist TEXT NOT NULL,
+        tpot_hist TEXT NOT NULL
+      )`,
+      "CREATE INDEX request_rollups_minute ON request_rollups (minute)",
+      "CREATE INDEX request_rollups_model_minute ON request_rollups (model, minute)",
+      // The same rows summed over deployment, key, team and error type (those columns hold ""): /admin/stats and
+      // model SLOs read a few rows per minute here, however many keys and teams send traffic.
+      `CREATE TABLE request_rollups_by_model (
+        id TEXT PRIMARY KEY,
+        minute BIGINT NOT NULL,
+        replica TEXT NOT NULL,
+        model TEXT NOT NULL,
+        version TEXT NOT NULL,
+        deployment TEXT NOT NULL,
+        key_id TEXT NOT NULL,
+        team TEXT NOT NULL,
+        outcome TEXT NOT NULL,
+        error_type TEXT NOT NULL,
+        requests INTEGER NOT NULL,
+        prompt_tokens BIGINT NOT NULL,
+        completion_tokens BIGINT NOT NULL,
+        cached_tokens BIGINT NOT NULL,
+        cost_usd DOUBLE PRECISION NOT NULL,
+        latency_hist TEXT NOT NULL,
+        ttft_hist TEXT NOT NULL,
+        tpot_hist TEXT NOT NULL
+      )`,
+      "CREATE INDEX request_rollups_by_model_minute ON request_rollups_by_model (minute)",
+      "CREATE INDEX request_rollups_by_model_model_minute ON request_rollups_by_model (model, minute)",
+    ],
+  },
+  {
     // SLO burn-rate alerts (src/alerts/): each alert's current state, its notification history, and the lease that
     // lets one replica evaluate and send them.
     version: 5,

@@ -53,7 +53,7 @@ interface Sums {
 type Distribution = [value: number, count: number][];
 
 const zero: Sums = { requests: 0, errors: 0, prompt: 0, completion: 0, cached: 0, cost: 0 };
-const noFeedback: FeedbackStats = { count: 0, mean_score: null, thumbs_up: 0, thumbs_down: 0, labelled: 0 };
+export const noFeedback: FeedbackStats = { count: 0, mean_score: null, thumbs_up: 0, thumbs_down: 0, labelled: 0 };
 
 /**
  * Per-model aggregates over a window. Neither database needs a percentile function: latencies are stored to three
@@ -72,17 +72,12 @@ export async function computeStats(executor: Pick<SqlExecutor, "all">, window: S
       range,
     ),
     executor.all("SELECT model, ttft_ms AS value, COUNT(*) AS n FROM requests WHERE ttft_ms IS NOT NULL AND +time >= ? AND +time < ? GROUP BY model, ttft_ms ORDER BY model, ttft_ms", range),
-    executor.all(
-      `SELECT model, COUNT(*) AS count, AVG(score) AS mean_score, SUM(CASE WHEN thumbs = 'up' THEN 1 ELSE 0 END) AS up,
-         SUM(CASE WHEN thumbs = 'down' THEN 1 ELSE 0 END) AS down, SUM(CASE WHEN label IS NULL THEN 0 ELSE 1 END) AS labelled
-       FROM feedback WHERE time >= ? AND time < ? GROUP BY model`,
-      range,
-    ),
+    feedbackStats(executor, window),
   ]);
   const seconds = Math.max(0.001, (window.to - window.from) / 1000);
   const latencyByModel = distributions(latency);
   const ttftByModel = distributions(ttft);
-  const feedbackByModel = new Map(feedback.map((row) => [modelOf(row), toFeedback(row)]));
+  const feedbackByModel = feedback;
   const sums = new Map<string | null, Sums>();
   for (const row of latency) {
     const model = modelOf(row);
@@ -98,6 +93,17 @@ export async function computeStats(executor: Pick<SqlExecutor, "all">, window: S
     mergeFeedback([...feedbackByModel.values()]),
   );
   return { from: window.from, to: window.to, total, models };
+}
+
+/** Feedback per model over the window (the feedback table is small: it is read directly, rollups or not). */
+export async function feedbackStats(executor: Pick<SqlExecutor, "all">, window: StatsWindow): Promise<Map<string | null, FeedbackStats>> {
+  const rows = await executor.all(
+    `SELECT model, COUNT(*) AS count, AVG(score) AS mean_score, SUM(CASE WHEN thumbs = 'up' THEN 1 ELSE 0 END) AS up,
+       SUM(CASE WHEN thumbs = 'down' THEN 1 ELSE 0 END) AS down, SUM(CASE WHEN label IS NULL THEN 0 ELSE 1 END) AS labelled
+     FROM feedback WHERE time >= ? AND time < ? GROUP BY model`,
+    [window.from, window.to],
+  );
+  return new Map(rows.map((row) => [modelOf(row), toFeedback(row)]));
 }
 
 function group(sum: Sums, seconds: number, latency: Distribution, ttft: Distribution, feedback: FeedbackStats): GroupStats {
@@ -139,7 +145,8 @@ function toFeedback(row: SqlRow): FeedbackStats {
   };
 }
 
-function mergeFeedback(all: readonly FeedbackStats[]): FeedbackStats {
+/** All models' feedback as one. */
+export function mergeFeedback(all: readonly FeedbackStats[]): FeedbackStats {
   const count = all.reduce((sum, item) => sum + item.count, 0);
   const scored = all.filter((item) => item.mean_score !== null);
   // Means of per-model means weighted by feedback count: close enough for a dashboard, exact when one model is scored.
@@ -186,7 +193,8 @@ export function percentiles(distribution: Distribution): Percentiles {
   return { p50: at(0.5), p95: at(0.95), p99: at(0.99) };
 }
 
-function round(value: number, digits: number): number {
+/** `value` rounded to `digits` decimals. */
+export function round(value: number, digits: number): number {
   const factor = 10 ** digits;
   return Math.round(value * factor) / factor;
 }

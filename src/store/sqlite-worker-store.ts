@@ -54,6 +54,11 @@ export function createSqliteWorkerStore(path: string): GatewayStore {
     pruneResponses: (now) => writer.call("pruneResponses", now),
     // On the writer: a feature's reads see its own writes.
     sql: { all: (sql, params = []) => writer.call("query", sql, params), run: (sql, params = []) => writer.call("run", sql, params) },
+    upsertRollups: (level, rows) => writer.call("upsertRollups", level, rows),
+    // Decoding histograms is CPU work: it runs in the second (reader) worker, beside the writes, off the event loop.
+    rollupStats: (window) => (reader ??= createWorkerChannel(path)).call("rollupStats", window),
+    rollupEvents: (selector, from, to, histogram) => (reader ??= createWorkerChannel(path)).call("rollupEvents", selector, from, to, histogram),
+    pruneRollups: (beforeMs) => writer.call("pruneRollups", beforeMs),
     close: () => (closing ??= Promise.all([writer.close(), reader?.close()]).then(() => undefined)),
   };
 }

@@ -45,7 +45,8 @@ export interface GatewayMetrics {
   requestLogDropped(count: number): void;
 }
 
-// LLM requests range from a cached 5 ms answer to a two-minute generation.
+// LLM requests range from a cached 5 ms answer to a two-minute generation. Every bound here is also a rollup bucket
+// bound (store/latency-histogram.ts), so the metrics and the rollups agree on what is under a threshold.
 const latencyBuckets = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 20, 30, 60, 120];
 const ttftBuckets = [0.001, 0.005, 0.01, 0.02, 0.04, 0.06, 0.08, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10];
 const perTokenBuckets = [0.001, 0.005, 0.01, 0.02, 0.025, 0.05, 0.075, 0.1, 0.15, 0.2, 0.3, 0.4, 0.5, 0.75, 1, 2.5];
@@ -62,13 +63,20 @@ const gatewayLabels = ["model", "deployment", "team", "status_class", "error_cod
  * heap, GC, handles); the breaker and in-flight-per-deployment gauges read `routing`, and the Redis ones `redis`, at
  * scrape time.
  */
-export function createGatewayMetrics(registry: Registry, routing: RoutingTable | undefined, redis: () => readonly RedisHealthSample[] = () => []): GatewayMetrics {
+export function createGatewayMetrics(
+  registry: Registry,
+  routing: RoutingTable | undefined,
+  redis: () => readonly RedisHealthSample[] = () => [],
+  sloThresholdsMs: Readonly<Record<"latency" | "ttft" | "tpot", readonly number[]>> = { latency: [], ttft: [], tpot: [] },
+): GatewayMetrics {
   const registers = [registry];
   // On the gateway's own registry, never the global one, so several gateways in one process each have theirs.
   collectDefaultMetrics({ register: registry });
-  const duration = new Histogram({ name: "gen_ai_server_request_duration_seconds", help: "Time from request arrival to the last byte of the answer.", labelNames: genAiLabels, buckets: latencyBuckets, registers });
-  const ttft = new Histogram({ name: "gen_ai_server_time_to_first_token_seconds", help: "Time from request arrival to the first streamed token sent.", labelNames: genAiLabels, buckets: ttftBuckets, registers });
-  const tpot = new Histogram({ name: "gen_ai_server_time_per_output_token_seconds", help: "Mean time per output token after the first, per streamed request.", labelNames: genAiLabels, buckets: perTokenBuckets, registers });
+  // Every latency SLO's threshold is a bucket, so Prometheus rules (gantry slo rules) count good events exactly.
+  const withThresholds = (buckets: readonly number[], thresholdsMs: readonly number[]): number[] => [...new Set([...buckets, ...thresholdsMs.map((ms) => ms / 1000)])].sort((a, b) => a - b);
+  const duration = new Histogram({ name: "gen_ai_server_request_duration_seconds", help: "Time from request arrival to the last byte of the answer.", labelNames: genAiLabels, buckets: withThresholds(latencyBuckets, sloThresholdsMs.latency), registers });
+  const ttft = new Histogram({ name: "gen_ai_server_time_to_first_token_seconds", help: "Time from request arrival to the first streamed token sent.", labelNames: genAiLabels, buckets: withThresholds(ttftBuckets, sloThresholdsMs.ttft), registers });
+  const tpot = new Histogram({ name: "gen_ai_server_time_per_output_token_seconds", help: "Mean time per output token after the first, per streamed request.", labelNames: genAiLabels, buckets: withThresholds(perTokenBuckets, sloThresholdsMs.tpot), registers });
   const tokens = new Histogram({ name: "gen_ai_client_token_usage", help: "Tokens per request by type (input, output, cached input).", labelNames: [...genAiLabels, "gen_ai_token_type"], buckets: tokenBuckets, registers });
   const requests = new Counter({ name: "gantry_requests_total", help: "API requests finished.", labelNames: gatewayLabels, registers });
   const errors = new Counter({ name: "gantry_errors_total", help: "API requests that ended in an error.", labelNames: gatewayLabels, registers });

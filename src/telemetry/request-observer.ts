@@ -12,6 +12,7 @@ import { createAnswerBodyStage, createForwardedBodyStage } from "./answer-observ
 import { capText } from "./cap-text.js";
 import type { GatewayMetrics, RequestMeasurement } from "./gateway-metrics.js";
 import { attachRequestTelemetry, createRequestTelemetry, telemetryOf } from "./request-telemetry.js";
+import type { RequestOutcomeSink } from "./request-outcome.js";
 import { traceStage } from "./trace-stage.js";
 import { parseTraceparent } from "./traceparent.js";
 import type { Tracing } from "./tracing.js";
@@ -37,6 +38,8 @@ export interface RequestObserverDeps {
   metrics?: GatewayMetrics;
   tracing?: Tracing;
   requestLog?: RequestLogWriter;
+  /** Features that aggregate finished requests (the SLO rollups, drift samples); each only buffers. */
+  outcomeSinks?: readonly RequestOutcomeSink[];
   /** Epoch milliseconds; injectable for tests. */
   now?: () => number;
 }
@@ -47,6 +50,7 @@ const cacheResults = new Set(["hit", "semantic-hit", "coalesced", "miss", "bypas
 /** Creates the observer: metrics, traces and the request log, all recorded once per request in `finish`. */
 export function createRequestObserver(deps: RequestObserverDeps): RequestObserver {
   const { config, metrics, tracing, requestLog } = deps;
+  const outcomeSinks = deps.outcomeSinks ?? [];
   const now = deps.now ?? Date.now;
   const models = new Set(config.models.map((model) => model.name));
   const teams = new Set(config.metrics.per_team_labels);
@@ -91,8 +95,9 @@ export function createRequestObserver(deps: RequestObserverDeps): RequestObserve
       const model = facts.model === undefined ? "" : models.has(facts.model) ? facts.model : "unknown";
       const provider = facts.deployment === undefined ? (cache !== undefined && cache !== "miss" && cache !== "bypass" ? "cache" : "") : (providers.get(facts.deployment) ?? "other");
 
+      const outputTokens = usage?.completionTokens;
+      const tpotMs = facts.ttftMs !== undefined && outputTokens !== undefined && outputTokens > 1 ? (durationMs - facts.ttftMs) / (outputTokens - 1) : undefined;
       if (metrics !== undefined) {
-        const outputTokens = usage?.completionTokens;
         const measurement: RequestMeasurement = {
           operation,
           provider,
@@ -103,7 +108,7 @@ export function createRequestObserver(deps: RequestObserverDeps): RequestObserve
           errorCode,
           durationSeconds: durationMs / 1000,
           ttftSeconds: facts.ttftMs === undefined ? undefined : facts.ttftMs / 1000,
-          tpotSeconds: facts.ttftMs !== undefined && outputTokens !== undefined && outputTokens > 1 ? (durationMs - facts.ttftMs) / 1000 / (outputTokens - 1) : undefined,
+          tpotSeconds: tpotMs === undefined ? undefined : tpotMs / 1000,
           overheadSeconds: facts.upstreamMs === undefined ? undefined : Math.max(0, durationMs - facts.upstreamMs) / 1000,
           inputTokens: usage?.promptTokens,
           outputTokens,
@@ -114,6 +119,27 @@ export function createRequestObserver(deps: RequestObserverDeps): RequestObserve
           cache,
         };
         metrics.record(measurement);
+      }
+
+      if (outcomeSinks.length > 0) {
+        const outcome = {
+          endedAt: now(),
+          model: facts.model?.slice(0, 200) ?? "",
+          version: facts.modelVersion ?? "",
+          deployment: facts.deployment ?? "",
+          keyId: context.principal?.id ?? "",
+          team: context.principal?.team ?? "",
+          status,
+          errorCode,
+          promptTokens: usage?.promptTokens ?? 0,
+          completionTokens: outputTokens ?? 0,
+          cachedTokens: usage?.cachedPromptTokens ?? 0,
+          costUsd: cost,
+          latencyMs: durationMs,
+          ttftMs: facts.ttftMs,
+          tpotMs,
+        };
+        for (const sink of outcomeSinks) sink.record(outcome);
       }
 
       if (requestLog !== undefined) {

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { GatewayError } from "../../errors/gateway-error.js";
 import type { RequestFilter, RequestStore } from "../../store/request-store.js";
+import type { StatsWindow, WindowStats } from "../../store/request-stats.js";
 import type { MethodHandlers } from "../route-table.js";
 import type { RequestContext } from "../../pipeline/request-context.js";
 import { sendJson } from "../send.js";
@@ -28,8 +29,8 @@ const statsQuerySchema = z.strictObject({
   window: z.coerce.number().int().min(1).max(maxWindowMs / 1000).default(3600),
 });
 
-/** The admin API over the request log: GET /admin/requests, /admin/requests/:id and /admin/stats. */
-export function createAdminRequestsRoutes(store: RequestStore, now: () => number = Date.now): Map<string, MethodHandlers> {
+/** The admin API over the request log: GET /admin/requests, /admin/requests/:id and /admin/stats (from `stats`: the rollups when on). */
+export function createAdminRequestsRoutes(store: RequestStore, now: () => number = Date.now, stats: (window: StatsWindow) => Promise<WindowStats> = (window) => store.stats(window)): Map<string, MethodHandlers> {
   return new Map<string, MethodHandlers>([
     [
       "/admin/requests",
@@ -74,7 +75,7 @@ export function createAdminRequestsRoutes(store: RequestStore, now: () => number
           const to = query.to === undefined ? now() : parseTime(query.to, "to");
           const from = query.from === undefined ? to - query.window * 1000 : parseTime(query.from, "from");
           if (from >= to || to - from > maxWindowMs) throw new GatewayError("invalid_request", { message: "The window must have from < to and span at most 366 days.", param: "from" });
-          sendJson(context.response, 200, { object: "stats", ...(await store.stats({ from, to })) });
+          sendJson(context.response, 200, { object: "stats", ...(await stats({ from, to })) });
         },
       },
     ],
