@@ -13,6 +13,7 @@ import { createGatewayMetrics, type RedisHealthSample } from "../telemetry/gatew
 import type { Logger } from "../telemetry/logger.js";
 import { createRequestObserver, type RequestObserver } from "../telemetry/request-observer.js";
 import { createTracing } from "../telemetry/tracing.js";
+import type { RequestEndListener } from "../telemetry/request-end-listener.js";
 
 /** Everything observability adds to a gateway, ready for `createApp`, and how to flush and close it. */
 export interface Observability {
@@ -30,8 +31,8 @@ export interface Observability {
 
 const dropWarnEveryMs = 10_000;
 
-/** Builds metrics (own registry), tracing, the request-log writer over `database`, and their routes from config. */
-export function createObservability(config: GatewayConfig, routing: RoutingTable, logger: Logger, database: GatewayStore | undefined, redisHealth: () => readonly RedisHealthSample[]): Observability {
+/** Builds metrics (own registry), tracing, the request-log writer over `database`, and their routes from config; `listeners` hear of each finished request. */
+export function createObservability(config: GatewayConfig, routing: RoutingTable, logger: Logger, database: GatewayStore | undefined, redisHealth: () => readonly RedisHealthSample[], listeners: readonly RequestEndListener[] = []): Observability {
   const registry = new Registry();
   const metrics = config.metrics.enabled ? createGatewayMetrics(registry, routing, redisHealth) : undefined;
   const tracing = createTracing(config.telemetry);
@@ -55,7 +56,7 @@ export function createObservability(config: GatewayConfig, routing: RoutingTable
           },
         });
   const stopRetention = store === undefined ? undefined : startRetention(store, config.database.retention_days, (error) => logger.warn({ err: error }, "request log pruning failed"));
-  const observer = createRequestObserver({ config, routing, ...(metrics === undefined ? {} : { metrics }), ...(tracing === undefined ? {} : { tracing }), ...(requestLog === undefined ? {} : { requestLog }) });
+  const observer = createRequestObserver({ config, routing, ...(metrics === undefined ? {} : { metrics }), ...(tracing === undefined ? {} : { tracing }), ...(requestLog === undefined ? {} : { requestLog }), listeners });
   return {
     observer,
     registry,

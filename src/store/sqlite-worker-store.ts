@@ -52,6 +52,10 @@ export function createSqliteWorkerStore(path: string): GatewayStore {
     getResponse: (id, tenant, now) => writer.call("getResponse", id, tenant, now),
     deleteResponse: (id, tenant) => writer.call("deleteResponse", id, tenant),
     pruneResponses: (now) => writer.call("pruneResponses", now),
+    upsertDriftSamples: (rows) => writer.call("upsertDriftSamples", rows),
+    listDriftSamples: (filter) => writer.call("listDriftSamples", filter),
+    listDriftSeries: (from, to) => writer.call("listDriftSeries", from, to),
+    pruneDriftSamples: (beforeMs) => writer.call("pruneDriftSamples", beforeMs),
     close: () => (closing ??= Promise.all([writer.close(), reader?.close()]).then(() => undefined)),
   };
 }

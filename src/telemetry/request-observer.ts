@@ -15,6 +15,7 @@ import { attachRequestTelemetry, createRequestTelemetry, telemetryOf } from "./r
 import { traceStage } from "./trace-stage.js";
 import { parseTraceparent } from "./traceparent.js";
 import type { Tracing } from "./tracing.js";
+import type { RequestEndListener } from "./request-end-listener.js";
 
 /** The app's hooks for observability: where each request starts and ends, and the stages it adds. */
 export interface RequestObserver {
@@ -37,6 +38,8 @@ export interface RequestObserverDeps {
   metrics?: GatewayMetrics;
   tracing?: Tracing;
   requestLog?: RequestLogWriter;
+  /** Told of each finished request with its log row (drift sampling). */
+  listeners?: readonly RequestEndListener[];
   /** Epoch milliseconds; injectable for tests. */
   now?: () => number;
 }
@@ -47,6 +50,7 @@ const cacheResults = new Set(["hit", "semantic-hit", "coalesced", "miss", "bypas
 /** Creates the observer: metrics, traces and the request log, all recorded once per request in `finish`. */
 export function createRequestObserver(deps: RequestObserverDeps): RequestObserver {
   const { config, metrics, tracing, requestLog } = deps;
+  const listeners = deps.listeners ?? [];
   const now = deps.now ?? Date.now;
   const models = new Set(config.models.map((model) => model.name));
   const teams = new Set(config.metrics.per_team_labels);
@@ -116,7 +120,7 @@ export function createRequestObserver(deps: RequestObserverDeps): RequestObserve
         metrics.record(measurement);
       }
 
-      if (requestLog !== undefined) {
+      if (requestLog !== undefined || listeners.length > 0) {
         const row: RequestRow = {
           id: context.id,
           client_request_id: context.clientRequestId ?? null,
@@ -143,7 +147,8 @@ export function createRequestObserver(deps: RequestObserverDeps): RequestObserve
           request_body: bodies ? (telemetry.requestBody ?? null) : null,
           response_body: bodies ? (telemetry.responseBody ?? streamedBody(context, maxBodyBytes)) : null,
         };
-        requestLog.append(row);
+        requestLog?.append(row);
+        for (const listener of listeners) listener(context, row);
       }
 
       const span = telemetry.span;

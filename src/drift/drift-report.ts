@@ -1,0 +1,67 @@
+import { driftFeatures, type DriftSample } from "./drift-sample.js";
+import { categoricalDrift, numericDrift, pValueThreshold, type FeatureDrift } from "./feature-drift.js";
+
+/** Evidently's dataset drift: at least this share of the tested features drifted. */
+export const datasetDriftShare = 0.5;
+
+/** The drift of one model version between two windows. */
+export interface DriftReport {
+  readonly model: string;
+  readonly version: string;
+  readonly reference: { readonly from: number; readonly to: number; readonly samples: number };
+  readonly current: { readonly from: number; readonly to: number; readonly samples: number };
+  readonly features: readonly FeatureDrift[];
+  /** Features that had enough data on both sides. */
+  readonly tested_features: number;
+  readonly drifted_features: readonly string[];
+  /** Evidently's dataset drift: ≥ 50% of the tested features drifted (false when none could be tested). */
+  readonly dataset_drift: boolean;
+  /**
+   * The alarm: some feature drifted once the p-value tests are held to a family-wise 5% (Holm–Bonferroni over the
+   * features tested by p-value; distance tests keep their threshold). Per-feature `drifted` stays Evidently's.
+   */
+  readonly drift_detected: boolean;
+  /** True when no feature had enough data on both sides. */
+  readonly not_enough_data: boolean;
+}
+
+/** A time window, epoch milliseconds, `from` inclusive and `to` exclusive. */
+export interface DriftWindow {
+  readonly from: number;
+  readonly to: number;
+}
+
+/** Compares the current window's samples with the reference window's, feature by feature. */
+export function buildDriftReport(input: { model: string; version: string; reference: DriftWindow; current: DriftWindow; referenceSamples: readonly DriftSample[]; currentSamples: readonly DriftSample[]; minSamples: number }): DriftReport {
+  const features = driftFeatures.map((feature) => {
+    const read = (samples: readonly DriftSample[]): (number | string)[] => samples.map((sample) => feature.value(sample)).filter((value): value is number | string => value !== undefined);
+    const reference = read(input.referenceSamples);
+    const current = read(input.currentSamples);
+    return feature.kind === "numeric"
+      ? numericDrift(feature.name, reference as number[], current as number[], input.minSamples)
+      : categoricalDrift(feature.name, reference as string[], current as string[], input.minSamples);
+  });
+  const tested = features.filter((feature) => feature.status !== "not_enough_data");
+  const drifted = tested.filter((feature) => feature.drifted);
+  return {
+    model: input.model,
+    version: input.version,
+    reference: { ...input.reference, samples: input.referenceSamples.length },
+    current: { ...input.current, samples: input.currentSamples.length },
+    features,
+    tested_features: tested.length,
+    drifted_features: drifted.map((feature) => feature.feature),
+    dataset_drift: tested.length > 0 && drifted.length >= datasetDriftShare * tested.length,
+    drift_detected: familyWiseDrift(tested),
+    not_enough_data: tested.length === 0,
+  };
+}
+
+/** Holm–Bonferroni at α = 0.05 over the p-value tests, or any distance test over its threshold. */
+function familyWiseDrift(tested: readonly FeatureDrift[]): boolean {
+  if (tested.some((feature) => feature.distance !== null && feature.drifted)) return true;
+  const pValues = tested.flatMap((feature) => (feature.p_value === null ? [] : [feature.p_value])).sort((a, b) => a - b);
+  // Holm's step-down: the smallest p is compared with α/k; rejecting it at all is what raises the alarm.
+  const smallest = pValues[0];
+  return smallest !== undefined && smallest < pValueThreshold / pValues.length;
+}

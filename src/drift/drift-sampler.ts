@@ -1,0 +1,182 @@
+import { randomUUID } from "node:crypto";
+import type { AnswerStage } from "../pipeline/answer.js";
+import type { JsonObject } from "../protocol/openai-responses.js";
+import type { RequestContext } from "../pipeline/request-context.js";
+import type { DriftSampleRow, DriftSampleStore } from "../store/drift-sample-store.js";
+import type { RequestEndListener } from "../telemetry/request-end-listener.js";
+import { answerText } from "./answer-text.js";
+import type { DriftSample } from "./drift-sample.js";
+import { promptLanguage, promptScript, promptText } from "./prompt-features.js";
+import { isRefusal, refusalPrefixChars } from "./refusal.js";
+import { createReservoir, type Reservoir } from "./reservoir.js";
+
+export interface DriftSamplerOptions {
+  store: Pick<DriftSampleStore, "upsertDriftSamples" | "pruneDriftSamples">;
+  /** The configured model names: only their requests are sampled (a client's unknown names cannot grow the map). */
+  models: readonly string[];
+  perBucket: number;
+  bucketMs: number;
+  flushIntervalMs: number;
+  retentionMs: number;
+  /** Epoch milliseconds (the gateway's clock). */
+  now: () => number;
+  /** Uniform in [0, 1): the reservoirs' choices and the rows' draws; injectable so tests are repeatable. */
+  random?: () => number;
+  /** Names this process's rows; a fresh UUID by default, so replicas never overwrite each other's slots. */
+  replica?: string;
+  /** Reservoirs held at most (model versions × open buckets); offers for a new one beyond it are dropped. */
+  maxOpenBuckets?: number;
+  onError?(error: unknown): void;
+}
+
+/** Samples finished requests into bounded reservoirs and writes them to the store off the request path. */
+export interface DriftSampler {
+  /** The capture stage (first in the answer stages): keeps references to the prompt and the JSON answer. */
+  readonly stage: AnswerStage;
+  /** The request observer's listener: offers each finished request to its reservoir. */
+  readonly listener: RequestEndListener;
+  /** Offers one request; `build` runs only when the reservoir keeps it, so unkept requests cost no feature work. */
+  record(model: string, version: string, time: number, build: () => DriftSample): void;
+  /** Writes every changed slot and releases closed buckets; resolves once written. */
+  flush(): Promise<void>;
+  /** Stops the timer and flushes. */
+  close(): Promise<void>;
+  /** Samples held in memory now. */
+  held(): number;
+}
+
+interface Bucket {
+  /** Unique in this process: a bucket reopened by a late request gets fresh rows, never the released one's. */
+  readonly serial: number;
+  readonly start: number;
+  readonly model: string;
+  readonly version: string;
+  readonly reservoir: Reservoir<DriftSample & { draw: number }>;
+  readonly dirty: Set<number>;
+}
+
+interface Captured {
+  readonly body: JsonObject;
+  answer?: JsonObject;
+}
+
+const pruneEveryMs = 3_600_000;
+const sampledPaths = new Set(["/v1/chat/completions", "/v1/completions", "/v1/responses", "/v1/messages"]);
+
+/** Creates the sampler; its flush timer is unref'd, so it never holds the process open. */
+export function createDriftSampler(options: DriftSamplerOptions): DriftSampler {
+  const random = options.random ?? Math.random;
+  const replica = options.replica ?? randomUUID();
+  const maxOpenBuckets = options.maxOpenBuckets ?? 256;
+  const models = new Set(options.models);
+  const buckets = new Map<string, Bucket>();
+  const captures = new WeakMap<RequestContext, Captured>();
+  let chain: Promise<void> = Promise.resolve();
+  let lastPruneAt = -Infinity;
+  let serials = 0;
+  const timer = setInterval(() => void write(options.now()), options.flushIntervalMs);
+  timer.unref();
+
+  function record(model: string, version: string, time: number, build: () => DriftSample): void {
+    const start = Math.floor(time / options.bucketMs) * options.bucketMs;
+    const key = `${start}\u0000${model}\u0000${version}`;
+    let bucket = buckets.get(key);
+    if (bucket === undefined) {
+      if (buckets.size >= maxOpenBuckets) return;
+      bucket = { serial: serials++, start, model, version, reservoir: createReservoir(options.perBucket, random), dirty: new Set() };
+      buckets.set(key, bucket);
+    }
+    const slot = bucket.reservoir.offer();
+    if (slot === -1) return;
+    bucket.reservoir.set(slot, { ...build(), draw: random() });
+    bucket.dirty.add(slot);
+  }
+
+  /** Writes the changed slots and releases the buckets that closed before `releaseBefore`. */
+  function write(releaseBefore: number): Promise<void> {
+    const now = options.now();
+    const rows: DriftSampleRow[] = [];
+    for (const [key, bucket] of buckets) {
+      for (const slot of bucket.dirty) {
+        const sample = bucket.reservoir.items[slot];
+        if (sample !== undefined) rows.push(toRow(`${replica}|${bucket.serial}|${slot}`, sample));
+      }
+      bucket.dirty.clear();
+      if (bucket.start + options.bucketMs <= releaseBefore) buckets.delete(key);
+    }
+    const prune = now - lastPruneAt >= pruneEveryMs;
+    if (prune) lastPruneAt = now;
+    chain = chain.then(async () => {
+      try {
+        if (rows.length > 0) await options.store.upsertDriftSamples(rows);
+        if (prune) await options.store.pruneDriftSamples(now - options.retentionMs);
+      } catch (error) {
+        options.onError?.(error);
+      }
+    });
+    return chain;
+  }
+
+  return {
+    stage: {
+      name: "drift_capture",
+      run: async (context, request, next) => {
+        const captured: Captured = { body: request.body };
+        captures.set(context, captured);
+        const answer = await next(request);
+        if (answer.kind === "json") captured.answer = answer.result.body;
+        return answer;
+      },
+    },
+    listener(context, row) {
+      const captured = captures.get(context);
+      captures.delete(context);
+      if (row.model === null || !models.has(row.model) || !sampledPaths.has(row.path)) return;
+      // The arrival time on the gateway's own clock (the log row's may be the wall clock's).
+      const time = options.now() - row.latency_ms;
+      record(row.model, context.facts.modelVersion ?? "", time, () => {
+        const prompt = captured === undefined ? "" : promptText(captured.body);
+        const answer = captured?.answer === undefined ? { text: (context.account?.deliveredText ?? "").slice(0, refusalPrefixChars), refusal: undefined } : answerText(captured.answer);
+        return {
+          time,
+          model: row.model ?? "",
+          version: context.facts.modelVersion ?? "",
+          promptTokens: row.prompt_tokens,
+          outputTokens: row.completion_tokens,
+          ttftMs: row.ttft_ms ?? undefined,
+          language: prompt === "" ? "und" : promptLanguage(prompt),
+          script: promptScript(prompt),
+          finishReason: row.finish_reason ?? "none",
+          refusal: isRefusal(answer),
+          errorType: row.error_code ?? "none",
+        };
+      });
+    },
+    record,
+    flush: () => write(options.now()),
+    close() {
+      clearInterval(timer);
+      // Everything left is written, open buckets included: a restart keeps what this process sampled.
+      return write(Infinity);
+    },
+    held: () => [...buckets.values()].reduce((sum, bucket) => sum + bucket.reservoir.items.length, 0),
+  };
+}
+
+function toRow(id: string, sample: DriftSample & { draw: number }): DriftSampleRow {
+  return {
+    id,
+    model: sample.model,
+    version: sample.version,
+    time: Math.round(sample.time),
+    draw: sample.draw,
+    prompt_tokens: sample.promptTokens,
+    output_tokens: sample.outputTokens,
+    ttft_ms: sample.ttftMs ?? null,
+    language: sample.language,
+    script: sample.script,
+    finish_reason: sample.finishReason.slice(0, 64),
+    refusal: sample.refusal,
+    error_type: sample.errorType.slice(0, 64),
+  };
+}
