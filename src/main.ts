@@ -31,6 +31,7 @@ import { openStore } from "./store/open-store.js";
 import { startResponseExpiry } from "./store/response-expiry.js";
 import { createResponsesRoutes } from "./http/routes/responses-route.js";
 import { createMessagesRoutes } from "./http/routes/messages-route.js";
+import { createDrift } from "./compose/create-drift.js";
 
 /** A running gateway: its address and a way to stop it gracefully. */
 export interface RunningGateway {
@@ -83,16 +84,19 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
   const registry = createModelRegistry(config, faults.wrapFactory(options.providerFactory ?? createProvider));
   faults.bind(registry);
   const routing = createRoutingTable(config, registry, time === undefined ? {} : { clock: time.clock, sleep: time.sleep, schedule: time.schedule });
-  // One database for the request log and stored responses, opened when either needs it.
-  const database = config.request_log.enabled || config.responses.store ? await openStore(config.database) : undefined;
-  const observability = createObservability(config, routing, logger, database, redis.health);
+  // One database for the request log, stored responses and drift samples, opened when any needs it.
+  const database = config.request_log.enabled || config.responses.store || config.drift !== undefined ? await openStore(config.database) : undefined;
+  const drift = config.drift === undefined || database === undefined ? undefined : createDrift(config.drift, config.models.map((model) => model.name), database, now, logger);
+  const observability = createObservability(config, routing, logger, database, redis.health, drift === undefined ? [] : [drift.sampler.listener]);
   const cacheStore = createCacheStore(config.cache, redis, (error) => logger.warn({ err: error }, "answer cache backend failed: serving without it"));
 
   // The answer stages, in pipeline order. Accounting opens the request's account first (every later stage charges or
   // settles against it). Scopes, limits and the budget refuse before any work is spent; PII
   // redaction runs before the cache so cached entries never hold raw PII; the rules fast path answers last, just
   // before routing. The observer adds its own outermost and innermost stages and traces each one by name.
+  // Drift capture comes first so it sees every request the stages see (it only keeps references to the bodies).
   const stages: readonly AnswerStage[] = [
+    ...(drift === undefined ? [] : [drift.sampler.stage]),
     createAccountingStage(accounting),
     security.stages.authorize,
     security.stages.limits,
@@ -125,7 +129,7 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
     anthropicRoutes: createMessagesRoutes({ ...pipeline, countTokens }),
     // An engine server's own /metrics (extraRoutes) wins over the gateway's: it is what inference routers scrape.
     extraRoutes: new Map([...observability.routes, ...(options.extraRoutes ?? [])]),
-    adminRoutes: new Map([...security.adminRoutes, ...observability.adminRoutes, ...createAdminFaultRoutes({ faults, audit: security.audit, now })]),
+    adminRoutes: new Map([...security.adminRoutes, ...observability.adminRoutes, ...createAdminFaultRoutes({ faults, audit: security.audit, now }), ...(drift?.adminRoutes ?? [])]),
     adminGuard: security.adminGuard,
     authenticate: security.authenticate,
     observer: observability.observer,
@@ -173,6 +177,7 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
       await cacheStore.close();
       await redis.close();
       await observability.close();
+      await drift?.sampler.close();
       stopResponseExpiry?.();
       await database?.close();
       logger.info("gantry stopped");

@@ -1,12 +1,13 @@
 #!/usr/bin/env node
 import { bench } from "./bench.js";
 import { drill } from "./drill.js";
+import { drift } from "./drift.js";
 import { engine } from "./engine.js";
 import { keys } from "./keys.js";
 import { plan } from "./plan.js";
 import { serve } from "./serve.js";
 
-const commands: Record<string, (argv: string[]) => Promise<number>> = { serve, plan, bench, engine, keys, drill };
+const commands: Record<string, (argv: string[]) => Promise<number>> = { serve, plan, bench, engine, keys, drill, drift };
 
 const help = `gantry: an OpenAI-compatible gateway and model server for LLM applications
 
@@ -16,6 +17,7 @@ commands:
   bench --base-url URL [--request-rate R] ...  load-test an OpenAI-compatible server: TTFT, TPOT, goodput (bench --help)
   keys create|list|get|revoke --url URL       manage virtual API keys through the admin API (keys --help)
   drill inject|list|clear|run --url URL       fault drills: inject faults into live traffic, play a scenario (drill --help)
+  drift report --url URL [--model M] [--plot F]  drift of each model version against its reference window (drift --help)
   plan MODEL [--gpu ID] [--context N] ...      GPU memory, fit and cost of serving a model (plan --help)
 `;
 

@@ -81,7 +81,8 @@ export function createAdminRequestsRoutes(store: RequestStore, now: () => number
   ]);
 }
 
-function parseQuery<Schema extends z.ZodType>(context: RequestContext, schema: Schema): z.output<Schema> {
+/** Parses the URL's query with `schema`; a bad value is a 400 naming the parameter. */
+export function parseQuery<Schema extends z.ZodType>(context: RequestContext, schema: Schema): z.output<Schema> {
   const url = new URL(context.request.url ?? "/", "http://gantry");
   const parsed = schema.safeParse(Object.fromEntries(url.searchParams));
   if (parsed.success) return parsed.data;
@@ -91,7 +92,7 @@ function parseQuery<Schema extends z.ZodType>(context: RequestContext, schema: S
 }
 
 /** Epoch milliseconds or an ISO 8601 date-time. */
-function parseTime(value: string, param: string): number {
+export function parseTime(value: string, param: string): number {
   const time = /^\d+$/.test(value) ? Number(value) : Date.parse(value);
   if (!Number.isFinite(time)) throw new GatewayError("invalid_request", { message: `${param}: epoch milliseconds or an ISO 8601 time`, param });
   return time;
