@@ -17,7 +17,7 @@ commands:
   bench --base-url URL [--request-rate R] ...  load-test an OpenAI-compatible server: TTFT, TPOT, goodput (bench --help)
   keys create|list|get|revoke --url URL       manage virtual API keys through the admin API (keys --help)
   drill inject|list|clear|run --url URL       fault drills: inject faults into live traffic, play a scenario (drill --help)
-  drift report --url URL [--model M] [--plot F]  drift of each model version against its reference window (drift --help)
+  drift report --url URL [--plot F]           drift of each model version against its reference window (drift --help)
   plan MODEL [--gpu ID] [--context N] ...      GPU memory, fit and cost of serving a model (plan --help)
 `;
 
