@@ -13,21 +13,22 @@ export function renderDriftSvg(report: DriftReport): string {
   });
 }
 
-/** A histogram as step lines; a categorical feature's x axis is the category's index, named in the axis label. */
+/** A histogram as step lines over the bin edges; a categorical feature's x axis is the category's index, named below it. */
 function histogramPanel(feature: FeatureDrift): PlotPanel {
   const { bins, reference, current } = feature.histogram;
+  const edges = feature.histogram.edges ?? Array.from({ length: bins.length + 1 }, (_, index) => index);
   const steps = (counts: readonly number[]): [number, number][] => {
     const total = counts.reduce((sum, count) => sum + count, 0) || 1;
-    return counts.flatMap((count, index) => [[index, count / total] as [number, number], [index + 1, count / total] as [number, number]]);
+    return counts.flatMap((count, index) => [[edges[index] ?? index, count / total] as [number, number], [edges[index + 1] ?? index + 1, count / total] as [number, number]]);
   };
   const result = feature.status === "not_enough_data" ? "not enough data" : feature.drifted ? "DRIFT" : "no drift";
-  const axis = feature.kind === "categorical" ? bins.map((bin, index) => `${index}=${bin}`).join(" ") : `bins from ${bins[0] ?? "0"} (${bins.length} equal-width bins)`;
+  const axis = feature.histogram.edges === undefined ? bins.map((bin, index) => `${index}=${bin}`).join(" ") : feature.feature;
   return {
     title: `${feature.feature}: ${result}`,
     xLabel: axis.length > 70 ? `${axis.slice(0, 67)}...` : axis,
     yLabel: "share",
-    xMin: 0,
-    xMax: Math.max(1, bins.length),
+    xMin: edges[0] ?? 0,
+    xMax: Math.max((edges[0] ?? 0) + 1, edges.at(-1) ?? 1),
     yMin: 0,
     series: [
       { name: "reference", points: steps(reference) },

@@ -28,15 +28,15 @@ export interface FeatureDrift {
   readonly psi: number | null;
   readonly reference_size: number;
   readonly current_size: number;
-  /** Bin labels and each window's counts per bin (the report's plots; the PSI's bins). */
-  readonly histogram: { readonly bins: readonly string[]; readonly reference: readonly number[]; readonly current: readonly number[] };
+  /** Bin labels and each window's counts per bin (the report's plots; the PSI's bins); numeric bins also give their edges. */
+  readonly histogram: { readonly bins: readonly string[]; readonly edges?: readonly number[]; readonly reference: readonly number[]; readonly current: readonly number[] };
 }
 
 /** Tests one numeric feature: KS (p < 0.05) on small references, normalised Wasserstein (≥ 0.1) on large ones. */
 export function numericDrift(feature: string, reference: readonly number[], current: readonly number[], minSamples: number): FeatureDrift {
   const edges = sturgesEdges(reference, current);
   const counts = { reference: histogram(reference, edges), current: histogram(current, edges) };
-  const base = { feature, kind: "numeric" as const, reference_size: reference.length, current_size: current.length, histogram: { bins: edges.slice(0, -1).map((edge) => formatEdge(edge)), ...counts } };
+  const base = { feature, kind: "numeric" as const, reference_size: reference.length, current_size: current.length, histogram: { bins: edges.slice(0, -1).map((edge) => formatEdge(edge)), edges, ...counts } };
   if (reference.length < minSamples || current.length < minSamples) return notEnough(base);
   const psi = populationStabilityIndex(counts.reference, counts.current);
   if (reference.length <= smallReferenceRows) {
