@@ -20,6 +20,15 @@ export interface DriftSample {
   readonly errorType: string;
 }
 
+/**
+ * A sample as the request path leaves it: the facts, the prompt's start and the answer's start. The text features
+ * (language, script, refusal) are computed from it later, when the sample is written, off the request path.
+ */
+export type DriftSampleDraft = Omit<DriftSample, "language" | "script" | "refusal"> & {
+  readonly prompt: string;
+  readonly answer: { readonly text: string; readonly refusal?: unknown };
+};
+
 /** How one feature is read from samples and which family of tests it gets. */
 export interface DriftFeature {
   readonly name: string;

@@ -5,7 +5,7 @@ import type { RequestContext } from "../pipeline/request-context.js";
 import type { DriftSampleRow, DriftSampleStore } from "../store/drift-sample-store.js";
 import type { RequestEndListener } from "../telemetry/request-end-listener.js";
 import { answerText } from "./answer-text.js";
-import type { DriftSample } from "./drift-sample.js";
+import type { DriftSampleDraft } from "./drift-sample.js";
 import { promptLanguage, promptScript, promptText } from "./prompt-features.js";
 import { isRefusal, refusalPrefixChars } from "./refusal.js";
 import { createReservoir, type Reservoir } from "./reservoir.js";
@@ -35,9 +35,9 @@ export interface DriftSampler {
   readonly stage: AnswerStage;
   /** The request observer's listener: offers each finished request to its reservoir. */
   readonly listener: RequestEndListener;
-  /** Offers one request; `build` runs only when the reservoir keeps it, so unkept requests cost no feature work. */
-  record(model: string, version: string, time: number, build: () => DriftSample): void;
-  /** Writes every changed slot and releases closed buckets; resolves once written. */
+  /** Offers one request; `build` runs only when the reservoir keeps it, so unkept requests cost nothing more. */
+  record(model: string, version: string, time: number, build: () => DriftSampleDraft): void;
+  /** Computes the text features of every changed slot, writes them and releases closed buckets; resolves once written. */
   flush(): Promise<void>;
   /** Stops the timer and flushes. */
   close(): Promise<void>;
@@ -51,7 +51,7 @@ interface Bucket {
   readonly start: number;
   readonly model: string;
   readonly version: string;
-  readonly reservoir: Reservoir<DriftSample & { draw: number }>;
+  readonly reservoir: Reservoir<DriftSampleDraft & { draw: number }>;
   readonly dirty: Set<number>;
 }
 
@@ -61,6 +61,8 @@ interface Captured {
 }
 
 const pruneEveryMs = 3_600_000;
+/** Samples whose text features are computed between two yields to the event loop (~10 ms of work). */
+const samplesPerTurn = 16;
 const sampledPaths = new Set(["/v1/chat/completions", "/v1/completions", "/v1/responses", "/v1/messages"]);
 
 /** Creates the sampler; its flush timer is unref'd, so it never holds the process open. */
@@ -77,7 +79,7 @@ export function createDriftSampler(options: DriftSamplerOptions): DriftSampler {
   const timer = setInterval(() => void write(options.now()), options.flushIntervalMs);
   timer.unref();
 
-  function record(model: string, version: string, time: number, build: () => DriftSample): void {
+  function record(model: string, version: string, time: number, build: () => DriftSampleDraft): void {
     const start = Math.floor(time / options.bucketMs) * options.bucketMs;
     const key = `${start}\u0000${model}\u0000${version}`;
     let bucket = buckets.get(key);
@@ -92,14 +94,17 @@ export function createDriftSampler(options: DriftSamplerOptions): DriftSampler {
     bucket.dirty.add(slot);
   }
 
-  /** Writes the changed slots and releases the buckets that closed before `releaseBefore`. */
+  /**
+   * Takes the changed slots and releases the buckets that closed before `releaseBefore`, then, in the background
+   * chain, computes their text features a few samples per event-loop turn and writes them in one batch.
+   */
   function write(releaseBefore: number): Promise<void> {
     const now = options.now();
-    const rows: DriftSampleRow[] = [];
+    const changed: { id: string; draft: DriftSampleDraft & { draw: number } }[] = [];
     for (const [key, bucket] of buckets) {
       for (const slot of bucket.dirty) {
-        const sample = bucket.reservoir.items[slot];
-        if (sample !== undefined) rows.push(toRow(`${replica}|${bucket.serial}|${slot}`, sample));
+        const draft = bucket.reservoir.items[slot];
+        if (draft !== undefined) changed.push({ id: `${replica}|${bucket.serial}|${slot}`, draft });
       }
       bucket.dirty.clear();
       if (bucket.start + options.bucketMs <= releaseBefore) buckets.delete(key);
@@ -108,6 +113,11 @@ export function createDriftSampler(options: DriftSamplerOptions): DriftSampler {
     if (prune) lastPruneAt = now;
     chain = chain.then(async () => {
       try {
+        const rows: DriftSampleRow[] = [];
+        for (const [index, { id, draft }] of changed.entries()) {
+          if (index > 0 && index % samplesPerTurn === 0) await new Promise((resolve) => setImmediate(resolve));
+          rows.push(toRow(id, draft));
+        }
         if (rows.length > 0) await options.store.upsertDriftSamples(rows);
         if (prune) await options.store.pruneDriftSamples(now - options.retentionMs);
       } catch (error) {
@@ -134,23 +144,18 @@ export function createDriftSampler(options: DriftSamplerOptions): DriftSampler {
       if (row.model === null || !models.has(row.model) || !sampledPaths.has(row.path)) return;
       // The arrival time on the gateway's own clock (the log row's may be the wall clock's).
       const time = options.now() - row.latency_ms;
-      record(row.model, context.facts.modelVersion ?? "", time, () => {
-        const prompt = captured === undefined ? "" : promptText(captured.body);
-        const answer = captured?.answer === undefined ? { text: (context.account?.deliveredText ?? "").slice(0, refusalPrefixChars), refusal: undefined } : answerText(captured.answer);
-        return {
-          time,
-          model: row.model ?? "",
-          version: context.facts.modelVersion ?? "",
-          promptTokens: row.prompt_tokens,
-          outputTokens: row.completion_tokens,
-          ttftMs: row.ttft_ms ?? undefined,
-          language: prompt === "" ? "und" : promptLanguage(prompt),
-          script: promptScript(prompt),
-          finishReason: row.finish_reason ?? "none",
-          refusal: isRefusal(answer),
-          errorType: row.error_code ?? "none",
-        };
-      });
+      record(row.model, context.facts.modelVersion ?? "", time, () => ({
+        time,
+        model: row.model ?? "",
+        version: context.facts.modelVersion ?? "",
+        promptTokens: row.prompt_tokens,
+        outputTokens: row.completion_tokens,
+        ttftMs: row.ttft_ms ?? undefined,
+        finishReason: row.finish_reason ?? "none",
+        errorType: row.error_code ?? "none",
+        prompt: captured === undefined ? "" : promptText(captured.body),
+        answer: captured?.answer === undefined ? { text: (context.account?.deliveredText ?? "").slice(0, refusalPrefixChars) } : answerText(captured.answer),
+      }));
     },
     record,
     flush: () => write(options.now()),
@@ -163,20 +168,21 @@ export function createDriftSampler(options: DriftSamplerOptions): DriftSampler {
   };
 }
 
-function toRow(id: string, sample: DriftSample & { draw: number }): DriftSampleRow {
+/** The stored row, with the text features computed from the draft's prompt and answer. */
+function toRow(id: string, draft: DriftSampleDraft & { draw: number }): DriftSampleRow {
   return {
     id,
-    model: sample.model,
-    version: sample.version,
-    time: Math.round(sample.time),
-    draw: sample.draw,
-    prompt_tokens: sample.promptTokens,
-    output_tokens: sample.outputTokens,
-    ttft_ms: sample.ttftMs ?? null,
-    language: sample.language,
-    script: sample.script,
-    finish_reason: sample.finishReason.slice(0, 64),
-    refusal: sample.refusal,
-    error_type: sample.errorType.slice(0, 64),
+    model: draft.model,
+    version: draft.version,
+    time: Math.round(draft.time),
+    draw: draft.draw,
+    prompt_tokens: draft.promptTokens,
+    output_tokens: draft.outputTokens,
+    ttft_ms: draft.ttftMs ?? null,
+    language: draft.prompt === "" ? "und" : promptLanguage(draft.prompt),
+    script: promptScript(draft.prompt),
+    finish_reason: draft.finishReason.slice(0, 64),
+    refusal: isRefusal(draft.answer),
+    error_type: draft.errorType.slice(0, 64),
   };
 }

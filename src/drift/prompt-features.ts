@@ -1,7 +1,10 @@
 import { franc } from "franc-min";
 
-/** Only this much of the prompt is inspected: language and script need a few sentences, never a whole document. */
-export const inspectedPromptChars = 2048;
+/**
+ * Only this much of the prompt is kept and inspected: language and script need a few sentences, never a whole
+ * document (franc's cost grows with the text: ~0.7 ms for 512 characters, ~3 ms for 2 KiB on a busy core).
+ */
+export const inspectedPromptChars = 512;
 
 const scripts: ReadonlyArray<readonly [string, RegExp]> = [
   ["Latin", /\p{Script=Latin}/gu],

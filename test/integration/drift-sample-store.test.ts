@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDriftSampler } from "../../src/drift/drift-sampler.js";
-import type { DriftSample } from "../../src/drift/drift-sample.js";
+import type { DriftSampleDraft } from "../../src/drift/drift-sample.js";
 import type { GatewayStore } from "../../src/store/gateway-store.js";
 import { openStore } from "../../src/store/open-store.js";
 import { startPostgres, type PostgresServer } from "../helpers/postgres-server.js";
@@ -33,7 +33,8 @@ const backends: { name: string; open(): Promise<{ store: GatewayStore; second: G
 
 const hour = 3_600_000;
 const start = 1_772_449_200_000;
-const sample = (time: number, index: number): DriftSample => ({ time, model: "story", version: "v2", promptTokens: index, outputTokens: 10, ttftMs: index % 2 === 0 ? 150.5 : undefined, language: "fra", script: "Latin", finishReason: "stop", refusal: index % 10 === 0, errorType: "none" });
+const prompt = "Pouvez-vous résumer le rapport trimestriel ci-joint et citer les trois risques les plus importants ?";
+const sample = (time: number, index: number): DriftSampleDraft => ({ time, model: "story", version: "v2", promptTokens: index, outputTokens: 10, ttftMs: index % 2 === 0 ? 150.5 : undefined, finishReason: "stop", errorType: "none", prompt, answer: { text: "Voici le résumé.", refusal: index % 10 === 0 ? "No." : null } });
 
 describe.each(backends)("drift samples on $name", (backend) => {
   let opened: Awaited<ReturnType<(typeof backends)[number]["open"]>>;

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { createSeededRandom } from "../../src/bench/seeded-random.js";
 import { createDriftSampler } from "../../src/drift/drift-sampler.js";
-import type { DriftSample } from "../../src/drift/drift-sample.js";
+import type { DriftSampleDraft } from "../../src/drift/drift-sample.js";
 import { promptLanguage, promptScript, promptText, inspectedPromptChars } from "../../src/drift/prompt-features.js";
 import { isRefusal } from "../../src/drift/refusal.js";
 import { createReservoir } from "../../src/drift/reservoir.js";
@@ -37,6 +37,7 @@ describe("prompt features", () => {
     expect(promptText({ messages: [{ role: "user", content: "first" }, { role: "assistant", content: "x" }, { role: "user", content: [{ type: "text", text: "second" }] }] })).toBe("second");
     expect(promptText({ prompt: "a completion prompt" })).toBe("a completion prompt");
     expect(promptText({ messages: [{ role: "user", content: "z".repeat(100_000) }] })).toHaveLength(inspectedPromptChars);
+    expect(promptText({ messages: [{ role: "user", content: Array.from({ length: 1000 }, () => ({ type: "text", text: "abc" })) }] })).toHaveLength(inspectedPromptChars);
     expect(promptText({ input: "embeddings" })).toBe("");
   });
 
@@ -62,7 +63,7 @@ describe("drift sampler", () => {
   let store: GatewayStore | undefined;
   afterEach(async () => store?.close());
 
-  const sample = (time: number, promptTokens: number): DriftSample => ({ time, model: "story", version: "v1", promptTokens, outputTokens: 5, ttftMs: 100, language: "eng", script: "Latin", finishReason: "stop", refusal: false, errorType: "none" });
+  const sample = (time: number, promptTokens: number): DriftSampleDraft => ({ time, model: "story", version: "v1", promptTokens, outputTokens: 5, ttftMs: 100, finishReason: "stop", errorType: "none", prompt: "Please summarise the attached quarterly report for the board.", answer: { text: "I'm sorry, but I can't do that." } });
 
   it("holds at most per_bucket samples per bucket, builds only the kept ones and writes them in batches", async () => {
     store = createGatewayStore(createSqliteExecutor(join(mkdtempSync(join(tmpdir(), "gantry-drift-")), "drift.db")));
@@ -91,6 +92,8 @@ describe("drift sampler", () => {
     await sampler.close();
     const rows = await store.listDriftSamples(window);
     expect(rows).toHaveLength(51);
+    // The text features are computed when written.
+    expect(rows[0]).toMatchObject({ language: "eng", script: "Latin", refusal: true });
     expect(rows.filter((row) => row.prompt_tokens === -1)).toHaveLength(1);
     expect(await store.listDriftSeries(0, Number.MAX_SAFE_INTEGER)).toEqual([{ model: "story", version: "v1", samples: 51 }]);
   });
