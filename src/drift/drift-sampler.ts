@@ -6,7 +6,7 @@ import type { DriftSampleRow, DriftSampleStore } from "../store/drift-sample-sto
 import type { RequestEndListener } from "../telemetry/request-end-listener.js";
 import { answerText } from "./answer-text.js";
 import type { DriftSampleDraft } from "./drift-sample.js";
-import { promptLanguage, promptScript, promptText } from "./prompt-features.js";
+import { detached, promptLanguage, promptScript, promptText } from "./prompt-features.js";
 import { isRefusal, refusalPrefixChars } from "./refusal.js";
 import { createReservoir, type Reservoir } from "./reservoir.js";
 
@@ -61,8 +61,8 @@ interface Captured {
 }
 
 const pruneEveryMs = 3_600_000;
-/** Samples whose text features are computed between two yields to the event loop (~10 ms of work). */
-const samplesPerTurn = 16;
+/** Samples whose text features are computed between two yields to the event loop (~1 ms each with franc on 512 characters). */
+const samplesPerTurn = 8;
 const sampledPaths = new Set(["/v1/chat/completions", "/v1/completions", "/v1/responses", "/v1/messages"]);
 
 /** Creates the sampler; its flush timer is unref'd, so it never holds the process open. */
@@ -153,8 +153,8 @@ export function createDriftSampler(options: DriftSamplerOptions): DriftSampler {
         ttftMs: row.ttft_ms ?? undefined,
         finishReason: row.finish_reason ?? "none",
         errorType: row.error_code ?? "none",
-        prompt: captured === undefined ? "" : promptText(captured.body),
-        answer: captured?.answer === undefined ? { text: (context.account?.deliveredText ?? "").slice(0, refusalPrefixChars) } : answerText(captured.answer),
+        prompt: captured === undefined ? "" : detached(promptText(captured.body)),
+        answer: detachedAnswer(captured?.answer === undefined ? { text: (context.account?.deliveredText ?? "").slice(0, refusalPrefixChars) } : answerText(captured.answer)),
       }));
     },
     record,
@@ -166,6 +166,11 @@ export function createDriftSampler(options: DriftSamplerOptions): DriftSampler {
     },
     held: () => [...buckets.values()].reduce((sum, bucket) => sum + bucket.reservoir.items.length, 0),
   };
+}
+
+/** The answer's start, copied; a `refusal` field is kept only when it is a string (it is then short by nature). */
+function detachedAnswer(answer: { text: string; refusal?: unknown }): DriftSampleDraft["answer"] {
+  return typeof answer.refusal === "string" ? { text: detached(answer.text), refusal: detached(answer.refusal.slice(0, refusalPrefixChars)) } : { text: detached(answer.text) };
 }
 
 /** The stored row, with the text features computed from the draft's prompt and answer. */
