@@ -17,7 +17,7 @@ export interface DriftReport {
   /** Evidently's dataset drift: ≥ 50% of the tested features drifted (false when none could be tested). */
   readonly dataset_drift: boolean;
   /**
-   * The alarm: some feature drifted once the p-value tests are held to a family-wise 5% (Holm–Bonferroni over the
+   * The alarm: some feature drifted once the p-value tests are held to a family-wise 5% (Bonferroni over the
    * features tested by p-value; distance tests keep their threshold). Per-feature `drifted` stays Evidently's.
    */
   readonly drift_detected: boolean;
@@ -57,11 +57,12 @@ export function buildDriftReport(input: { model: string; version: string; refere
   };
 }
 
-/** Holm–Bonferroni at α = 0.05 over the p-value tests, or any distance test over its threshold. */
+/**
+ * Some feature drifted at a family-wise α = 0.05: a distance test over its threshold, or the smallest p-value below
+ * α/k over the k p-value tests (Bonferroni; Holm's procedure rejects anything exactly when it rejects that one).
+ */
 function familyWiseDrift(tested: readonly FeatureDrift[]): boolean {
   if (tested.some((feature) => feature.distance !== null && feature.drifted)) return true;
-  const pValues = tested.flatMap((feature) => (feature.p_value === null ? [] : [feature.p_value])).sort((a, b) => a - b);
-  // Holm's step-down: the smallest p is compared with α/k; rejecting it at all is what raises the alarm.
-  const smallest = pValues[0];
-  return smallest !== undefined && smallest < pValueThreshold / pValues.length;
+  const pValues = tested.flatMap((feature) => (feature.p_value === null ? [] : [feature.p_value]));
+  return pValues.length > 0 && Math.min(...pValues) < pValueThreshold / pValues.length;
 }

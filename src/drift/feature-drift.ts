@@ -1,8 +1,11 @@
 import { ksTwoSample } from "./ks-test.js";
 import { chiSquareHomogeneity, histogram, jensenShannonDistance, populationStabilityIndex, standardDeviation, sturgesEdges, wassersteinDistance } from "./distances.js";
 
-/** Evidently's defaults: p-value tests up to this many reference rows, distance tests above. */
-export const smallReferenceRows = 1000;
+/**
+ * Evidently's defaults: p-value tests up to this many rows, distance tests above. Evidently counts the reference's
+ * rows; we count the smaller side's, because a distance's sampling noise is set by the smaller sample (docs/drift.md).
+ */
+export const smallSampleRows = 1000;
 export const pValueThreshold = 0.05;
 export const distanceThreshold = 0.1;
 /** Evidently floors the Wasserstein normaliser so a constant reference cannot divide by zero. */
@@ -32,14 +35,14 @@ export interface FeatureDrift {
   readonly histogram: { readonly bins: readonly string[]; readonly edges?: readonly number[]; readonly reference: readonly number[]; readonly current: readonly number[] };
 }
 
-/** Tests one numeric feature: KS (p < 0.05) on small references, normalised Wasserstein (≥ 0.1) on large ones. */
+/** Tests one numeric feature: KS (p < 0.05) on small samples, normalised Wasserstein (≥ 0.1) when both sides are large. */
 export function numericDrift(feature: string, reference: readonly number[], current: readonly number[], minSamples: number): FeatureDrift {
   const edges = sturgesEdges(reference, current);
   const counts = { reference: histogram(reference, edges), current: histogram(current, edges) };
   const base = { feature, kind: "numeric" as const, reference_size: reference.length, current_size: current.length, histogram: { bins: edges.slice(0, -1).map((edge) => formatEdge(edge)), edges, ...counts } };
   if (reference.length < minSamples || current.length < minSamples) return notEnough(base);
   const psi = populationStabilityIndex(counts.reference, counts.current);
-  if (reference.length <= smallReferenceRows) {
+  if (Math.min(reference.length, current.length) <= smallSampleRows) {
     const ks = ksTwoSample(reference, current);
     return { ...base, status: ks.pValue < pValueThreshold ? "drift" : "no_drift", test: "ks", statistic: ks.statistic, p_value: ks.pValue, distance: null, threshold: pValueThreshold, drifted: ks.pValue < pValueThreshold, psi };
   }
@@ -47,7 +50,7 @@ export function numericDrift(feature: string, reference: readonly number[], curr
   return { ...base, status: distance >= distanceThreshold ? "drift" : "no_drift", test: "wasserstein_normed", statistic: distance, p_value: null, distance, threshold: distanceThreshold, drifted: distance >= distanceThreshold, psi };
 }
 
-/** Tests one categorical feature: chi-square (p < 0.05) on small references, Jensen–Shannon (≥ 0.1) on large ones. */
+/** Tests one categorical feature: chi-square (p < 0.05) on small samples, Jensen–Shannon (≥ 0.1) when both sides are large. */
 export function categoricalDrift(feature: string, reference: readonly string[], current: readonly string[], minSamples: number): FeatureDrift {
   const categories = [...new Set([...reference, ...current])].sort();
   const count = (values: readonly string[]): number[] => {
@@ -63,7 +66,7 @@ export function categoricalDrift(feature: string, reference: readonly string[], 
   const base = { feature, kind: "categorical" as const, reference_size: reference.length, current_size: current.length, histogram: { bins: categories, ...counts } };
   if (reference.length < minSamples || current.length < minSamples) return notEnough(base);
   const psi = populationStabilityIndex(counts.reference, counts.current);
-  if (reference.length <= smallReferenceRows) {
+  if (Math.min(reference.length, current.length) <= smallSampleRows) {
     const chi = chiSquareHomogeneity(counts.reference, counts.current);
     const drifted = chi.pValue < pValueThreshold;
     return { ...base, status: drifted ? "drift" : "no_drift", test: "chi_square", statistic: chi.statistic, p_value: chi.pValue, distance: null, threshold: pValueThreshold, drifted, psi };
