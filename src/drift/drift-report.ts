@@ -2,7 +2,7 @@ import { driftFeatures, type DriftSample } from "./drift-sample.js";
 import { categoricalDrift, numericDrift, pValueThreshold, type FeatureDrift } from "./feature-drift.js";
 
 /** Evidently's dataset drift: at least this share of the tested features drifted. */
-export const datasetDriftShare = 0.5;
+const datasetDriftShare = 0.5;
 
 /** The drift of one model version between two windows. */
 export interface DriftReport {

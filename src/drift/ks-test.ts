@@ -8,11 +8,11 @@ export interface KsResult {
 }
 
 /** scipy's `ks_2samp(method="auto")` computes the exact p-value while both samples hold at most this many values. */
-export const ksExactMaxN = 10_000;
+const ksExactMaxN = 10_000;
 
 /**
  * Two-sided two-sample KS test, computed as scipy's `ks_2samp` does (docs/adr/0007-hand-written-two-sample-ks.md):
- * the exact null distribution of D by lattice-path counting (Hodges 1958) while both samples are small, the
+ * the exact null distribution of D by lattice paths (Hodges 1958; Viehmann 2021) while both samples are small, the
  * Kolmogorov limiting distribution of √(n·m/(n+m))·D otherwise, or when the exact sum leaves [0, 1].
  */
 export function ksTwoSample(first: readonly number[], second: readonly number[]): KsResult {
@@ -53,7 +53,7 @@ function ksExactPValue(n: number, m: number, d: number): { d: number; pValue: nu
   const h = Math.round(d * lcm);
   const rounded = h / lcm;
   if (h === 0) return { d: rounded, pValue: 1 };
-  const pValue = n === m ? probabilityOutsideSquare(n, h) : 1 - probabilityInside(n, m, g, h);
+  const pValue = n === m ? probabilityOutsideSquare(n, h) : probabilityOutside(n, m, g, h);
   if (!Number.isFinite(pValue) || pValue < 0 || pValue > 1) return undefined;
   return { d: rounded, pValue };
 }
@@ -73,11 +73,12 @@ function probabilityOutsideSquare(n: number, h: number): number {
 }
 
 /**
- * The share of monotone lattice paths from (0, 0) to (m, n) that stay strictly inside |x/m − y/n| < h/lcm: one column
- * of the path-count table at a time, over a sliding window, each column scaled by i/(n+i) so the binomial
- * denominator is divided out as it grows.
+ * The share of monotone lattice paths from (0, 0) to (m, n) that leave the band |x/m − y/n| < h/lcm, computed as
+ * the share directly (Viehmann 2021, arXiv:2102.08037, as scipy's `_compute_outer_prob_inside_method`): one column
+ * of the table at a time over a sliding window, each cell the weighted mean of its two predecessors, 1 outside the
+ * band. Counting the paths inside and subtracting from 1 instead underflows for a few thousand values per side.
  */
-function probabilityInside(first: number, second: number, g: number, h: number): number {
+function probabilityOutside(first: number, second: number, g: number, h: number): number {
   const m = Math.max(first, second);
   const n = Math.min(first, second);
   const mg = m / g;
@@ -85,27 +86,27 @@ function probabilityInside(first: number, second: number, g: number, h: number):
   let minJ = 0;
   let maxJ = Math.min(Math.ceil(h / mg), n + 1);
   let length = maxJ - minJ;
-  const column = new Float64Array(Math.min(2 * maxJ + 2, n + 1) + 1);
-  column.fill(1, minJ, maxJ);
+  // Cells outside the window hold 1: every path through them has already left the band.
+  const column = new Float64Array(Math.min(2 * maxJ + 2, n + 1) + 1).fill(1);
+  column.fill(0, minJ, maxJ);
   for (let i = 1; i <= m; i++) {
     const lastMinJ = minJ;
     const lastLength = length;
     minJ = Math.min(Math.max(Math.floor((ng * i - h) / mg) + 1, 0), n);
     maxJ = Math.min(Math.ceil((ng * i + h) / mg), n + 1);
-    if (maxJ <= minJ) return 0;
+    if (maxJ <= minJ) return 1;
     length = maxJ - minJ;
-    // Cumulative sums of the previous column's window, shifted to start at this column's minJ.
-    let running = 0;
+    // Reading index k + shift ≥ k before writing k keeps this in place.
+    let value = minJ === 0 ? 0 : 1;
     const shift = minJ - lastMinJ;
     for (let k = 0; k < length; k++) {
-      running += column[shift + k] ?? 0;
-      column[k] = running;
+      const j = k + minJ;
+      value = ((column[k + shift] ?? 1) * i + value * j) / (i + j);
+      column[k] = value;
     }
-    if (lastLength > length) column.fill(0, length, lastLength);
-    const scale = i / (n + i);
-    for (let k = 0; k < length; k++) column[k] = (column[k] as number) * scale;
+    if (lastLength > length) column.fill(1, length, lastLength);
   }
-  return column[length - 1] ?? 0;
+  return column[length - 1] ?? 1;
 }
 
 /** Kolmogorov's limiting survival function Q(λ) = 2·Σₖ (−1)^(k−1)·e^(−2k²λ²) (scipy's `kstwobign.sf`). */

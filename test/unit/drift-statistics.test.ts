@@ -36,6 +36,16 @@ describe("two-sample Kolmogorov-Smirnov", () => {
     expect(equal.pValue).toBeCloseTo(0.7166468440414822, 10);
   });
 
+  it("stays exact for thousands of values per side, where counting paths inside the band underflows (scipy 1.17.1)", () => {
+    // Integers 0–999 from a sine hash; the arrays were written to JSON and given to scipy's ks_2samp.
+    const values = (count: number, seed: number): number[] => Array.from({ length: count }, (_, index) => Math.round(Math.abs(Math.sin(index * 12.9898 + seed) * 43758.5453) % 1000));
+    const wide = ksTwoSample(values(10_000, 1), values(999, 2));
+    expect(wide.method).toBe("exact");
+    expect(wide.statistic).toBeCloseTo(0.016195595595595597, 12);
+    expect(wide.pValue).toBeCloseTo(0.9676630183709188, 10);
+    expect(ksTwoSample(values(3000, 1), values(700, 2)).pValue).toBeCloseTo(0.5051596133905695, 10);
+  });
+
   it("counts ties as the right-continuous ECDF does (by hand)", () => {
     // F1 jumps to 3/4 at 1, F2 to 1/4 at 1: D = 1/2 at x = 1.
     expect(ksStatistic([1, 1, 1, 2], [1, 2, 2, 2])).toBeCloseTo(0.5, 12);
