@@ -2,7 +2,7 @@ import type { SqlExecutor, SqlRow, SqlValue } from "./sql-executor.js";
 
 /** One stored drift sample (src/drift/): a reservoir slot of one replica, model version and time bucket. */
 export interface DriftSampleRow {
-  /** `replica:model:version:bucket:slot`: a slot is rewritten in place when the reservoir replaces its sample. */
+  /** `replica|reservoir|slot`: a slot is rewritten in place when the reservoir replaces its sample. */
   readonly id: string;
   readonly model: string;
   readonly version: string;
