@@ -34,6 +34,7 @@ import { createResponsesRoutes } from "./http/routes/responses-route.js";
 import { createMessagesRoutes } from "./http/routes/messages-route.js";
 import { createAlerts } from "./compose/create-alerts.js";
 import { systemSchedule } from "./routing/clock.js";
+import { createDrift } from "./compose/create-drift.js";
 
 /** A running gateway: its address and a way to stop it gracefully. */
 export interface RunningGateway {
@@ -87,18 +88,27 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
   faults.bind(registry);
   const routing = createRoutingTable(config, registry, time === undefined ? {} : { clock: time.clock, sleep: time.sleep, schedule: time.schedule });
   // One database for the request log, the rollups, stored responses and alert state, opened when any needs it.
-  const database = config.request_log.enabled || config.responses.store || config.rollups.enabled || config.alerts !== undefined ? await openStore(config.database) : undefined;
+  const database = config.request_log.enabled || config.responses.store || config.rollups.enabled || config.alerts !== undefined || config.drift !== undefined ? await openStore(config.database) : undefined;
   // The per-minute rollups: the observer feeds the aggregator, its background job flushes every
   // rollups.flush_interval_seconds (and prunes hourly); /admin/stats and /admin/slo read them.
   const slo = createSlo(config, database, logger, { now });
-  const observability = createObservability(config, routing, logger, database, redis.health, { outcomeSinks: slo.rollups === undefined ? [] : [slo.rollups], stats: slo.stats, now });
+  // Drift samples: each finished request of a configured model may enter its hour's reservoir (docs/drift.md).
+  const drift = config.drift === undefined || database === undefined ? undefined : createDrift(config.drift, config.models.map((model) => model.name), database, now, logger);
+  const observability = createObservability(config, routing, logger, database, redis.health, {
+    outcomeSinks: slo.rollups === undefined ? [] : [slo.rollups],
+    stats: slo.stats,
+    now,
+    listeners: drift === undefined ? [] : [drift.sampler.listener],
+  });
   const cacheStore = createCacheStore(config.cache, redis, (error) => logger.warn({ err: error }, "answer cache backend failed: serving without it"));
 
   // The answer stages, in pipeline order. Accounting opens the request's account first (every later stage charges or
   // settles against it). Scopes, limits and the budget refuse before any work is spent; PII
   // redaction runs before the cache so cached entries never hold raw PII; the rules fast path answers last, just
   // before routing. The observer adds its own outermost and innermost stages and traces each one by name.
+  // Drift capture comes first so it sees every request the stages see (it only keeps references to the bodies).
   const stages: readonly AnswerStage[] = [
+    ...(drift === undefined ? [] : [drift.sampler.stage]),
     createAccountingStage(accounting),
     security.stages.authorize,
     security.stages.limits,
@@ -136,7 +146,7 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
     anthropicRoutes: createMessagesRoutes({ ...pipeline, countTokens }),
     // An engine server's own /metrics (extraRoutes) wins over the gateway's: it is what inference routers scrape.
     extraRoutes: new Map([...observability.routes, ...(options.extraRoutes ?? [])]),
-    adminRoutes: new Map([...security.adminRoutes, ...observability.adminRoutes, ...slo.adminRoutes, ...createAdminFaultRoutes({ faults, audit: security.audit, now }), ...(alerts?.adminRoutes ?? [])]),
+    adminRoutes: new Map([...security.adminRoutes, ...observability.adminRoutes, ...slo.adminRoutes, ...createAdminFaultRoutes({ faults, audit: security.audit, now }), ...(alerts?.adminRoutes ?? []), ...(drift?.adminRoutes ?? [])]),
     adminGuard: security.adminGuard,
     authenticate: security.authenticate,
     observer: observability.observer,
@@ -185,6 +195,7 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
       await redis.close();
       await observability.close();
       await slo.close();
+      await drift?.sampler.close();
       stopResponseExpiry?.();
       await alerts?.close();
       await database?.close();

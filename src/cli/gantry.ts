@@ -2,6 +2,7 @@
 import { bench } from "./bench.js";
 import { data } from "./data.js";
 import { drill } from "./drill.js";
+import { drift } from "./drift.js";
 import { engine } from "./engine.js";
 import { evalCommand } from "./eval.js";
 import { keys } from "./keys.js";
@@ -9,7 +10,7 @@ import { plan } from "./plan.js";
 import { serve } from "./serve.js";
 import { slo } from "./slo.js";
 
-const commands: Record<string, (argv: string[]) => Promise<number>> = { serve, plan, bench, engine, keys, drill, data, eval: evalCommand, slo };
+const commands: Record<string, (argv: string[]) => Promise<number>> = { serve, plan, bench, engine, keys, drill, data, eval: evalCommand, slo, drift };
 
 const help = `gantry: an OpenAI-compatible gateway and model server for LLM applications
 
@@ -22,6 +23,7 @@ commands:
   data clean IN.jsonl --out DIR               fine-tuning data: normalise, dedup (exact + MinHash), scrub PII, split (data --help)
   eval run|baseline ...                        evaluation suites, stored runs and baselines (eval --help)
   slo status|rules --config FILE              SLO status (or --base-url URL), Prometheus SLO rules (slo --help)
+  drift report --url URL [--plot F]           drift of each model version against its reference window (drift --help)
   plan MODEL [--gpu ID] [--context N] ...      GPU memory, fit and cost of serving a model (plan --help)
 `;
 

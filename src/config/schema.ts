@@ -14,6 +14,7 @@ import { databaseConfigSchema, requestLogConfigSchema, responsesConfigSchema } f
 import { metricsConfigSchema, telemetryConfigSchema } from "../telemetry/telemetry-config-schema.js";
 import { alertsConfigSchema } from "../alerts/alerts-config-schema.js";
 import { rollupsConfigSchema, slosConfigSchema } from "../slo/slo-config-schema.js";
+import { driftConfigSchema } from "../drift/drift-config-schema.js";
 
 export const modelSchema = z.strictObject({
   name: z.string().min(1).regex(/^[\w.:/@+-]+$/, "model names use letters, digits and . : / @ + - _"),
@@ -82,6 +83,8 @@ export const configSchema = z
     rollups: rollupsConfigSchema.prefault({}),
     /** Service level objectives over the rollups (docs/slo.md). */
     slos: slosConfigSchema,
+    /** Drift detection (docs/drift.md): off unless present. */
+    drift: driftConfigSchema.optional(),
     models: z.array(modelSchema).min(1),
   })
   .superRefine((config, context) => {

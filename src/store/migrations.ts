@@ -163,6 +163,30 @@ export const migrations: readonly Migration[] = [
     ],
   },
   {
+    // Drift samples (src/drift/): bounded reservoirs per replica, model version and time bucket, one row per slot.
+    version: 6,
+    statements: [
+      `CREATE TABLE drift_samples (
+        id TEXT PRIMARY KEY,
+        model TEXT NOT NULL,
+        version TEXT NOT NULL,
+        time BIGINT NOT NULL,
+        draw DOUBLE PRECISION NOT NULL,
+        prompt_tokens INTEGER NOT NULL,
+        output_tokens INTEGER NOT NULL,
+        ttft_ms DOUBLE PRECISION,
+        language TEXT NOT NULL,
+        script TEXT NOT NULL,
+        finish_reason TEXT NOT NULL,
+        refusal INTEGER NOT NULL,
+        error_type TEXT NOT NULL
+      )`,
+      // A window's samples of one model version; retention pruning by time.
+      "CREATE INDEX drift_samples_series ON drift_samples (model, version, time)",
+      "CREATE INDEX drift_samples_time ON drift_samples (time)",
+    ],
+  },
+  {
     // Evaluation runs (gantry eval): one row per run, one per scored (item, repeat), named baselines with their
     // history, and the answers cache that makes reruns free.
     version: 7,

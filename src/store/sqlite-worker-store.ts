@@ -59,6 +59,10 @@ export function createSqliteWorkerStore(path: string): GatewayStore {
     rollupStats: (window) => (reader ??= createWorkerChannel(path)).call("rollupStats", window),
     rollupEvents: (selector, from, to, histogram) => (reader ??= createWorkerChannel(path)).call("rollupEvents", selector, from, to, histogram),
     pruneRollups: (beforeMs) => writer.call("pruneRollups", beforeMs),
+    upsertDriftSamples: (rows) => writer.call("upsertDriftSamples", rows),
+    listDriftSamples: (filter) => writer.call("listDriftSamples", filter),
+    listDriftSeries: (from, to) => writer.call("listDriftSeries", from, to),
+    pruneDriftSamples: (beforeMs) => writer.call("pruneDriftSamples", beforeMs),
     close: () => (closing ??= Promise.all([writer.close(), reader?.close()]).then(() => undefined)),
   };
 }

@@ -16,6 +16,7 @@ import type { RequestOutcomeSink } from "./request-outcome.js";
 import { traceStage } from "./trace-stage.js";
 import { parseTraceparent } from "./traceparent.js";
 import type { Tracing } from "./tracing.js";
+import type { RequestEndListener } from "./request-end-listener.js";
 
 /** The app's hooks for observability: where each request starts and ends, and the stages it adds. */
 export interface RequestObserver {
@@ -40,6 +41,8 @@ export interface RequestObserverDeps {
   requestLog?: RequestLogWriter;
   /** Features that aggregate finished requests (the SLO rollups, drift samples); each only buffers. */
   outcomeSinks?: readonly RequestOutcomeSink[];
+  /** Told of each finished request with its log row (drift sampling). */
+  listeners?: readonly RequestEndListener[];
   /** Epoch milliseconds; injectable for tests. */
   now?: () => number;
 }
@@ -51,6 +54,7 @@ const cacheResults = new Set(["hit", "semantic-hit", "coalesced", "miss", "bypas
 export function createRequestObserver(deps: RequestObserverDeps): RequestObserver {
   const { config, metrics, tracing, requestLog } = deps;
   const outcomeSinks = deps.outcomeSinks ?? [];
+  const listeners = deps.listeners ?? [];
   const now = deps.now ?? Date.now;
   const models = new Set(config.models.map((model) => model.name));
   const teams = new Set(config.metrics.per_team_labels);
@@ -142,7 +146,7 @@ export function createRequestObserver(deps: RequestObserverDeps): RequestObserve
         for (const sink of outcomeSinks) sink.record(outcome);
       }
 
-      if (requestLog !== undefined) {
+      if (requestLog !== undefined || listeners.length > 0) {
         const row: RequestRow = {
           id: context.id,
           client_request_id: context.clientRequestId ?? null,
@@ -169,7 +173,8 @@ export function createRequestObserver(deps: RequestObserverDeps): RequestObserve
           request_body: bodies ? (telemetry.requestBody ?? null) : null,
           response_body: bodies ? (telemetry.responseBody ?? streamedBody(context, maxBodyBytes)) : null,
         };
-        requestLog.append(row);
+        requestLog?.append(row);
+        for (const listener of listeners) listener(context, row);
       }
 
       const span = telemetry.span;

@@ -93,7 +93,7 @@ export function parseQuery<Schema extends z.ZodType>(context: RequestContext, sc
 }
 
 /** Epoch milliseconds or an ISO 8601 date-time. */
-function parseTime(value: string, param: string): number {
+export function parseTime(value: string, param: string): number {
   const time = /^\d+$/.test(value) ? Number(value) : Date.parse(value);
   if (!Number.isFinite(time)) throw new GatewayError("invalid_request", { message: `${param}: epoch milliseconds or an ISO 8601 time`, param });
   return time;
