@@ -125,6 +125,7 @@ export function createRequestObserver(deps: RequestObserverDeps): RequestObserve
           key_id: context.principal?.id ?? null,
           team: context.principal?.team ?? null,
           model: facts.model === undefined ? null : facts.model.slice(0, 200),
+          model_version: facts.modelVersion ?? null,
           deployment: facts.deployment ?? null,
           answered_by: answeredBy ?? null,
           stream: facts.stream === true,
