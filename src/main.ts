@@ -31,6 +31,8 @@ import { openStore } from "./store/open-store.js";
 import { startResponseExpiry } from "./store/response-expiry.js";
 import { createResponsesRoutes } from "./http/routes/responses-route.js";
 import { createMessagesRoutes } from "./http/routes/messages-route.js";
+import { createModelVersions } from "./compose/create-model-versions.js";
+import { systemSchedule } from "./routing/clock.js";
 
 /** A running gateway: its address and a way to stop it gracefully. */
 export interface RunningGateway {
@@ -80,11 +82,15 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
   const now = time?.now ?? Date.now;
   // Fault drills decorate every provider; with no fault in force a call costs one length check more.
   const faults = createFaultBoard({ now, sleep: time?.sleep ?? abortableSleep, onRedisDown: (until) => redis.simulateDown(until, now) });
-  const registry = createModelRegistry(config, faults.wrapFactory(options.providerFactory ?? createProvider));
+  const providerFactory = faults.wrapFactory(options.providerFactory ?? createProvider);
+  const registry = createModelRegistry(config, providerFactory);
   faults.bind(registry);
-  const routing = createRoutingTable(config, registry, time === undefined ? {} : { clock: time.clock, sleep: time.sleep, schedule: time.schedule });
-  // One database for the request log and stored responses, opened when either needs it.
-  const database = config.request_log.enabled || config.responses.store ? await openStore(config.database) : undefined;
+  const configRouting = createRoutingTable(config, registry, time === undefined ? {} : { clock: time.clock, sleep: time.sleep, schedule: time.schedule });
+  // One database for the request log, stored responses and the model registry, opened when any needs it.
+  const database = config.request_log.enabled || config.responses.store || config.registry.enabled ? await openStore(config.database) : undefined;
+  // Model versions (docs/registry.md): from here on a bare model name routes to its prod version.
+  const versions = await createModelVersions({ config, store: database, routing: configRouting, factory: providerFactory, logger, now, schedule: time?.schedule ?? systemSchedule });
+  const routing = versions.routing;
   const observability = createObservability(config, routing, logger, database, redis.health);
   const cacheStore = createCacheStore(config.cache, redis, (error) => logger.warn({ err: error }, "answer cache backend failed: serving without it"));
 
@@ -110,7 +116,7 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
     scan: { maxDepth: limits.max_json_depth, maxElements: limits.max_json_elements },
     gate: createLargeBodyGate({ thresholdBytes: serverConfig.large_body_bytes, maxConcurrent: serverConfig.max_concurrent_large_bodies }),
   };
-  const pipeline = { registry, routing, body, requestLimits: limits, stages: wrappedStages };
+  const pipeline = { registry, routing, body, requestLimits: limits, stages: wrappedStages, versions: versions.resolver };
   const responseStore = config.responses.store ? database : undefined;
   const stopResponseExpiry = responseStore === undefined ? undefined : startResponseExpiry(responseStore, (error) => logger.warn({ err: error }, "pruning expired responses failed"), now);
 
@@ -125,7 +131,7 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
     anthropicRoutes: createMessagesRoutes({ ...pipeline, countTokens }),
     // An engine server's own /metrics (extraRoutes) wins over the gateway's: it is what inference routers scrape.
     extraRoutes: new Map([...observability.routes, ...(options.extraRoutes ?? [])]),
-    adminRoutes: new Map([...security.adminRoutes, ...observability.adminRoutes, ...createAdminFaultRoutes({ faults, audit: security.audit, now })]),
+    adminRoutes: new Map([...security.adminRoutes, ...observability.adminRoutes, ...createAdminFaultRoutes({ faults, audit: security.audit, now }), ...versions.adminRoutes]),
     adminGuard: security.adminGuard,
     authenticate: security.authenticate,
     observer: observability.observer,
@@ -168,6 +174,7 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
       await app.drain(config.server.shutdown_grace_ms);
       server.closeAllConnections();
       await serverClosed;
+      await versions.close();
       await registry.close();
       await security.close();
       await cacheStore.close();

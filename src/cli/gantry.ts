@@ -3,10 +3,11 @@ import { bench } from "./bench.js";
 import { drill } from "./drill.js";
 import { engine } from "./engine.js";
 import { keys } from "./keys.js";
+import { models } from "./models.js";
 import { plan } from "./plan.js";
 import { serve } from "./serve.js";
 
-const commands: Record<string, (argv: string[]) => Promise<number>> = { serve, plan, bench, engine, keys, drill };
+const commands: Record<string, (argv: string[]) => Promise<number>> = { serve, plan, bench, engine, keys, models, drill };
 
 const help = `gantry: an OpenAI-compatible gateway and model server for LLM applications
 
@@ -15,6 +16,8 @@ commands:
   engine --model M [--port N] [--parallel P]   serve one GGUF model: OpenAI API, /health, /metrics (engine --help)
   bench --base-url URL [--request-rate R] ...  load-test an OpenAI-compatible server: TTFT, TPOT, goodput (bench --help)
   keys create|list|get|revoke --url URL       manage virtual API keys through the admin API (keys --help)
+  models list|versions|create-version|alias|promote|rollback|split|history --url URL
+                                              the model registry: versions, aliases, canaries (models --help)
   drill inject|list|clear|run --url URL       fault drills: inject faults into live traffic, play a scenario (drill --help)
   plan MODEL [--gpu ID] [--context N] ...      GPU memory, fit and cost of serving a model (plan --help)
 `;

@@ -12,6 +12,7 @@ import { limitsConfigSchema } from "../limits/limits-config-schema.js";
 import { cacheSchema, modelCacheSchema } from "../cache/cache-config-schema.js";
 import { databaseConfigSchema, requestLogConfigSchema, responsesConfigSchema } from "../store/store-config-schema.js";
 import { metricsConfigSchema, telemetryConfigSchema } from "../telemetry/telemetry-config-schema.js";
+import { registryConfigSchema } from "../registry/registry-config-schema.js";
 
 export const modelSchema = z.strictObject({
   name: z.string().min(1).regex(/^[\w.:/@+-]+$/, "model names use letters, digits and . : / @ + - _"),
@@ -74,6 +75,8 @@ export const configSchema = z
     request_log: requestLogConfigSchema.prefault({}),
     responses: responsesConfigSchema.prefault({}),
     metrics: metricsConfigSchema.prefault({}),
+    /** The model registry: versions, aliases, canaries (docs/registry.md). */
+    registry: registryConfigSchema.prefault({}),
     models: z.array(modelSchema).min(1),
   })
   .superRefine((config, context) => {

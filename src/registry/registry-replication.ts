@@ -26,6 +26,7 @@ export function startRegistryReplication(options: RegistryReplicationOptions): R
   let stopped = false;
   let listener: RegistryListener | undefined;
   let listening = false;
+  let failing = false;
   const reload = (): void => {
     options.reload().catch((error: unknown) => logger.warn({ err: error }, "registry reload failed: serving the last snapshot"));
   };
@@ -40,6 +41,7 @@ export function startRegistryReplication(options: RegistryReplicationOptions): R
       })
       .then(
         async (opened) => {
+          failing = false;
           if (stopped) await opened.close();
           else listener = opened;
           // Anything changed while the listener was down is picked up now.
@@ -47,7 +49,9 @@ export function startRegistryReplication(options: RegistryReplicationOptions): R
         },
         (error: unknown) => {
           listening = false;
-          logger.warn({ err: error }, "registry change notifications unavailable: polling");
+          // Retried on every poll: warned about once per outage, not once per try.
+          if (!failing) logger.warn({ err: error }, "registry change notifications unavailable: polling");
+          failing = true;
         },
       );
   };

@@ -163,6 +163,7 @@ export function createRequestObserver(deps: RequestObserverDeps): RequestObserve
           ...(provider === "" ? {} : { "gen_ai.provider.name": provider }),
           ...(usage === undefined ? {} : { "gen_ai.usage.input_tokens": usage.promptTokens, "gen_ai.usage.output_tokens": usage.completionTokens, "gantry.usage.source": usage.tokensFrom }),
           ...(facts.deployment === undefined ? {} : { "gantry.deployment": facts.deployment }),
+          ...(facts.modelVersion === undefined ? {} : { "gantry.model_version": facts.modelVersion }),
           ...(facts.attempts === undefined ? {} : { "gantry.attempts": facts.attempts }),
           ...(facts.cache === undefined ? {} : { "gantry.cache.result": facts.cache }),
           ...(facts.finishReason === undefined ? {} : { "gen_ai.response.finish_reasons": [facts.finishReason] }),
