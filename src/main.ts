@@ -35,6 +35,7 @@ import { createMessagesRoutes } from "./http/routes/messages-route.js";
 import { createAlerts } from "./compose/create-alerts.js";
 import { systemSchedule } from "./routing/clock.js";
 import { createDrift } from "./compose/create-drift.js";
+import { createModelVersions } from "./compose/create-model-versions.js";
 
 /** A running gateway: its address and a way to stop it gracefully. */
 export interface RunningGateway {
@@ -84,11 +85,19 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
   const now = time?.now ?? Date.now;
   // Fault drills decorate every provider; with no fault in force a call costs one length check more.
   const faults = createFaultBoard({ now, sleep: time?.sleep ?? abortableSleep, onRedisDown: (until) => redis.simulateDown(until, now) });
-  const registry = createModelRegistry(config, faults.wrapFactory(options.providerFactory ?? createProvider));
+  const providerFactory = faults.wrapFactory(options.providerFactory ?? createProvider);
+  const registry = createModelRegistry(config, providerFactory);
   faults.bind(registry);
-  const routing = createRoutingTable(config, registry, time === undefined ? {} : { clock: time.clock, sleep: time.sleep, schedule: time.schedule });
-  // One database for the request log, the rollups, stored responses and alert state, opened when any needs it.
-  const database = config.request_log.enabled || config.responses.store || config.rollups.enabled || config.alerts !== undefined || config.drift !== undefined ? await openStore(config.database) : undefined;
+  const configRouting = createRoutingTable(config, registry, time === undefined ? {} : { clock: time.clock, sleep: time.sleep, schedule: time.schedule });
+  // One database for the request log, the rollups, stored responses, alert state, drift samples and the model
+  // registry, opened when any needs it.
+  const database =
+    config.request_log.enabled || config.responses.store || config.rollups.enabled || config.registry.enabled || config.alerts !== undefined || config.drift !== undefined
+      ? await openStore(config.database)
+      : undefined;
+  // Model versions (docs/registry.md): from here on a bare model name routes to its prod version.
+  const versions = await createModelVersions({ config, store: database, routing: configRouting, factory: providerFactory, logger, now, schedule: time?.schedule ?? systemSchedule });
+  const routing = versions.routing;
   // The per-minute rollups: the observer feeds the aggregator, its background job flushes every
   // rollups.flush_interval_seconds (and prunes hourly); /admin/stats and /admin/slo read them.
   const slo = createSlo(config, database, logger, { now });
@@ -126,7 +135,7 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
     scan: { maxDepth: limits.max_json_depth, maxElements: limits.max_json_elements },
     gate: createLargeBodyGate({ thresholdBytes: serverConfig.large_body_bytes, maxConcurrent: serverConfig.max_concurrent_large_bodies }),
   };
-  const pipeline = { registry, routing, body, requestLimits: limits, stages: wrappedStages };
+  const pipeline = { registry, routing, body, requestLimits: limits, stages: wrappedStages, versions: versions.resolver };
   const responseStore = config.responses.store ? database : undefined;
   const stopResponseExpiry = responseStore === undefined ? undefined : startResponseExpiry(responseStore, (error) => logger.warn({ err: error }, "pruning expired responses failed"), now);
   // The SLOs and their SLI source come from the slo feature (issue 15); until they are wired, /admin/alerts serves the stored state.
@@ -146,7 +155,7 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
     anthropicRoutes: createMessagesRoutes({ ...pipeline, countTokens }),
     // An engine server's own /metrics (extraRoutes) wins over the gateway's: it is what inference routers scrape.
     extraRoutes: new Map([...observability.routes, ...(options.extraRoutes ?? [])]),
-    adminRoutes: new Map([...security.adminRoutes, ...observability.adminRoutes, ...slo.adminRoutes, ...createAdminFaultRoutes({ faults, audit: security.audit, now }), ...(alerts?.adminRoutes ?? []), ...(drift?.adminRoutes ?? [])]),
+    adminRoutes: new Map([...security.adminRoutes, ...observability.adminRoutes, ...slo.adminRoutes, ...createAdminFaultRoutes({ faults, audit: security.audit, now }), ...(alerts?.adminRoutes ?? []), ...(drift?.adminRoutes ?? []), ...versions.adminRoutes]),
     adminGuard: security.adminGuard,
     authenticate: security.authenticate,
     observer: observability.observer,
@@ -189,6 +198,7 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
       await app.drain(config.server.shutdown_grace_ms);
       server.closeAllConnections();
       await serverClosed;
+      await versions.close();
       await registry.close();
       await security.close();
       await cacheStore.close();

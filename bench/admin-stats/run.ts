@@ -48,7 +48,7 @@ for (let first = 0; first < rowCount; first += 20_000) {
     const failed = index % 97 === 0;
     const row: RequestRow = {
       id: `seed-${index}`, client_request_id: null, time, path: "/v1/chat/completions", key_id: `key-${index % 50}`, team: `team-${index % 5}`,
-      model: models[index % models.length] ?? null, deployment: null, answered_by: null, stream: index % 2 === 0, attempts: 1, status: failed ? 502 : 200, error_code: failed ? "upstream_error" : null,
+      model: models[index % models.length] ?? null, model_version: null, deployment: null, answered_by: null, stream: index % 2 === 0, attempts: 1, status: failed ? 502 : 200, error_code: failed ? "upstream_error" : null,
       prompt_tokens: 100 + (index % 400), completion_tokens: 50 + (index % 300), cached_tokens: 0, cost_usd: 0.0004, ttft_ms: index % 2 === 0 ? storedLatency(latency / 4) : null,
       latency_ms: storedLatency(latency), upstream_ms: storedLatency(latency - 1), cache: null, finish_reason: "stop", request_body: null, response_body: null,
     };

@@ -102,7 +102,7 @@ for (let start = 0; start < seedRows; start += 20_000) {
     const latency = 20 + ((index * 7919) % 5000) * Math.random();
     batch.push({
       id: `seed-${index}`, client_request_id: null, time: now - 23 * 3600 * 1000 + Math.floor((index / seedRows) * 23 * 3600 * 1000), path: "/v1/chat/completions", key_id: `key-${index % 50}`, team: `team-${index % 5}`,
-      model: models[index % models.length] ?? null, deployment: null, answered_by: null, stream: index % 2 === 0, attempts: 1, status: index % 97 === 0 ? 502 : 200, error_code: index % 97 === 0 ? "upstream_error" : null,
+      model: models[index % models.length] ?? null, model_version: null, deployment: null, answered_by: null, stream: index % 2 === 0, attempts: 1, status: index % 97 === 0 ? 502 : 200, error_code: index % 97 === 0 ? "upstream_error" : null,
       prompt_tokens: 100 + (index % 400), completion_tokens: 50 + (index % 300), cached_tokens: 0, cost_usd: 0.0004, ttft_ms: index % 2 === 0 ? storedLatency(latency / 4) : null,
       latency_ms: storedLatency(latency), upstream_ms: storedLatency(latency - 1), cache: null, finish_reason: "stop", request_body: null, response_body: null,
     });

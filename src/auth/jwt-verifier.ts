@@ -1,7 +1,7 @@
 import { createSecretKey } from "node:crypto";
 import { createRemoteJWKSet, errors, jwtVerify, type JWTPayload, type JWTVerifyOptions } from "jose";
 import { GatewayError } from "../errors/gateway-error.js";
-import { endpointNames, type EndpointName } from "./key-policy.js";
+import { endpointNames, keyScopes, type EndpointName, type KeyScope } from "./key-policy.js";
 import type { JwtConfig } from "./auth-config-schema.js";
 import type { Principal } from "../pipeline/principal.js";
 
@@ -13,6 +13,7 @@ export type JwtVerifier = (token: string) => Promise<Principal>;
  * `exp` is required; `exp`, `nbf` and `iat` are checked with `clock_skew_s` of tolerance, and `iat` against
  * `max_age_s` when set. Scopes (space-separated string or array): `model:<glob>` allow models,
  * `chat`/`completions`/`embeddings` allow endpoints; a token without any of one kind is not restricted in that dimension.
+ * Key scopes (`models:pin`) are granted by name.
  */
 export function createJwtVerifier(config: JwtConfig, now: () => number = Date.now): JwtVerifier {
   const skewS = config.clock_skew_s;
@@ -43,13 +44,14 @@ export function createJwtVerifier(config: JwtConfig, now: () => number = Date.no
     const scopes = readScopes(payload[config.scopes_claim]);
     const models = scopes.filter((scope) => scope.startsWith("model:")).map((scope) => scope.slice("model:".length));
     const endpoints = scopes.filter((scope): scope is EndpointName => (endpointNames as readonly string[]).includes(scope));
+    const granted = scopes.filter((scope): scope is KeyScope => (keyScopes as readonly string[]).includes(scope));
     const subject = payload.sub ?? "jwt";
     return {
       id: `jwt:${subject}`,
       name: subject,
       kind: "jwt",
       ...(typeof team === "string" && team !== "" ? { team } : {}),
-      policy: { ...(models.length > 0 ? { models } : {}), ...(endpoints.length > 0 ? { endpoints } : {}) },
+      policy: { ...(models.length > 0 ? { models } : {}), ...(endpoints.length > 0 ? { endpoints } : {}), ...(granted.length > 0 ? { scopes: granted } : {}) },
     };
   };
 }

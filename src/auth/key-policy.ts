@@ -6,6 +6,10 @@ import { budgetSchema } from "../limits/limits-config-schema.js";
 export const endpointNames = ["chat", "completions", "embeddings"] as const;
 export type EndpointName = (typeof endpointNames)[number];
 
+/** Extra rights a key may be granted; `models:pin` lets its requests choose a model version (x-gantry-version). */
+export const keyScopes = ["models:pin"] as const;
+export type KeyScope = (typeof keyScopes)[number];
+
 /** What a key may do and how much: the body of `POST /admin/keys` minus its identity fields. */
 export const keyPolicySchema = z.strictObject({
   /** May use the admin API (`/admin/*`) with this key, as with the admin key. */
@@ -13,6 +17,8 @@ export const keyPolicySchema = z.strictObject({
   /** Model name globs (`*` matches any run of characters); absent = every model. */
   models: z.array(z.string().min(1).max(200)).max(100).optional(),
   endpoints: z.array(z.enum(endpointNames)).min(1).optional(),
+  /** Extra rights (docs/security.md); absent = none. Admin keys hold every scope. */
+  scopes: z.array(z.enum(keyScopes)).max(16).optional(),
   /** Requests asking for more output tokens are refused with 400; requests without max_tokens get this cap. */
   max_tokens: z.number().int().positive().optional(),
   max_prompt_tokens: z.number().int().positive().optional(),

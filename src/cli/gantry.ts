@@ -6,11 +6,12 @@ import { drift } from "./drift.js";
 import { engine } from "./engine.js";
 import { evalCommand } from "./eval.js";
 import { keys } from "./keys.js";
+import { models } from "./models.js";
 import { plan } from "./plan.js";
 import { serve } from "./serve.js";
 import { slo } from "./slo.js";
 
-const commands: Record<string, (argv: string[]) => Promise<number>> = { serve, plan, bench, engine, keys, drill, data, eval: evalCommand, slo, drift };
+const commands: Record<string, (argv: string[]) => Promise<number>> = { serve, plan, bench, engine, keys, models, drill, data, eval: evalCommand, slo, drift };
 
 const help = `gantry: an OpenAI-compatible gateway and model server for LLM applications
 
@@ -19,6 +20,8 @@ commands:
   engine --model M [--port N] [--parallel P]   serve one GGUF model: OpenAI API, /health, /metrics (engine --help)
   bench --base-url URL [--request-rate R] ...  load-test an OpenAI-compatible server: TTFT, TPOT, goodput (bench --help)
   keys create|list|get|revoke --url URL       manage virtual API keys through the admin API (keys --help)
+  models list|versions|create-version|alias|promote|rollback|split|history --url URL
+                                              the model registry: versions, aliases, canaries (models --help)
   drill inject|list|clear|run --url URL       fault drills: inject faults into live traffic, play a scenario (drill --help)
   data clean IN.jsonl --out DIR               fine-tuning data: normalise, dedup (exact + MinHash), scrub PII, split (data --help)
   eval run|baseline ...                        evaluation suites, stored runs and baselines (eval --help)

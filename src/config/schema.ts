@@ -15,6 +15,7 @@ import { metricsConfigSchema, telemetryConfigSchema } from "../telemetry/telemet
 import { alertsConfigSchema } from "../alerts/alerts-config-schema.js";
 import { rollupsConfigSchema, slosConfigSchema } from "../slo/slo-config-schema.js";
 import { driftConfigSchema } from "../drift/drift-config-schema.js";
+import { registryConfigSchema } from "../registry/registry-config-schema.js";
 
 export const modelSchema = z.strictObject({
   name: z.string().min(1).regex(/^[\w.:/@+-]+$/, "model names use letters, digits and . : / @ + - _"),
@@ -85,6 +86,8 @@ export const configSchema = z
     slos: slosConfigSchema,
     /** Drift detection (docs/drift.md): off unless present. */
     drift: driftConfigSchema.optional(),
+    /** The model registry: versions, aliases, canaries (docs/registry.md). */
+    registry: registryConfigSchema.prefault({}),
     models: z.array(modelSchema).min(1),
   })
   .superRefine((config, context) => {

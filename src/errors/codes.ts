@@ -22,6 +22,8 @@ export const errorCodes = {
   not_found: { status: 404, type: "invalid_request_error", retryable: false, message: "No such route." },
   method_not_allowed: { status: 405, type: "invalid_request_error", retryable: false, message: "Method not allowed on this route." },
   response_not_found: { status: 404, type: "invalid_request_error", retryable: false, message: "No stored response has this id." },
+  model_version_not_found: { status: 404, type: "invalid_request_error", retryable: false, message: "The model has no such version or alias." },
+  registry_conflict: { status: 409, type: "invalid_request_error", retryable: false, message: "The model registry cannot make that change in its current state." },
   model_not_found: { status: 404, type: "invalid_request_error", retryable: false, message: "The model does not exist." },
   operation_not_supported: { status: 400, type: "invalid_request_error", retryable: false, message: "The model does not support this operation." },
   context_length_exceeded: { status: 400, type: "invalid_request_error", retryable: false, message: "The prompt and max_tokens do not fit in the model's context window." },

@@ -9,6 +9,7 @@ import type { RequestContext } from "../pipeline/request-context.js";
 import { writeAnswer, type AnswerEncoder } from "./write-answer.js";
 import type { JsonBodyOptions } from "./read-json-body.js";
 import type { RequestLimits } from "../protocol/request-limits-config-schema.js";
+import type { ModelVersionResolver } from "../routing/model-version-resolver.js";
 
 /** What answering a request needs: the routing state and the answer stages. */
 export interface PipelineDeps {
@@ -20,15 +21,20 @@ export interface PipelineDeps {
   requestLimits: RequestLimits;
   /** The answer stages, in order (auth, limits, guardrails, cache…), around routing. */
   stages: readonly AnswerStage[];
+  /** Picks the model version each request is served by (docs/registry.md). */
+  versions: ModelVersionResolver;
 }
 
 /**
  * Runs a validated chat, completion or embedding request through the answer stages and routing, and writes the answer
  * with `encoder` (OpenAI's wire format by default; the Responses and Messages routes pass their translations).
  */
-export async function runPipeline(context: RequestContext, deps: PipelineDeps, request: PipelineRequest, encoder?: AnswerEncoder): Promise<void> {
+export async function runPipeline(context: RequestContext, deps: PipelineDeps, clientRequest: PipelineRequest, encoder?: AnswerEncoder): Promise<void> {
+  // The version is chosen before any stage, so limits, guardrails and the cache see the request it will serve.
+  const choice = deps.versions.resolve(context, clientRequest);
+  const request = choice?.request ?? clientRequest;
   const { body } = request;
-  const router = deps.routing.get(body.model);
+  const router = choice?.router ?? deps.routing.get(body.model);
   if (router === undefined) {
     const shown = clipClientText(body.model);
     context.facts.model = shown;
@@ -40,6 +46,7 @@ export async function runPipeline(context: RequestContext, deps: PipelineDeps, r
   const answer = composeStages(context, deps.stages, createRoutedSource(deps.routing, router, context, progress));
   try {
     await writeAnswer(context, await answer(request), encoder);
+    if (choice !== undefined) deps.versions.answered(context, choice);
   } catch (error) {
     if (!context.response.headersSent) {
       for (const [name, value] of Object.entries(answerHeaders(progress))) context.response.setHeader(name, value);

@@ -72,27 +72,36 @@ export interface ModelRegistryConfig {
 /** Builds every model's deployments from config; timeouts layer global, then model, then deployment, key by key. */
 export function createModelRegistry(config: ModelRegistryConfig, factory: ProviderFactory = createProvider): ModelRegistry {
   const models = new Map<string, ModelEntry>();
-  for (const model of config.models) {
-    const deployments = model.deployments.map((deployment, index): Deployment => {
-      const timeouts = resolveTimeouts(config.timeouts, model.timeouts, "timeouts" in deployment ? deployment.timeouts : undefined);
-      return {
-        id: `${model.name}/${index}`,
-        upstreamModel: ("upstream_model" in deployment ? deployment.upstream_model : undefined) ?? model.name,
-        provider: factory(deployment, model.name, timeouts),
-        weight: deployment.weight,
-        ...(deployment.provider === "openai-compatible" ? { upstream: upstreamEndpoint(deployment) } : {}),
-      };
-    });
-    models.set(model.name, { name: model.name, deployments });
-  }
+  for (const model of config.models) models.set(model.name, createModelEntry(model, config.timeouts, factory));
   const list = [...models.values()];
   return {
     get: (name) => models.get(name),
     list: () => list,
-    close: async () => {
-      await Promise.allSettled(list.flatMap((model) => model.deployments.map((deployment) => deployment.provider.close())));
-    },
+    close: () => closeModelEntries(list),
   };
+}
+
+/**
+ * One model's deployments with their providers. `idPrefix` names the deployments (`<prefix>/<index>`): the model's
+ * name, or a registry version's own prefix so a version's deployments stay apart from the config's in metrics.
+ */
+export function createModelEntry(model: ModelRegistryConfig["models"][number], globalTimeouts: TimeoutsConfig, factory: ProviderFactory, idPrefix = model.name): ModelEntry {
+  const deployments = model.deployments.map((deployment, index): Deployment => {
+    const timeouts = resolveTimeouts(globalTimeouts, model.timeouts, "timeouts" in deployment ? deployment.timeouts : undefined);
+    return {
+      id: `${idPrefix}/${index}`,
+      upstreamModel: ("upstream_model" in deployment ? deployment.upstream_model : undefined) ?? model.name,
+      provider: factory(deployment, model.name, timeouts),
+      weight: deployment.weight,
+      ...(deployment.provider === "openai-compatible" ? { upstream: upstreamEndpoint(deployment) } : {}),
+    };
+  });
+  return { name: model.name, deployments };
+}
+
+/** Closes every provider of these models. */
+export async function closeModelEntries(models: readonly ModelEntry[]): Promise<void> {
+  await Promise.allSettled(models.flatMap((model) => model.deployments.map((deployment) => deployment.provider.close())));
 }
 
 /** The probe address of an openai-compatible deployment: its base URL with the same auth and extra headers as requests. */

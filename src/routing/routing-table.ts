@@ -1,6 +1,6 @@
 import type { TimeoutsConfig } from "../providers/deployment-config-schema.js";
-import type { ModelRegistry } from "../providers/model-registry.js";
-import { createRulesProvider } from "../providers/rules/rules-provider.js";
+import type { ModelEntry, ModelRegistry } from "../providers/model-registry.js";
+import { createRulesProvider, type RulesProvider } from "../providers/rules/rules-provider.js";
 import { systemClock, systemSchedule, type Clock, type Random, type Schedule } from "./clock.js";
 import { createModelRouter, type ModelRouter } from "./model-router.js";
 import { breakerSchema, retrySchema, type BreakerConfig, type FastPathConfig, type RetryConfig, type RoutingConfig } from "./routing-config-schema.js";
@@ -43,9 +43,7 @@ export interface RoutingTableConfig {
 const defaultTotalMs = 600_000;
 
 /**
- * Builds a router per model (rules files for fast paths are read here, at startup). Retries and the breaker default
- * on only where a model has somewhere else to go (another deployment or a fallback): with a single upstream they
- * would just turn a clear upstream error into a retried or 503 one.
+ * Builds a router per model (rules files for fast paths are read here, at startup).
  */
 export function createRoutingTable(config: RoutingTableConfig, registry: ModelRegistry, options: RoutingTableOptions = {}): RoutingTable {
   const clock = options.clock ?? systemClock;
@@ -53,25 +51,38 @@ export function createRoutingTable(config: RoutingTableConfig, registry: ModelRe
   const routers = new Map<string, ModelRouter>();
   for (const model of config.models) {
     const entry = registry.get(model.name);
-    if (entry === undefined) continue;
-    const hasAlternative = model.deployments.length > 1 || model.fallbacks.length > 0;
-    const retry = model.retry ?? { ...retrySchema.parse({}), ...(hasAlternative ? {} : { max_attempts: 1 }) };
-    const breaker = model.breaker ?? (hasAlternative ? breakerSchema.parse({}) : undefined);
-    routers.set(
-      model.name,
-      createModelRouter({
-        model: entry,
-        routing: model.routing,
-        retry,
-        breaker,
-        fallbacks: model.fallbacks,
-        deadlineMs: model.timeouts?.total_ms ?? config.timeouts.total_ms ?? defaultTotalMs,
-        fastPath: model.fast_path === undefined ? undefined : createRulesProvider({ rulesFile: model.fast_path.rules_file, modelName: model.name, serveAny: model.fast_path.serve_any }),
-        clock,
-        random,
-      }),
-    );
+    if (entry !== undefined) routers.set(model.name, createConfiguredRouter(model, entry, config.timeouts, clock, random));
   }
   const list = [...routers.values()];
   return { get: (name) => routers.get(name), list: () => list, clock, random, sleep: options.sleep ?? abortableSleep, schedule: options.schedule ?? systemSchedule };
+}
+
+/**
+ * One model's router from its config and deployments. Retries and the breaker default on only where a model has
+ * somewhere else to go (another deployment or a fallback): with a single upstream they would just turn a clear
+ * upstream error into a retried or 503 one. `fastPath` replaces the config's rules when given (a registry version
+ * shares its model's already loaded rules).
+ */
+export function createConfiguredRouter(
+  model: RoutingTableConfig["models"][number],
+  entry: ModelEntry,
+  timeouts: TimeoutsConfig,
+  clock: Clock,
+  random: Random,
+  fastPath?: RulesProvider,
+): ModelRouter {
+  const hasAlternative = entry.deployments.length > 1 || model.fallbacks.length > 0;
+  const retry = model.retry ?? { ...retrySchema.parse({}), ...(hasAlternative ? {} : { max_attempts: 1 }) };
+  const breaker = model.breaker ?? (hasAlternative ? breakerSchema.parse({}) : undefined);
+  return createModelRouter({
+    model: entry,
+    routing: model.routing,
+    retry,
+    breaker,
+    fallbacks: model.fallbacks,
+    deadlineMs: model.timeouts?.total_ms ?? timeouts.total_ms ?? defaultTotalMs,
+    fastPath: fastPath ?? (model.fast_path === undefined ? undefined : createRulesProvider({ rulesFile: model.fast_path.rules_file, modelName: model.name, serveAny: model.fast_path.serve_any })),
+    clock,
+    random,
+  });
 }

@@ -248,6 +248,45 @@ export const migrations: readonly Migration[] = [
       )`,
     ],
   },
+  {
+    // The model registry (docs/registry.md): immutable versions, aliases, traffic splits and the history of every
+    // change; ids and version numbers are allocated under the registry's write lock, so no dialect's sequence is needed.
+    version: 9,
+    statements: [
+      `CREATE TABLE model_versions (
+        model TEXT NOT NULL,
+        version INTEGER NOT NULL,
+        spec TEXT NOT NULL,
+        spec_hash TEXT NOT NULL,
+        source TEXT NOT NULL,
+        created_at BIGINT NOT NULL,
+        created_by TEXT NOT NULL,
+        PRIMARY KEY (model, version)
+      )`,
+      `CREATE TABLE model_aliases (
+        model TEXT NOT NULL,
+        alias TEXT NOT NULL,
+        version INTEGER NOT NULL,
+        updated_at BIGINT NOT NULL,
+        PRIMARY KEY (model, alias)
+      )`,
+      "CREATE TABLE model_splits (model TEXT PRIMARY KEY, weights TEXT NOT NULL, updated_at BIGINT NOT NULL)",
+      `CREATE TABLE model_registry_history (
+        id BIGINT PRIMARY KEY,
+        model TEXT NOT NULL,
+        at BIGINT NOT NULL,
+        actor TEXT NOT NULL,
+        action TEXT NOT NULL,
+        target TEXT,
+        before_value TEXT,
+        after_value TEXT
+      )`,
+      // "Which version was prod at time T": the newest change of one alias at or before T.
+      "CREATE INDEX model_registry_history_target ON model_registry_history (model, target, at, id)",
+      "ALTER TABLE requests ADD COLUMN model_version TEXT",
+      "CREATE INDEX requests_model_version_time ON requests (model, model_version, time)",
+    ],
+  },
 ];
 
 /** The newest schema version this build knows. */

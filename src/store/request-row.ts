@@ -10,6 +10,8 @@ export interface RequestRow {
   readonly key_id: string | null;
   readonly team: string | null;
   readonly model: string | null;
+  /** The registry version of `model` that served the request (docs/registry.md); null when none was resolved. */
+  readonly model_version: string | null;
   readonly deployment: string | null;
   readonly answered_by: string | null;
   readonly stream: boolean;
@@ -50,6 +52,7 @@ export const requestColumns = [
   "key_id",
   "team",
   "model",
+  "model_version",
   "deployment",
   "answered_by",
   "stream",

@@ -8,6 +8,8 @@ export interface RequestFilter {
   readonly from?: number;
   readonly to?: number;
   readonly model?: string;
+  /** The registry version that served the request. */
+  readonly version?: string;
   readonly key?: string;
   readonly team?: string;
   /** The client's `x-request-id`. */
@@ -93,6 +95,7 @@ export function createRequestStore(executor: SqlExecutor): RequestStore {
       if (filter.from !== undefined) add("time >= ?", filter.from);
       if (filter.to !== undefined) add("time < ?", filter.to);
       if (filter.model !== undefined) add("model = ?", filter.model);
+      if (filter.version !== undefined) add("model_version = ?", filter.version);
       if (filter.key !== undefined) add("key_id = ?", filter.key);
       if (filter.team !== undefined) add("team = ?", filter.team);
       if (filter.clientRequestId !== undefined) add("client_request_id = ?", filter.clientRequestId);
@@ -147,6 +150,7 @@ function toRequestRow(row: SqlRow): RequestRow {
     key_id: text(row["key_id"]),
     team: text(row["team"]),
     model: text(row["model"]),
+    model_version: text(row["model_version"]),
     deployment: text(row["deployment"]),
     answered_by: text(row["answered_by"]),
     stream: Number(row["stream"]) === 1,

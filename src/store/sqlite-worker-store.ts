@@ -63,6 +63,15 @@ export function createSqliteWorkerStore(path: string): GatewayStore {
     listDriftSamples: (filter) => writer.call("listDriftSamples", filter),
     listDriftSeries: (from, to) => writer.call("listDriftSeries", from, to),
     pruneDriftSamples: (beforeMs) => writer.call("pruneDriftSamples", beforeMs),
+    registryStamp: () => writer.call("registryStamp"),
+    loadRegistry: () => writer.call("loadRegistry"),
+    createModelVersion: (version) => writer.call("createModelVersion", version),
+    syncConfigVersion: (version) => writer.call("syncConfigVersion", version),
+    setModelAlias: (change) => writer.call("setModelAlias", change),
+    setModelSplit: (change) => writer.call("setModelSplit", change),
+    previousAliasVersion: (model, alias) => writer.call("previousAliasVersion", model, alias),
+    modelHistory: (model, at, limit) => writer.call("modelHistory", model, at, limit),
+    aliasAt: (model, alias, at) => writer.call("aliasAt", model, alias, at),
     close: () => (closing ??= Promise.all([writer.close(), reader?.close()]).then(() => undefined)),
   };
 }

@@ -4,8 +4,17 @@ import { join } from "node:path";
 import pino from "pino";
 import { parseConfig } from "../../src/config/load-config.js";
 import { startGateway, type RunningGateway } from "../../src/main.js";
+import type { GatewayConfig } from "../../src/config/schema.js";
 import type { Logger } from "../../src/pipeline/logger.js";
 import type { FakeClock } from "./fake-clock.js";
+
+/**
+ * A fresh database for one test gateway, unless its YAML names one: parallel test files never share the request log
+ * or the model registry (whose `prod` a gateway with another config would otherwise move).
+ */
+export function testDatabase(yaml: string, config: GatewayConfig): GatewayConfig["database"] {
+  return /^database:/m.test(yaml) ? config.database : { ...config.database, path: join(mkdtempSync(join(tmpdir(), "gantry-test-db-")), "gantry.db") };
+}
 
 /**
  * Starts an in-process gateway on a loopback port from YAML text, with logs discarded unless asked for.
@@ -14,7 +23,7 @@ import type { FakeClock } from "./fake-clock.js";
 export async function startTestGateway(yaml: string, options: { logs?: boolean } = {}): Promise<RunningGateway> {
   const config = parseConfig(yaml, process.env, "test");
   const logger = pino({ level: options.logs === true ? "info" : "silent" });
-  const database = /^database:/m.test(yaml) ? config.database : { ...config.database, path: join(mkdtempSync(join(tmpdir(), "gantry-test-db-")), "gantry.db") };
+  const database = testDatabase(yaml, config);
   return startGateway({ ...config, database, server: { ...config.server, port: 0, host: "127.0.0.1" } }, { logger });
 }
 
@@ -30,7 +39,7 @@ export function upstreamConfig(baseUrls: string[], extra = ""): string {
  */
 export async function startClockedGateway(yaml: string, clock: FakeClock, options: { logger?: Logger } = {}): Promise<RunningGateway> {
   const config = parseConfig(yaml, process.env, "test");
-  const database = /^database:/m.test(yaml) ? config.database : { ...config.database, path: join(mkdtempSync(join(tmpdir(), "gantry-test-db-")), "gantry.db") };
+  const database = testDatabase(yaml, config);
   return startGateway(
     { ...config, database, server: { ...config.server, port: 0, host: "127.0.0.1" } },
     { logger: options.logger ?? pino({ level: "silent" }), time: { clock, schedule: clock.schedule, sleep: clock.sleep, now: clock.now } },

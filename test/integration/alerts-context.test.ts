@@ -7,7 +7,7 @@ import { openSqlite, tempDatabasePath } from "../helpers/alert-database.js";
 
 function row(id: string, time: number, model: string, errorCode: string | null, team: string | null = null): RequestRow {
   return {
-    id, client_request_id: null, time, path: "/v1/chat/completions", key_id: null, team, model, deployment: null, answered_by: null,
+    id, client_request_id: null, time, path: "/v1/chat/completions", key_id: null, team, model, model_version: null, deployment: null, answered_by: null,
     stream: false, attempts: 1, status: errorCode === null ? 200 : 502, error_code: errorCode, prompt_tokens: 1, completion_tokens: 1,
     cached_tokens: 0, cost_usd: 0, ttft_ms: null, latency_ms: 5, upstream_ms: null, cache: null, finish_reason: null, request_body: null, response_body: null,
   };

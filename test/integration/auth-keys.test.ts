@@ -6,7 +6,7 @@ import { parseConfig } from "../../src/config/load-config.js";
 import { startGateway, type RunningGateway } from "../../src/main.js";
 import { startFakeUpstream, type FakeUpstream } from "../helpers/fake-upstream.js";
 import { createFakeClock } from "../helpers/fake-clock.js";
-import { startClockedGateway, upstreamConfig } from "../helpers/gateway.js";
+import { startClockedGateway, testDatabase, upstreamConfig } from "../helpers/gateway.js";
 
 const adminKey = "admin-key-for-tests-0123456789";
 let upstream: FakeUpstream;
@@ -20,7 +20,7 @@ beforeAll(async () => {
   const yaml = upstreamConfig([upstream.baseUrl], `auth: { mode: keys, admin_key: "${adminKey}" }\nlogging: { level: info, requests: true }`);
   const config = parseConfig(yaml, process.env, "test");
   const sink = new Writable({ write: (chunk: Buffer, _encoding, done) => ((logs += chunk.toString()), done()) });
-  gateway = await startGateway({ ...config, server: { ...config.server, port: 0, host: "127.0.0.1" } }, { logger: pino({ level: "info" }, sink) });
+  gateway = await startGateway({ ...config, database: testDatabase(yaml, config), server: { ...config.server, port: 0, host: "127.0.0.1" } }, { logger: pino({ level: "info" }, sink) });
 });
 afterAll(async () => {
   await gateway.close();

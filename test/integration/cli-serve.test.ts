@@ -55,7 +55,7 @@ describe("gantry serve", () => {
 
   it("serves from GANTRY_CONFIG, logs JSON with request ids and no secrets, and drains a stream on SIGTERM", async () => {
     const file = join(directory, "good.yaml");
-    writeFileSync(file, `server: { port: 0, shutdown_grace_ms: 5000 }\nmodels:\n  - name: story\n    deployments:\n      - { provider: openai-compatible, base_url: "${upstream.baseUrl}", upstream_model: tiny, api_key: "\${SECRET_KEY}" }\n`);
+    writeFileSync(file, `server: { port: 0, shutdown_grace_ms: 5000 }\ndatabase: { path: "${join(directory, "gantry.db")}" }\nmodels:\n  - name: story\n    deployments:\n      - { provider: openai-compatible, base_url: "${upstream.baseUrl}", upstream_model: tiny, api_key: "\${SECRET_KEY}" }\n`);
     const server = run(["serve"], { GANTRY_CONFIG: file, SECRET_KEY: "sk-do-not-log-me" });
     const result = exited(server);
     const url = await listening(server);

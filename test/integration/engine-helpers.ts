@@ -8,6 +8,7 @@ import { startGateway, type RunningGateway } from "../../src/main.js";
 import { createLlamaCppProvider } from "../../src/providers/llama-cpp/llama-cpp-provider.js";
 import { llamaEngineOptionsFromConfig } from "../../src/providers/llama-cpp/llama-cpp-engine-options.js";
 import { createProvider } from "../../src/providers/model-registry.js";
+import { testDatabase } from "../helpers/gateway.js";
 
 /** The shared test model, `../shared/models/stories260K.gguf` relative to the repository root. */
 export const storiesModel = resolve(dirname(fileURLToPath(import.meta.url)), "../../../shared/models/stories260K.gguf");
@@ -25,7 +26,7 @@ export async function startEngineGateway(yaml: string, options: { logs?: boolean
   const config = parseConfig(yaml, process.env, "test");
   const metrics = createEngineMetrics();
   const gateway = await startGateway(
-    { ...config, server: { ...config.server, port: 0, host: "127.0.0.1" } },
+    { ...config, database: testDatabase(yaml, config), server: { ...config.server, port: 0, host: "127.0.0.1" } },
     {
       logger: pino({ level: options.logs === true ? "info" : "silent" }),
       providerFactory: (deployment, modelName, timeouts) =>

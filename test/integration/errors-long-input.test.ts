@@ -3,7 +3,7 @@ import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseConfig } from "../../src/config/load-config.js";
 import { startGateway, type RunningGateway } from "../../src/main.js";
-import { upstreamConfig } from "../helpers/gateway.js";
+import { testDatabase, upstreamConfig } from "../helpers/gateway.js";
 
 const lines: string[] = [];
 let gateway: RunningGateway;
@@ -16,7 +16,7 @@ beforeAll(async () => {
       done();
     },
   });
-  gateway = await startGateway({ ...config, server: { ...config.server, port: 0 } }, { logger: pino({ level: "info" }, sink) });
+  gateway = await startGateway({ ...config, database: testDatabase("", config), server: { ...config.server, port: 0 } }, { logger: pino({ level: "info" }, sink) });
 });
 afterAll(() => gateway.close());
 

@@ -24,6 +24,7 @@ function row(index: number, overrides: Partial<RequestRow> = {}): RequestRow {
     key_id: index % 2 === 0 ? "key-a" : "key-b",
     team: index % 3 === 0 ? "red" : "blue",
     model: index % 4 === 0 ? "big" : "small",
+    model_version: null,
     deployment: "small/0",
     answered_by: null,
     stream: index % 5 === 0,

@@ -5,7 +5,7 @@ import { percentiles } from "../../src/store/request-stats.js";
 import { storedLatency } from "../../src/store/request-row.js";
 
 const row = (id: string): RequestRow => ({
-  id, client_request_id: null, time: 0, path: "/v1/chat/completions", key_id: null, team: null, model: "m", deployment: null, answered_by: null, stream: false, attempts: 1, status: 200, error_code: null,
+  id, client_request_id: null, time: 0, path: "/v1/chat/completions", key_id: null, team: null, model: "m", model_version: null, deployment: null, answered_by: null, stream: false, attempts: 1, status: 200, error_code: null,
   prompt_tokens: 0, completion_tokens: 0, cached_tokens: 0, cost_usd: 0, ttft_ms: null, latency_ms: 1, upstream_ms: null, cache: null, finish_reason: null, request_body: null, response_body: null,
 });
 

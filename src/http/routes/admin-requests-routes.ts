@@ -13,6 +13,8 @@ const listQuerySchema = z.strictObject({
   from: z.string().optional(),
   to: z.string().optional(),
   model: z.string().min(1).optional(),
+  /** The registry version that served the request (docs/registry.md). */
+  version: z.string().min(1).max(64).optional(),
   key: z.string().min(1).optional(),
   team: z.string().min(1).optional(),
   client_request_id: z.string().min(1).max(128).optional(),
@@ -42,6 +44,7 @@ export function createAdminRequestsRoutes(store: RequestStore, now: () => number
             ...(query.from === undefined ? {} : { from: parseTime(query.from, "from") }),
             ...(query.to === undefined ? {} : { to: parseTime(query.to, "to") }),
             ...(query.model === undefined ? {} : { model: query.model }),
+            ...(query.version === undefined ? {} : { version: query.version }),
             ...(query.key === undefined ? {} : { key: query.key }),
             ...(query.team === undefined ? {} : { team: query.team }),
             ...(query.client_request_id === undefined ? {} : { clientRequestId: query.client_request_id }),
