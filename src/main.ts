@@ -31,6 +31,9 @@ import { openStore } from "./store/open-store.js";
 import { startResponseExpiry } from "./store/response-expiry.js";
 import { createResponsesRoutes } from "./http/routes/responses-route.js";
 import { createMessagesRoutes } from "./http/routes/messages-route.js";
+import { createBatches } from "./compose/create-batches.js";
+import { createBatchDispatch } from "./compose/create-batch-dispatch.js";
+import { systemSchedule } from "./routing/clock.js";
 
 /** A running gateway: its address and a way to stop it gracefully. */
 export interface RunningGateway {
@@ -83,8 +86,8 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
   const registry = createModelRegistry(config, faults.wrapFactory(options.providerFactory ?? createProvider));
   faults.bind(registry);
   const routing = createRoutingTable(config, registry, time === undefined ? {} : { clock: time.clock, sleep: time.sleep, schedule: time.schedule });
-  // One database for the request log and stored responses, opened when either needs it.
-  const database = config.request_log.enabled || config.responses.store ? await openStore(config.database) : undefined;
+  // One database for the request log, stored responses and batches, opened when any needs it.
+  const database = config.request_log.enabled || config.responses.store || config.batch.enabled ? await openStore(config.database) : undefined;
   const observability = createObservability(config, routing, logger, database, redis.health);
   const cacheStore = createCacheStore(config.cache, redis, (error) => logger.warn({ err: error }, "answer cache backend failed: serving without it"));
 
@@ -92,15 +95,14 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
   // settles against it). Scopes, limits and the budget refuse before any work is spent; PII
   // redaction runs before the cache so cached entries never hold raw PII; the rules fast path answers last, just
   // before routing. The observer adds its own outermost and innermost stages and traces each one by name.
-  const stages: readonly AnswerStage[] = [
-    createAccountingStage(accounting),
-    security.stages.authorize,
-    security.stages.limits,
-    security.stages.budget,
-    createPiiStage(config),
-    createCacheStage({ config, store: cacheStore, embedder: createRoutedEmbedder(routing) }),
-    createFastPathStage(routing),
-  ];
+  const piiStage = createPiiStage(config);
+  const cacheStage = createCacheStage({ config, store: cacheStore, embedder: createRoutedEmbedder(routing) });
+  const fastPathStage = createFastPathStage(routing);
+  const stages: readonly AnswerStage[] = [createAccountingStage(accounting), security.stages.authorize, security.stages.limits, security.stages.budget, piiStage, cacheStage, fastPathStage];
+  // Batch lines run the same stages as their owner, with two differences (docs/batches.md): accounting prices them at
+  // the batch discount, and the key's RPM/TPM/concurrency limits give way to the batch pool (the worker's AIMD budget),
+  // so a batch neither starves nor is starved by its owner's interactive traffic. Scopes and budgets still apply.
+  const batchStages: readonly AnswerStage[] = [createAccountingStage(accounting, { discount: config.batch.discount }), security.stages.authorize, security.stages.budget, piiStage, cacheStage, fastPathStage];
 
   const wrappedStages = observability.observer.wrapStages(stages);
   const { server: serverConfig } = config;
@@ -112,6 +114,18 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
   };
   const pipeline = { registry, routing, body, requestLimits: limits, stages: wrappedStages };
   const responseStore = config.responses.store ? database : undefined;
+  const batches =
+    database === undefined || !config.batch.enabled
+      ? undefined
+      : createBatches({
+          config: config.batch,
+          store: database,
+          dispatch: createBatchDispatch({ routing, stages: observability.observer.wrapStages(batchStages), observer: observability.observer }),
+          interactiveInFlight: () => app.inFlight(),
+          now,
+          schedule: time?.schedule ?? systemSchedule,
+          logger,
+        });
   const stopResponseExpiry = responseStore === undefined ? undefined : startResponseExpiry(responseStore, (error) => logger.warn({ err: error }, "pruning expired responses failed"), now);
 
   const app = createApp({
@@ -121,7 +135,7 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
     routing,
     accounting,
     pipeline,
-    apiRoutes: createResponsesRoutes({ ...pipeline, store: responseStore, ttlMs: config.responses.ttl_days * 24 * 3600 * 1000, now, logger }),
+    apiRoutes: new Map([...createResponsesRoutes({ ...pipeline, store: responseStore, ttlMs: config.responses.ttl_days * 24 * 3600 * 1000, now, logger }), ...(batches?.routes ?? [])]),
     anthropicRoutes: createMessagesRoutes({ ...pipeline, countTokens }),
     // An engine server's own /metrics (extraRoutes) wins over the gateway's: it is what inference routers scrape.
     extraRoutes: new Map([...observability.routes, ...(options.extraRoutes ?? [])]),
@@ -154,6 +168,7 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
   const url = `http://${host}:${address.port}`;
   logger.info({ url, models: config.models.map((model) => model.name) }, "gantry listening");
   if (security.authenticate !== undefined) logger.info({ auth: config.auth?.mode }, `auth is on: create a key with  gantry keys create --url ${url} --name my-app  (admin key from GANTRY_ADMIN_KEY)`);
+  const batchWorker = batches?.start();
   const healthChecks = startHealthChecks(routing, {
     ...(time === undefined ? {} : { schedule: time.schedule }),
     onChange: (state, healthy) => logger.warn({ deployment: state.deployment.id, healthy }, healthy ? "deployment passed its health checks: back in rotation" : "deployment failed its health checks: out of rotation"),
@@ -168,6 +183,8 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
       await app.drain(config.server.shutdown_grace_ms);
       server.closeAllConnections();
       await serverClosed;
+      // Lines in flight are aborted and left uncommitted; their chunks go back for any replica to claim.
+      await batchWorker?.stop();
       await registry.close();
       await security.close();
       await cacheStore.close();

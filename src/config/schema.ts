@@ -11,6 +11,7 @@ import { requestLimitsConfigSchema } from "../protocol/request-limits-config-sch
 import { limitsConfigSchema } from "../limits/limits-config-schema.js";
 import { cacheSchema, modelCacheSchema } from "../cache/cache-config-schema.js";
 import { databaseConfigSchema, requestLogConfigSchema, responsesConfigSchema } from "../store/store-config-schema.js";
+import { batchConfigSchema } from "../batch/batch-config-schema.js";
 import { metricsConfigSchema, telemetryConfigSchema } from "../telemetry/telemetry-config-schema.js";
 
 export const modelSchema = z.strictObject({
@@ -74,6 +75,8 @@ export const configSchema = z
     request_log: requestLogConfigSchema.prefault({}),
     responses: responsesConfigSchema.prefault({}),
     metrics: metricsConfigSchema.prefault({}),
+    /** The Batch API (docs/batches.md). */
+    batch: batchConfigSchema.prefault({}),
     models: z.array(modelSchema).min(1),
   })
   .superRefine((config, context) => {

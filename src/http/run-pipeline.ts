@@ -3,6 +3,7 @@ import { GatewayError } from "../errors/gateway-error.js";
 import type { ModelRegistry } from "../providers/model-registry.js";
 import type { AttemptProgress } from "../routing/attempt-loop.js";
 import type { RoutingTable } from "../routing/routing-table.js";
+import type { ModelRouter } from "../routing/model-router.js";
 import { composeStages, type AnswerStage, type PipelineRequest } from "../pipeline/answer.js";
 import { answerHeaders, createRoutedSource } from "../routing/routed-source.js";
 import type { RequestContext } from "../pipeline/request-context.js";
@@ -27,15 +28,7 @@ export interface PipelineDeps {
  * with `encoder` (OpenAI's wire format by default; the Responses and Messages routes pass their translations).
  */
 export async function runPipeline(context: RequestContext, deps: PipelineDeps, request: PipelineRequest, encoder?: AnswerEncoder): Promise<void> {
-  const { body } = request;
-  const router = deps.routing.get(body.model);
-  if (router === undefined) {
-    const shown = clipClientText(body.model);
-    context.facts.model = shown;
-    throw new GatewayError("model_not_found", { message: `The model "${shown}" does not exist.`, param: "model" });
-  }
-  context.facts.model = body.model;
-  context.facts.stream = body.stream === true;
+  const router = routerFor(context, deps.routing, request.body);
   const progress: AttemptProgress = { attempts: 0, model: router.model.name, deployment: undefined, fallbackPosition: 0 };
   const answer = composeStages(context, deps.stages, createRoutedSource(deps.routing, router, context, progress));
   try {
@@ -48,6 +41,19 @@ export async function runPipeline(context: RequestContext, deps: PipelineDeps, r
   } finally {
     noteRouting(context, progress);
   }
+}
+
+/** The requested model's router (a 404 model_not_found when there is none); notes the model in the request's facts. */
+export function routerFor(context: RequestContext, routing: RoutingTable, body: PipelineRequest["body"]): ModelRouter {
+  const router = routing.get(body.model);
+  if (router === undefined) {
+    const shown = clipClientText(body.model);
+    context.facts.model = shown;
+    throw new GatewayError("model_not_found", { message: `The model "${shown}" does not exist.`, param: "model" });
+  }
+  context.facts.model = body.model;
+  context.facts.stream = body.stream === true;
+  return router;
 }
 
 function noteRouting(context: RequestContext, progress: AttemptProgress): void {

@@ -3,6 +3,7 @@ import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { Worker } from "node:worker_threads";
+import { batchStoreMethods, type BatchStore } from "./batch-store.js";
 import type { GatewayStore } from "./gateway-store.js";
 import { computeStats } from "./request-stats.js";
 import type { SqlExecutor, SqlRow } from "./sql-executor.js";
@@ -52,6 +53,7 @@ export function createSqliteWorkerStore(path: string): GatewayStore {
     getResponse: (id, tenant, now) => writer.call("getResponse", id, tenant, now),
     deleteResponse: (id, tenant) => writer.call("deleteResponse", id, tenant),
     pruneResponses: (now) => writer.call("pruneResponses", now),
+    ...(Object.fromEntries(batchStoreMethods.map((method) => [method, (...args: unknown[]) => writer.call(method, ...args)])) as unknown as BatchStore),
     close: () => (closing ??= Promise.all([writer.close(), reader?.close()]).then(() => undefined)),
   };
 }
