@@ -168,6 +168,7 @@ export function startBatchWorker(deps: BatchWorkerDeps): BatchWorker {
   }
 
   cancelTimer = deps.schedule(wake, 0);
+  logger.info({ worker: owner }, "batch worker started");
   return {
     wake,
     async stop() {
