@@ -161,8 +161,14 @@ export function createBatchStore(executor: SqlExecutor): BatchStore {
     listFiles(tenant, purpose, after, limit) {
       let sql = `SELECT ${fileColumns.join(", ")} FROM batch_files WHERE tenant = ?`;
       const params: SqlValue[] = [tenant];
-      if (purpose !== undefined) (sql += " AND purpose = ?"), params.push(purpose);
-      if (after !== undefined) (sql += afterClause("batch_files")), params.push(after, after, after);
+      if (purpose !== undefined) {
+        sql += " AND purpose = ?";
+        params.push(purpose);
+      }
+      if (after !== undefined) {
+        sql += afterClause("batch_files");
+        params.push(after, after, after);
+      }
       return page(sql, params, limit, readFile);
     },
     async deleteFile(id, tenant) {
@@ -178,7 +184,10 @@ export function createBatchStore(executor: SqlExecutor): BatchStore {
     listBatches(tenant, after, limit) {
       let sql = `${selectBatch} WHERE tenant = ?`;
       const params: SqlValue[] = [tenant];
-      if (after !== undefined) (sql += afterClause("batches")), params.push(after, after, after);
+      if (after !== undefined) {
+        sql += afterClause("batches");
+        params.push(after, after, after);
+      }
       return page(sql, params, limit, readBatch);
     },
     async updateBatch(id, fields, statuses, owner) {
@@ -186,7 +195,10 @@ export function createBatchStore(executor: SqlExecutor): BatchStore {
       const values = names.map((name) => fields[name] ?? null);
       let sql = `UPDATE batches SET ${names.map((name) => `${name} = ?`).join(", ")} WHERE id = ? AND status IN (${statuses.map(() => "?").join(", ")})`;
       const params: SqlValue[] = [...values, id, ...statuses];
-      if (owner !== undefined) (sql += " AND lease_owner = ?"), params.push(owner);
+      if (owner !== undefined) {
+        sql += " AND lease_owner = ?";
+        params.push(owner);
+      }
       return (await executor.run(sql, params)) > 0;
     },
     async claimBatchStep(owner, nowMs, leaseMs) {
