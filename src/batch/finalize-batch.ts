@@ -3,7 +3,7 @@ import type { BatchLineRow, BatchRow, BatchStore } from "../store/batch-store.js
 import type { BatchFiles } from "./batch-files.js";
 
 export interface FinalizeDeps {
-  store: Pick<BatchStore, "readLines">;
+  store: Pick<BatchStore, "readLines" | "lineCounts">;
   files: Pick<BatchFiles, "write">;
   /** Epoch milliseconds. */
   now: () => number;
@@ -43,16 +43,15 @@ export async function finalizeBatch(batch: BatchRow, deps: FinalizeDeps): Promis
     }
   }
 
+  // Answered lines are known before writing (their count is one indexed query), so an empty file is never written.
+  const answered = (await deps.store.lineCounts(batch.id)).completed;
   const created_at = Math.floor(deps.now() / 1000);
   const suffix = batch.id.replace(/^batch_/, "");
-  const output = await deps.files.write({ id: `file-${suffix}-output`, tenant: batch.tenant, purpose: "batch_output", filename: `${batch.id}_output.jsonl`, created_at }, entries("output"));
-  const errors = await deps.files.write({ id: `file-${suffix}-errors`, tenant: batch.tenant, purpose: "batch_output", filename: `${batch.id}_error.jsonl`, created_at }, entries("error"));
-  return {
-    output_file_id: counts.completed > 0 ? output.id : null,
-    error_file_id: counts.failed > 0 ? errors.id : null,
-    completed: counts.completed,
-    failed: counts.failed,
-  };
+  const write = async (kind: "output" | "error", count: number): Promise<string | null> =>
+    count === 0 ? null : (await deps.files.write({ id: `file-${suffix}-${kind}`, tenant: batch.tenant, purpose: "batch_output", filename: `${batch.id}_${kind}.jsonl`, created_at }, entries(kind))).id;
+  const output_file_id = await write("output", answered);
+  const error_file_id = await write("error", batch.total - answered);
+  return { output_file_id, error_file_id, completed: counts.completed, failed: counts.failed };
 }
 
 /** One line of the output or error file, as OpenAI writes them. */

@@ -96,7 +96,7 @@ export interface BatchStore {
   /** Extends `owner`'s chunk lease; `held` false when another worker has taken it over. */
   renewChunk(id: string, owner: string, untilMs: number): Promise<{ held: boolean; batchStatus: string | undefined }>;
   pendingLines(batchId: string, chunk: number): Promise<BatchLineRow[]>;
-  /** Commits one answer for every still-pending line of the batch with this body hash; resolves with how many. */
+  /** Commits one answer for every still-pending line of the batch with this body hash while the batch runs; resolves with how many. */
   completeLines(batchId: string, bodyHash: string, outcome: string, result: string): Promise<number>;
   /** Marks `owner`'s chunk done when none of its lines is pending; else releases it for another claim. */
   finishChunk(claim: ChunkClaim, owner: string): Promise<void>;
@@ -244,8 +244,12 @@ export function createBatchStore(executor: SqlExecutor): BatchStore {
     async pendingLines(batchId, chunk) {
       return (await executor.all(`SELECT ${lineColumns.join(", ")} FROM batch_lines WHERE batch_id = ? AND chunk = ? AND state = 'pending' ORDER BY line`, [batchId, chunk])).map(readLine);
     },
+    // Only while the batch still runs: once it is finalizing its lines are a fixed snapshot for the output files.
     completeLines: (batchId, bodyHash, outcome, result) =>
-      executor.run("UPDATE batch_lines SET state = 'done', outcome = ?, result = ? WHERE batch_id = ? AND body_hash = ? AND state = 'pending'", [outcome, result, batchId, bodyHash]),
+      executor.run(
+        "UPDATE batch_lines SET state = 'done', outcome = ?, result = ? WHERE batch_id = ? AND body_hash = ? AND state = 'pending' AND EXISTS (SELECT 1 FROM batches WHERE id = ? AND status IN ('in_progress', 'cancelling'))",
+        [outcome, result, batchId, bodyHash, batchId],
+      ),
     async finishChunk(claim, owner) {
       const done = await executor.run(
         "UPDATE batch_chunks SET state = 'done', owner = NULL WHERE id = ? AND owner = ? AND NOT EXISTS (SELECT 1 FROM batch_lines WHERE batch_id = ? AND chunk = ? AND state = 'pending')",
