@@ -75,5 +75,5 @@ models:
       second.kill("SIGTERM");
       await secondExit;
     }
-  }, 60_000);
+  }, 150_000);
 });

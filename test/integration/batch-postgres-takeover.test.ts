@@ -73,6 +73,6 @@ models:
       await Promise.all(replicas.map((replica) => replica.exit));
       await database.end();
     }
-  }, 90_000);
+  }, 150_000);
 });
 
