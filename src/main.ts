@@ -36,6 +36,8 @@ import { createAlerts } from "./compose/create-alerts.js";
 import { systemSchedule } from "./routing/clock.js";
 import { createDrift } from "./compose/create-drift.js";
 import { createModelVersions } from "./compose/create-model-versions.js";
+import { createBatches } from "./compose/create-batches.js";
+import { createBatchDispatch } from "./compose/create-batch-dispatch.js";
 
 /** A running gateway: its address and a way to stop it gracefully. */
 export interface RunningGateway {
@@ -89,10 +91,16 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
   const registry = createModelRegistry(config, providerFactory);
   faults.bind(registry);
   const configRouting = createRoutingTable(config, registry, time === undefined ? {} : { clock: time.clock, sleep: time.sleep, schedule: time.schedule });
-  // One database for the request log, the rollups, stored responses, alert state, drift samples and the model
-  // registry, opened when any needs it.
+  // One database for the request log, the rollups, stored responses, alert state, drift samples, the model
+  // registry and batches, opened when any needs it.
   const database =
-    config.request_log.enabled || config.responses.store || config.rollups.enabled || config.registry.enabled || config.alerts !== undefined || config.drift !== undefined
+    config.request_log.enabled ||
+    config.responses.store ||
+    config.rollups.enabled ||
+    config.registry.enabled ||
+    config.batch.enabled ||
+    config.alerts !== undefined ||
+    config.drift !== undefined
       ? await openStore(config.database)
       : undefined;
   // Model versions (docs/registry.md): from here on a bare model name routes to its prod version.
@@ -115,17 +123,16 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
   // settles against it). Scopes, limits and the budget refuse before any work is spent; PII
   // redaction runs before the cache so cached entries never hold raw PII; the rules fast path answers last, just
   // before routing. The observer adds its own outermost and innermost stages and traces each one by name.
+  const piiStage = createPiiStage(config);
+  const cacheStage = createCacheStage({ config, store: cacheStore, embedder: createRoutedEmbedder(routing) });
+  const fastPathStage = createFastPathStage(routing);
   // Drift capture comes first so it sees every request the stages see (it only keeps references to the bodies).
-  const stages: readonly AnswerStage[] = [
-    ...(drift === undefined ? [] : [drift.sampler.stage]),
-    createAccountingStage(accounting),
-    security.stages.authorize,
-    security.stages.limits,
-    security.stages.budget,
-    createPiiStage(config),
-    createCacheStage({ config, store: cacheStore, embedder: createRoutedEmbedder(routing) }),
-    createFastPathStage(routing),
-  ];
+  const driftStages: readonly AnswerStage[] = drift === undefined ? [] : [drift.sampler.stage];
+  const stages: readonly AnswerStage[] = [...driftStages, createAccountingStage(accounting), security.stages.authorize, security.stages.limits, security.stages.budget, piiStage, cacheStage, fastPathStage];
+  // Batch lines run the same stages as their owner, with two differences (docs/batches.md): accounting prices them at
+  // the batch discount, and the key's RPM/TPM/concurrency limits give way to the batch pool (the worker's AIMD budget),
+  // so a batch neither starves nor is starved by its owner's interactive traffic. Scopes and budgets still apply.
+  const batchStages: readonly AnswerStage[] = [...driftStages, createAccountingStage(accounting, { discount: config.batch.discount }), security.stages.authorize, security.stages.budget, piiStage, cacheStage, fastPathStage];
 
   const wrappedStages = observability.observer.wrapStages(stages);
   const { server: serverConfig } = config;
@@ -137,6 +144,18 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
   };
   const pipeline = { registry, routing, body, requestLimits: limits, stages: wrappedStages, versions: versions.resolver };
   const responseStore = config.responses.store ? database : undefined;
+  const batches =
+    database === undefined || !config.batch.enabled
+      ? undefined
+      : createBatches({
+          config: config.batch,
+          store: database,
+          dispatch: createBatchDispatch({ routing, stages: observability.observer.wrapStages(batchStages), observer: observability.observer }),
+          interactiveInFlight: () => app.inFlight(),
+          now,
+          schedule: time?.schedule ?? systemSchedule,
+          logger,
+        });
   const stopResponseExpiry = responseStore === undefined ? undefined : startResponseExpiry(responseStore, (error) => logger.warn({ err: error }, "pruning expired responses failed"), now);
   // The SLOs and their SLI source come from the slo feature (issue 15); until they are wired, /admin/alerts serves the stored state.
   const alerts =
@@ -151,7 +170,7 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
     routing,
     accounting,
     pipeline,
-    apiRoutes: createResponsesRoutes({ ...pipeline, store: responseStore, ttlMs: config.responses.ttl_days * 24 * 3600 * 1000, now, logger }),
+    apiRoutes: new Map([...createResponsesRoutes({ ...pipeline, store: responseStore, ttlMs: config.responses.ttl_days * 24 * 3600 * 1000, now, logger }), ...(batches?.routes ?? [])]),
     anthropicRoutes: createMessagesRoutes({ ...pipeline, countTokens }),
     // An engine server's own /metrics (extraRoutes) wins over the gateway's: it is what inference routers scrape.
     extraRoutes: new Map([...observability.routes, ...(options.extraRoutes ?? [])]),
@@ -184,6 +203,7 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
   const url = `http://${host}:${address.port}`;
   logger.info({ url, models: config.models.map((model) => model.name) }, "gantry listening");
   if (security.authenticate !== undefined) logger.info({ auth: config.auth?.mode }, `auth is on: create a key with  gantry keys create --url ${url} --name my-app  (admin key from GANTRY_ADMIN_KEY)`);
+  const batchWorker = batches?.start();
   const healthChecks = startHealthChecks(routing, {
     ...(time === undefined ? {} : { schedule: time.schedule }),
     onChange: (state, healthy) => logger.warn({ deployment: state.deployment.id, healthy }, healthy ? "deployment passed its health checks: back in rotation" : "deployment failed its health checks: out of rotation"),
@@ -198,6 +218,8 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
       await app.drain(config.server.shutdown_grace_ms);
       server.closeAllConnections();
       await serverClosed;
+      // Lines in flight are aborted and left uncommitted; their chunks go back for any replica to claim.
+      await batchWorker?.stop();
       await versions.close();
       await registry.close();
       await security.close();

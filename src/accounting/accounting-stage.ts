@@ -9,13 +9,14 @@ import { formatCost } from "./format-cost.js";
 /**
  * The first answer stage: opens the request's account (so every later stage and the source can use it), and closes
  * it once when the answer ends: at once for JSON (which then carries `x-gantry-cost-usd`), when a stream ends,
- * fails or is abandoned (through the stream's one tap), or when the pipeline fails.
+ * fails or is abandoned (through the stream's one tap), or when the pipeline fails. `discount` prices what it records
+ * below the price book (the batch pipeline's accounting stage).
  */
-export function createAccountingStage(accounting: Accounting): AnswerStage {
+export function createAccountingStage(accounting: Accounting, options: { readonly discount?: number } = {}): AnswerStage {
   return {
     name: "accounting",
     run: async (context, request, next) => {
-      const account = accounting.open(request, () => context.facts.cache);
+      const account = accounting.open(request, () => context.facts.cache, options.discount);
       context.account = account;
       // A client that left ends its answer as abandoned; an upstream or gateway failure ends it as an error.
       const ended = (error: unknown): "abandoned" | "error" => (error instanceof ClientAbortedError || context.signal.reason instanceof ClientAbortedError ? "abandoned" : "error");

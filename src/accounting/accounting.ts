@@ -26,7 +26,8 @@ export interface OpenAccount extends RequestAccount {
 /** The accounting service: opens one account per request and computes its one record. */
 export interface Accounting {
   readonly prices: PriceBook;
-  open(request: { readonly operation: PipelineOperation; readonly body: JsonObject & { readonly model: string } }, cache: () => CacheOutcome | undefined): OpenAccount;
+  /** `discount` is the share taken off the price (batch lines: `batch.discount`); budgets and the log see the discounted cost. */
+  open(request: { readonly operation: PipelineOperation; readonly body: JsonObject & { readonly model: string } }, cache: () => CacheOutcome | undefined, discount?: number): OpenAccount;
 }
 
 /** The gateway's one tokenizer (src/limits/prompt-tokens.ts), as the accounting service uses it. */
@@ -41,7 +42,7 @@ export interface TokenCounting {
 export function createAccounting(prices: PriceBook, tokens: TokenCounting): Accounting {
   return {
     prices,
-    open(request, cache) {
+    open(request, cache, discount = 0) {
       let answerer: Answerer | undefined;
       let prompt: number | undefined;
       let record: AccountingRecord | undefined;
@@ -66,7 +67,7 @@ export function createAccounting(prices: PriceBook, tokens: TokenCounting): Acco
         close(end) {
           if (record !== undefined) return record;
           deliveredText = end.text;
-          const made = buildRecord(request.body.model, answerer, cache(), end, countPrompt, tokens, prices);
+          const made = buildRecord(request.body.model, answerer, cache(), end, countPrompt, tokens, prices, 1 - discount);
           record = made;
           const waiting = listeners;
           listeners = [];
@@ -80,7 +81,7 @@ export function createAccounting(prices: PriceBook, tokens: TokenCounting): Acco
 
 const servedWithoutUpstream = new Set<CacheOutcome | undefined>(["hit", "semantic-hit", "coalesced"]);
 
-function buildRecord(requestedModel: string, answerer: Answerer | undefined, cache: CacheOutcome | undefined, end: AnswerEnd, countPrompt: () => number, tokens: TokenCounting, prices: PriceBook): AccountingRecord {
+function buildRecord(requestedModel: string, answerer: Answerer | undefined, cache: CacheOutcome | undefined, end: AnswerEnd, countPrompt: () => number, tokens: TokenCounting, prices: PriceBook, priceFactor: number): AccountingRecord {
   const shared = servedWithoutUpstream.has(cache);
   // A cached or shared answer was produced for someone else: its headers say which model made it.
   const who = answerer ?? (shared ? { model: end.headers?.["x-gantry-model"] ?? requestedModel, deployment: undefined } : undefined);
@@ -89,7 +90,7 @@ function buildRecord(requestedModel: string, answerer: Answerer | undefined, cac
   const completionTokens = usage?.completion_tokens ?? (end.text === "" ? 0 : tokens.text(end.text));
   const cachedPromptTokens = Math.min(usage?.prompt_tokens_details?.cached_tokens ?? 0, promptTokens);
   const pricing = who === undefined ? undefined : prices.pricing(who.model);
-  const fullUsd = costOf(pricing, { prompt_tokens: promptTokens, completion_tokens: completionTokens, total_tokens: promptTokens + completionTokens });
+  const fullUsd = priceFactor * costOf(pricing, { prompt_tokens: promptTokens, completion_tokens: completionTokens, total_tokens: promptTokens + completionTokens });
   return {
     requestedModel,
     answeredModel: who?.model,
@@ -99,7 +100,7 @@ function buildRecord(requestedModel: string, answerer: Answerer | undefined, cac
     cachedPromptTokens,
     tokensFrom: usage === undefined ? "counted" : "reported",
     charged: !shared,
-    costUsd: shared ? 0 : costOf(pricing, { prompt_tokens: promptTokens, completion_tokens: completionTokens, total_tokens: promptTokens + completionTokens, prompt_tokens_details: { cached_tokens: cachedPromptTokens } }),
+    costUsd: shared ? 0 : priceFactor * costOf(pricing, { prompt_tokens: promptTokens, completion_tokens: completionTokens, total_tokens: promptTokens + completionTokens, prompt_tokens_details: { cached_tokens: cachedPromptTokens } }),
     savedTokens: shared ? promptTokens + completionTokens : 0,
     // A replayed answer marks every prompt token as cached; what was saved is what a fresh call would have cost.
     savedUsd: shared ? fullUsd : 0,

@@ -11,6 +11,7 @@ import { requestLimitsConfigSchema } from "../protocol/request-limits-config-sch
 import { limitsConfigSchema } from "../limits/limits-config-schema.js";
 import { cacheSchema, modelCacheSchema } from "../cache/cache-config-schema.js";
 import { databaseConfigSchema, requestLogConfigSchema, responsesConfigSchema } from "../store/store-config-schema.js";
+import { batchConfigSchema } from "../batch/batch-config-schema.js";
 import { metricsConfigSchema, telemetryConfigSchema } from "../telemetry/telemetry-config-schema.js";
 import { alertsConfigSchema } from "../alerts/alerts-config-schema.js";
 import { rollupsConfigSchema, slosConfigSchema } from "../slo/slo-config-schema.js";
@@ -88,6 +89,8 @@ export const configSchema = z
     drift: driftConfigSchema.optional(),
     /** The model registry: versions, aliases, canaries (docs/registry.md). */
     registry: registryConfigSchema.prefault({}),
+    /** The Batch API (docs/batches.md). */
+    batch: batchConfigSchema.prefault({}),
     models: z.array(modelSchema).min(1),
   })
   .superRefine((config, context) => {

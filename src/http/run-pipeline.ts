@@ -3,6 +3,7 @@ import { GatewayError } from "../errors/gateway-error.js";
 import type { ModelRegistry } from "../providers/model-registry.js";
 import type { AttemptProgress } from "../routing/attempt-loop.js";
 import type { RoutingTable } from "../routing/routing-table.js";
+import type { ModelRouter } from "../routing/model-router.js";
 import { composeStages, type AnswerStage, type PipelineRequest } from "../pipeline/answer.js";
 import { answerHeaders, createRoutedSource } from "../routing/routed-source.js";
 import type { RequestContext } from "../pipeline/request-context.js";
@@ -33,15 +34,7 @@ export async function runPipeline(context: RequestContext, deps: PipelineDeps, c
   // The version is chosen before any stage, so limits, guardrails and the cache see the request it will serve.
   const choice = deps.versions.resolve(context, clientRequest);
   const request = choice?.request ?? clientRequest;
-  const { body } = request;
-  const router = choice?.router ?? deps.routing.get(body.model);
-  if (router === undefined) {
-    const shown = clipClientText(body.model);
-    context.facts.model = shown;
-    throw new GatewayError("model_not_found", { message: `The model "${shown}" does not exist.`, param: "model" });
-  }
-  context.facts.model = body.model;
-  context.facts.stream = body.stream === true;
+  const router = routerFor(context, deps.routing, request.body, choice?.router);
   const progress: AttemptProgress = { attempts: 0, model: router.model.name, deployment: undefined, fallbackPosition: 0 };
   const answer = composeStages(context, deps.stages, createRoutedSource(deps.routing, router, context, progress));
   try {
@@ -55,6 +48,22 @@ export async function runPipeline(context: RequestContext, deps: PipelineDeps, c
   } finally {
     noteRouting(context, progress);
   }
+}
+
+/**
+ * The requested model's router, or the one its chosen version routes through (a 404 model_not_found when there is
+ * none); notes the model in the request's facts.
+ */
+export function routerFor(context: RequestContext, routing: RoutingTable, body: PipelineRequest["body"], chosen?: ModelRouter): ModelRouter {
+  const router = chosen ?? routing.get(body.model);
+  if (router === undefined) {
+    const shown = clipClientText(body.model);
+    context.facts.model = shown;
+    throw new GatewayError("model_not_found", { message: `The model "${shown}" does not exist.`, param: "model" });
+  }
+  context.facts.model = body.model;
+  context.facts.stream = body.stream === true;
+  return router;
 }
 
 function noteRouting(context: RequestContext, progress: AttemptProgress): void {

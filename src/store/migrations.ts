@@ -249,6 +249,76 @@ export const migrations: readonly Migration[] = [
     ],
   },
   {
+    // The Batch API (docs/batches.md): uploaded files, batches, their lines (each result committed with its line) and the
+    // chunk lease table that any replica claims work from.
+    version: 8,
+    statements: [
+      `CREATE TABLE batch_files (
+        id TEXT PRIMARY KEY,
+        tenant TEXT NOT NULL,
+        purpose TEXT NOT NULL,
+        filename TEXT NOT NULL,
+        bytes BIGINT NOT NULL,
+        created_at BIGINT NOT NULL
+      )`,
+      "CREATE INDEX batch_files_tenant ON batch_files (tenant, created_at, id)",
+      `CREATE TABLE batches (
+        id TEXT PRIMARY KEY,
+        tenant TEXT NOT NULL,
+        principal TEXT,
+        endpoint TEXT NOT NULL,
+        input_file_id TEXT NOT NULL,
+        completion_window TEXT NOT NULL,
+        status TEXT NOT NULL,
+        end_status TEXT,
+        metadata TEXT,
+        errors TEXT,
+        output_file_id TEXT,
+        error_file_id TEXT,
+        total INTEGER NOT NULL,
+        completed INTEGER NOT NULL,
+        failed INTEGER NOT NULL,
+        created_at BIGINT NOT NULL,
+        expires_at BIGINT NOT NULL,
+        in_progress_at BIGINT,
+        finalizing_at BIGINT,
+        completed_at BIGINT,
+        failed_at BIGINT,
+        expired_at BIGINT,
+        cancelling_at BIGINT,
+        cancelled_at BIGINT,
+        lease_owner TEXT,
+        lease_expires_at BIGINT NOT NULL
+      )`,
+      "CREATE INDEX batches_tenant ON batches (tenant, created_at, id)",
+      "CREATE INDEX batches_status ON batches (status, lease_expires_at)",
+      `CREATE TABLE batch_lines (
+        id TEXT PRIMARY KEY,
+        batch_id TEXT NOT NULL,
+        line INTEGER NOT NULL,
+        chunk INTEGER NOT NULL,
+        custom_id TEXT NOT NULL,
+        body_hash TEXT NOT NULL,
+        body TEXT NOT NULL,
+        state TEXT NOT NULL,
+        outcome TEXT,
+        result TEXT
+      )`,
+      "CREATE INDEX batch_lines_chunk ON batch_lines (batch_id, chunk, state)",
+      "CREATE INDEX batch_lines_order ON batch_lines (batch_id, line)",
+      `CREATE TABLE batch_chunks (
+        id TEXT PRIMARY KEY,
+        batch_id TEXT NOT NULL,
+        chunk INTEGER NOT NULL,
+        state TEXT NOT NULL,
+        owner TEXT,
+        lease_expires_at BIGINT NOT NULL
+      )`,
+      "CREATE INDEX batch_chunks_claim ON batch_chunks (state, lease_expires_at)",
+      "CREATE INDEX batch_chunks_batch ON batch_chunks (batch_id, state)",
+    ],
+  },
+  {
     // The model registry (docs/registry.md): immutable versions, aliases, traffic splits and the history of every
     // change; ids and version numbers are allocated under the registry's write lock, so no dialect's sequence is needed.
     version: 9,

@@ -3,6 +3,7 @@ import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { Worker } from "node:worker_threads";
+import { batchStoreMethods, type BatchStore } from "./batch-store.js";
 import type { GatewayStore } from "./gateway-store.js";
 import { computeStats } from "./request-stats.js";
 import type { SqlExecutor, SqlRow } from "./sql-executor.js";
@@ -72,6 +73,7 @@ export function createSqliteWorkerStore(path: string): GatewayStore {
     previousAliasVersion: (model, alias) => writer.call("previousAliasVersion", model, alias),
     modelHistory: (model, at, limit) => writer.call("modelHistory", model, at, limit),
     aliasAt: (model, alias, at) => writer.call("aliasAt", model, alias, at),
+    ...(Object.fromEntries(batchStoreMethods.map((method) => [method, (...args: unknown[]) => writer.call(method, ...args)])) as unknown as BatchStore),
     close: () => (closing ??= Promise.all([writer.close(), reader?.close()]).then(() => undefined)),
   };
 }
