@@ -96,4 +96,24 @@ describe("createLargeBodyGate", () => {
     expect(gate.tryAcquire()).toBeDefined();
     expect(gate.tryAcquire()).toBeUndefined();
   });
+
+  it("runs exclusive work one at a time, each in its own event-loop turn, past a failed one", async () => {
+    const gate = createLargeBodyGate({ thresholdBytes: 10, maxConcurrent: 4 });
+    const order: string[] = [];
+    // An immediate queued before the works runs between the first and the second: they never share a turn.
+    const works = [
+      gate.exclusive(() => {
+        order.push("first");
+        setImmediate(() => order.push("other I/O"));
+      }),
+      gate.exclusive(() => {
+        order.push("second");
+        throw new Error("bad body");
+      }),
+      gate.exclusive(() => order.push("third")),
+    ];
+    const settled = await Promise.allSettled(works);
+    expect(order).toEqual(["first", "other I/O", "second", "third"]);
+    expect(settled.map((result) => result.status)).toEqual(["fulfilled", "rejected", "fulfilled"]);
+  });
 });
