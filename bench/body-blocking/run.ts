@@ -3,7 +3,7 @@
 // event-loop delay (prom-client's monitorEventLoopDelay, from /metrics) over each phase. The longest delay is the
 // longest synchronous slice, which every other request waits behind; unlike client p99s it barely depends on what
 // else runs on a shared host. Target: max ≤ 50 ms per phase (tens of milliseconds, issue 13).
-// Usage: npx tsx bench/body-blocking/run.ts [--gateway dist|source] [--repeat 3] [--parallel 8] [--only SUBSTRING] [--cpu-prof-dir DIR]
+// Usage: npx tsx bench/body-blocking/run.ts [--gateway dist|source] [--repeat 3] [--parallel 8] [--only SUBSTRING] [--cpu-prof-dir DIR] [--gateway-root DIR]
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
@@ -20,6 +20,8 @@ const { values } = parseArgs({
     only: { type: "string" },
     "cpu-prof-dir": { type: "string" },
     gateway: { type: "string", default: "dist" },
+    // Another checkout's build (e.g. a worktree of the base commit), to compare before and after under the same load.
+    "gateway-root": { type: "string" },
     out: { type: "string", default: "bench/body-blocking/results.json" },
   },
 });
@@ -35,7 +37,7 @@ const configFile = join(work, "gantry.yaml");
 // max_prompt_tokens is raised so big bodies take the whole path (validation, tokenizing, forwarding) rather than a 400.
 writeFileSync(configFile, `server: { port: 0 }\nlogging: { level: info, requests: true }\nlimits: { max_prompt_tokens: 10000000 }\nmodels:\n  - name: story\n    deployments:\n      - { provider: openai-compatible, base_url: "${upstream.match}", upstream_model: tiny }\n`);
 const profileFlags = values["cpu-prof-dir"] === undefined ? [] : ["--cpu-prof", `--cpu-prof-dir=${values["cpu-prof-dir"]}`];
-const gateway = await startProcess("node", [...profileFlags, ...gantryEntry(values.gateway, root), "serve", "--config", configFile], /"url":"(http:[^"]+)"/, { logFile: join(work, "gateway.log") });
+const gateway = await startProcess("node", [...profileFlags, ...gantryEntry(values.gateway, values["gateway-root"] ?? root), "serve", "--config", configFile], /"url":"(http:[^"]+)"/, { logFile: join(work, "gateway.log") });
 const pool = new Pool(gateway.match, { connections: parallel });
 
 /** Sends one body; its status and error code, or the transport error (a reset is a failure as much as a 5xx). */
