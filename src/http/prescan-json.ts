@@ -42,21 +42,21 @@ export function createJsonScanner(limits: JsonScanLimits): JsonScanner {
       let index = 0;
       if (inString) {
         const close = closingQuote(chunk, 0, escaped);
-        escaped = close.escaped;
-        if (close.at === -1) return undefined;
+        escaped = close === endsEscaped;
+        if (close < 0) return undefined;
         inString = false;
-        index = close.at + 1;
+        index = close + 1;
       }
       for (; index < chunk.length; index++) {
         const byte = chunk[index];
         if (byte === QUOTE) {
           const close = closingQuote(chunk, index + 1, false);
-          if (close.at === -1) {
+          if (close < 0) {
             inString = true;
-            escaped = close.escaped;
+            escaped = close === endsEscaped;
             return undefined;
           }
-          index = close.at;
+          index = close;
         } else if (byte === COMMA) {
           if (++elements > maxElements) return (problem = "too_many_elements");
         } else if (byte === OPEN_BRACE || byte === OPEN_BRACKET) {
@@ -76,17 +76,22 @@ export function prescanJson(bytes: Uint8Array, limits: JsonScanLimits): JsonScan
   return createJsonScanner(limits).push(bytes);
 }
 
+/** `closingQuote`'s answers when the chunk ends inside the string: plainly, or on an unpaired backslash. */
+const endsInString = -1;
+const endsEscaped = -2;
+
 /**
  * Finds the quote that closes a string whose contents continue at `from` (`escaped`: the byte at `from` is escaped by
- * a backslash at the end of the previous chunk). Returns its index, or -1 when the chunk ends inside the string,
- * with whether that end is an unpaired backslash.
+ * a backslash at the end of the previous chunk). Returns its index, or `endsInString` / `endsEscaped` when the chunk
+ * ends inside the string (a number, not an object: this runs once per string of the body).
  */
-function closingQuote(chunk: Uint8Array, from: number, escaped: boolean): { at: number; escaped: boolean } {
-  let searchFrom = escaped ? from + 1 : from;
+function closingQuote(chunk: Uint8Array, from: number, escaped: boolean): number {
+  const start = escaped ? from + 1 : from;
+  let searchFrom = start;
   for (;;) {
     const at = chunk.indexOf(QUOTE, searchFrom);
-    if (at === -1) return { at: -1, escaped: trailingBackslashes(chunk, chunk.length, escaped ? from + 1 : from) % 2 === 1 || (escaped && chunk.length === from) };
-    if (trailingBackslashes(chunk, at, escaped ? from + 1 : from) % 2 === 0) return { at, escaped: false };
+    if (at === -1) return trailingBackslashes(chunk, chunk.length, start) % 2 === 1 || (escaped && chunk.length === from) ? endsEscaped : endsInString;
+    if (trailingBackslashes(chunk, at, start) % 2 === 0) return at;
     searchFrom = at + 1;
   }
 }
