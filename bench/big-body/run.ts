@@ -3,12 +3,14 @@
 // stall everyone else: target p99 of the small requests with big bodies ≤ 2× the p99 without.
 // Usage: npx tsx bench/big-body/run.ts [--rps 500] [--seconds 10] [--big-every-ms 500] [--cpu-prof-dir DIR]
 import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir, cpus } from "node:os";
+import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { parseArgs } from "node:util";
 import { Pool } from "undici";
 import { runConstantRate, summarizeRun, type RateRunSummary } from "../lib/constant-rate.js";
+import { bigChatBody } from "../lib/big-bodies.js";
+import { scrapeLoopDelay, type LoopDelay } from "../lib/event-loop-delay.js";
 import { gantryEntry, startProcess, stopProcess } from "../lib/processes.js";
 import { summarize, type LatencySummary } from "../lib/stats.js";
 
@@ -42,10 +44,7 @@ writeFileSync(configFile, `server: { port: 0 }\nlogging: { level: info, requests
 const gateway = await startProcess("node", [...profileFlags, ...gantryEntry(values.gateway, root), "serve", "--config", configFile], /"url":"(http:[^"]+)"/, { logFile: join(work, "gateway.log") });
 
 const small = JSON.stringify({ model: "story", messages: [{ role: "user", content: "Hello" }] });
-// 64 × 63 KiB of varied English-like text (not one repeated character, which tokenizes unrealistically fast).
-const words = "the gateway reads every message of this request before it forwards it upstream while other tenants wait ";
-const message = words.repeat(Math.ceil((63 * 1024) / words.length)).slice(0, 63 * 1024);
-const big = JSON.stringify({ model: "bulk", messages: Array.from({ length: 64 }, (_, index) => ({ role: index % 2 === 0 ? "user" : "assistant", content: message })) });
+const big = bigChatBody("bulk");
 
 const smallPool = new Pool(gateway.match, { connections: 128 });
 const bigPool = new Pool(gateway.match, { connections: 8 });
@@ -74,10 +73,14 @@ async function bigBodies(everyMs: number, forMs: number): Promise<{ sent: number
 await runConstantRate(rps, 2000, () => send(smallPool, small));
 for (let index = 0; index < 3; index++) await send(bigPool, big);
 
+// The gateway's event-loop delay over each phase (its longest main-thread stall), read from /metrics.
+await scrapeLoopDelay(gateway.match);
 const baseline: RateRunSummary = summarizeRun(await runConstantRate(rps, durationMs, () => send(smallPool, small)));
+const baselineLoop = await scrapeLoopDelay(gateway.match);
 const loadedRun = runConstantRate(rps, durationMs, () => send(smallPool, small));
 const bigResult = await bigBodies(bigEveryMs, durationMs);
 const loaded: RateRunSummary = summarizeRun(await loadedRun);
+const loadedLoop = await scrapeLoopDelay(gateway.match);
 
 await Promise.all([smallPool.close(), bigPool.close()]);
 await stopProcess(gateway.child);
@@ -87,11 +90,12 @@ await stopProcess(bulkUpstream.child);
 const ratio = Math.round((loaded.latency.p99 / baseline.latency.p99) * 100) / 100;
 const report = {
   date: new Date().toISOString(),
-  machine: { cpus: cpus().length, model: cpus()[0]?.model ?? "unknown", node: process.version },
+  machine: { cpus: cpus().length, model: cpus()[0]?.model ?? "unknown", node: process.version, loadavg: loadavg() },
   rps,
   seconds: durationMs / 1000,
   bigBody: { bytes: Buffer.byteLength(big), messages: 64, messageBytes: 63 * 1024, everyMs: bigEveryMs, ...bigResult },
   small: { baseline, withBigBodies: loaded },
+  gatewayEventLoopDelayMs: { baseline: baselineLoop, withBigBodies: loadedLoop },
   p99Ratio: ratio,
   targetRatio,
   pass: ratio <= targetRatio && baseline.errors === 0 && loaded.errors === 0,
@@ -99,7 +103,7 @@ const report = {
 writeFileSync(values.out, `${JSON.stringify(report, null, 2)}\n`);
 
 console.log(`\nSmall requests at ${rps} RPS, ${durationMs / 1000}s per phase; big bodies: ${(Buffer.byteLength(big) / 1048576).toFixed(2)} MiB (64 × 63 KiB) every ${bigEveryMs} ms`);
-const row = (name: string, summary: RateRunSummary): Record<string, string | number> => ({ phase: name, p50: summary.latency.p50, p90: summary.latency.p90, p99: summary.latency.p99, max: summary.latency.max, "achieved RPS": summary.achievedRps, errors: summary.errors });
-console.table([row("small alone", baseline), row("small + big bodies", loaded)]);
+const row = (name: string, summary: RateRunSummary, loop: LoopDelay): Record<string, string | number> => ({ phase: name, p50: summary.latency.p50, p90: summary.latency.p90, p99: summary.latency.p99, max: summary.latency.max, "achieved RPS": summary.achievedRps, errors: summary.errors, "gateway loop delay max": loop.maxMs, "loop p99": loop.p99Ms });
+console.table([row("small alone", baseline, baselineLoop), row("small + big bodies", loaded, loadedLoop)]);
 console.log(`p99 ratio ${ratio}× (target ≤ ${targetRatio}×): ${report.pass ? "PASS" : "MISS"}; big bodies sent ${bigResult.sent}, errors ${bigResult.errors}, p50 ${bigResult.latency.p50} ms, p99 ${bigResult.latency.p99} ms`);
 console.log(`Saved ${values.out}`);

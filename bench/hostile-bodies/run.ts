@@ -9,6 +9,8 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { Pool } from "undici";
 import { runConstantRate, summarizeRun, type RateRunSummary } from "../lib/constant-rate.js";
+import { hostileBodies, hostileBodyBytes as bodyBytes, hostilePath } from "../lib/big-bodies.js";
+import { scrapeLoopDelay, type LoopDelay } from "../lib/event-loop-delay.js";
 import { gantryEntry, startProcess, stopProcess } from "../lib/processes.js";
 
 const { values } = parseArgs({
@@ -50,22 +52,7 @@ function rss(): { nowBytes: number; peakBytes: number } {
   return { nowBytes: kib("VmRSS"), peakBytes: kib("VmHWM") };
 }
 
-const bodyBytes = 4 * 1024 * 1024 - 64;
-/** `prefix` + `item` repeated (comma-separated) + `suffix`, as close to 4 MiB as fits. */
-function fill(prefix: string, item: string, suffix: string): string {
-  const count = Math.floor((bodyBytes - prefix.length - suffix.length + 1) / (item.length + 1));
-  return prefix + Array.from({ length: count }, () => item).join(",") + suffix;
-}
-const hostile = {
-  "tiny messages": fill('{"model":"story","messages":[', '{"role":"user","content":"x"}', "]}"),
-  "token ids": fill('{"model":"story","prompt":[', "7", "]}"),
-  "empty arrays": fill('{"model":"story","messages":[{"role":"user","content":"x"}],"x":[', "[]", "]}"),
-  "logit_bias entries": fill('{"model":"story","messages":[{"role":"user","content":"x"}],"logit_bias":{', '"1":1', "}}"),
-  "content parts": fill('{"model":"story","messages":[{"role":"user","content":[', '{"type":"text"}', "]}]}"),
-  // The common legitimate 4 MiB body: one image as a data URL (few elements, one long string). No spaces, so the
-  // fake upstream's whitespace tokenizer (a separate process on the same cores) does not dominate the figures.
-  "4 MiB image (legitimate)": JSON.stringify({ model: "bulk", messages: [{ role: "user", content: [{ type: "text", text: "What is in this picture?" }, { type: "image_url", image_url: { url: `data:image/png;base64,${"iVBORw0KGgo".repeat(Math.floor((bodyBytes - 200) / 11))}` } }] }] }),
-} as const satisfies Record<string, string>;
+const hostile = hostileBodies("story", "bulk");
 const kinds = Object.keys(hostile) as (keyof typeof hostile)[];
 const small = JSON.stringify({ model: "story", messages: [{ role: "user", content: "Hello" }] });
 
@@ -85,7 +72,7 @@ async function hostileClient(client: number, untilMs: number, statuses: Map<stri
     const body: string = hostile[kind];
     let key: string;
     try {
-      const response = await hostilePool.request({ path: kind === "token ids" ? "/v1/completions" : "/v1/chat/completions", method: "POST", headers: { "content-type": "application/json" }, body });
+      const response = await hostilePool.request({ path: hostilePath(kind), method: "POST", headers: { "content-type": "application/json" }, body });
       const text = await response.body.text();
       const code = response.statusCode === 200 ? "ok" : ((JSON.parse(text) as { error?: { code?: string } }).error?.code ?? "?");
       key = `${kind}: ${response.statusCode} ${code}`;
@@ -101,13 +88,17 @@ await runConstantRate(rps, 2000, sendSmall);
 await hostileClient(0, Number.POSITIVE_INFINITY, new Map(), kinds.length);
 const rssBefore = rss();
 
+// The gateway's event-loop delay over each phase (its longest main-thread stall), read from /metrics.
+await scrapeLoopDelay(gateway.match);
 const baseline: RateRunSummary = summarizeRun(await runConstantRate(rps, durationMs, sendSmall));
+const baselineLoop = await scrapeLoopDelay(gateway.match);
 const statuses = new Map<string, number>();
 const rssSamples: number[] = [];
 const sampler = setInterval(() => rssSamples.push(rss().nowBytes), 100);
 const hostileRun = Promise.all(Array.from({ length: clients }, (_, client) => hostileClient(client, performance.now() + durationMs, statuses)));
 const loaded: RateRunSummary = summarizeRun(await runConstantRate(rps, durationMs, sendSmall));
 await hostileRun;
+const loadedLoop = await scrapeLoopDelay(gateway.match);
 clearInterval(sampler);
 const rssAfter = rss();
 
@@ -125,6 +116,7 @@ const report = {
   seconds: durationMs / 1000,
   hostile: { clients, bodyBytes, kinds, statuses: Object.fromEntries([...statuses].sort()), fiveHundreds },
   small: { baseline, withHostileBodies: loaded },
+  gatewayEventLoopDelayMs: { baseline: baselineLoop, withHostileBodies: loadedLoop },
   rss: { beforeMiB: mib(rssBefore.nowBytes), maxSampledMiB: mib(Math.max(...rssSamples)), peakMiB: mib(rssAfter.peakBytes), afterMiB: mib(rssAfter.nowBytes) },
   targets: { p99Ms: targets.p99Ms, peakRssMiB: mib(targets.peakRssBytes) },
   pass: loaded.latency.p99 <= targets.p99Ms && rssAfter.peakBytes <= targets.peakRssBytes && fiveHundreds === 0 && loaded.errors === 0,
@@ -132,8 +124,8 @@ const report = {
 writeFileSync(values.out, `${JSON.stringify(report, null, 2)}\n`);
 
 console.log(`\nSmall requests at ${rps} RPS, ${durationMs / 1000}s per phase; ${clients} clients sending 4 MiB hostile bodies back to back`);
-const row = (name: string, summary: RateRunSummary): Record<string, string | number> => ({ phase: name, p50: summary.latency.p50, p90: summary.latency.p90, p99: summary.latency.p99, max: summary.latency.max, "achieved RPS": summary.achievedRps, errors: summary.errors });
-console.table([row("small alone", baseline), row("small + hostile bodies", loaded)]);
+const row = (name: string, summary: RateRunSummary, loop: LoopDelay): Record<string, string | number> => ({ phase: name, p50: summary.latency.p50, p90: summary.latency.p90, p99: summary.latency.p99, max: summary.latency.max, "achieved RPS": summary.achievedRps, errors: summary.errors, "gateway loop delay max": loop.maxMs, "loop p99": loop.p99Ms });
+console.table([row("small alone", baseline, baselineLoop), row("small + hostile bodies", loaded, loadedLoop)]);
 console.table(report.hostile.statuses);
 console.log(`small p99 ${loaded.latency.p99} ms (target ≤ ${targets.p99Ms}); gateway RSS peak ${report.rss.peakMiB} MiB (target ≤ ${mib(targets.peakRssBytes)}), before ${report.rss.beforeMiB}, after ${report.rss.afterMiB}; 5xx ${fiveHundreds}: ${report.pass ? "PASS" : "MISS"}`);
 console.log(`Saved ${values.out}`);

@@ -1,3 +1,5 @@
+import { setImmediate as nextTurn } from "node:timers/promises";
+
 /** Frees a slot taken from a `LargeBodyGate`; calling it more than once is harmless. */
 export type ReleaseSlot = () => void;
 
@@ -8,14 +10,22 @@ export interface LargeBodyGate {
   tryAcquire(): ReleaseSlot | undefined;
   /** Slots taken now. */
   inUse(): number;
+  /**
+   * Runs a large body's synchronous work (decode, parse, validate) after every earlier one, each in an event-loop
+   * turn of its own, so other requests' I/O runs between two of them.
+   */
+  exclusive<T>(work: () => T): Promise<T>;
 }
 
 /**
  * Creates the gate. It refuses rather than queues: a queued body would still sit in socket buffers and keep its
  * client waiting with no signal, while a 429 with Retry-After tells SDKs to back off and retry (they do by default).
+ * Admitted bodies upload in parallel, but their parse and validation take turns: four bodies finishing in the same
+ * turn would otherwise block every other request for four parses at once.
  */
 export function createLargeBodyGate(options: { thresholdBytes: number; maxConcurrent: number }): LargeBodyGate {
   let taken = 0;
+  let queue: Promise<unknown> = Promise.resolve();
   return {
     thresholdBytes: options.thresholdBytes,
     tryAcquire() {
@@ -29,5 +39,10 @@ export function createLargeBodyGate(options: { thresholdBytes: number; maxConcur
       };
     },
     inUse: () => taken,
+    exclusive(work) {
+      const turn = queue.then(() => nextTurn()).then(work);
+      queue = turn.catch(() => undefined);
+      return turn;
+    },
   };
 }

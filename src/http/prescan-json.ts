@@ -15,40 +15,90 @@ export interface JsonScanLimits {
 /** Why a body failed the pre-scan. */
 export type JsonScanProblem = "too_deep" | "too_many_elements";
 
+/** Scans a JSON body chunk by chunk as it arrives; the first problem found is reported by every later call. */
+export interface JsonScanner {
+  /** Scans the next chunk of the body. */
+  push(chunk: Uint8Array): JsonScanProblem | undefined;
+}
+
 /**
- * Scans JSON bytes before parsing: nesting deeper than `maxDepth` or more than `maxElements` elements (counted as
- * commas and opening brackets outside strings) fails. JSON.parse and validation cost grows with elements, not bytes,
- * so this bounds both (and the stack depth of later recursive code) for a few ms per 4 MiB. Strings are skipped
- * with the native `indexOf`, so a body that is mostly one long string costs almost nothing.
+ * Creates a scanner that runs before parsing: nesting deeper than `maxDepth` or more than `maxElements` elements
+ * (counted as commas and opening brackets outside strings) fails. JSON.parse and validation cost grows with elements,
+ * not bytes, so this bounds both (and the stack depth of later recursive code). Fed each chunk as it arrives, it
+ * spreads its cost over the upload and refuses a hostile body at the byte that crosses a limit, before the rest is
+ * read. Strings are skipped with the native `indexOf`, so a body that is mostly one long string costs almost nothing.
  */
-export function prescanJson(bytes: Buffer, limits: JsonScanLimits): JsonScanProblem | undefined {
+export function createJsonScanner(limits: JsonScanLimits): JsonScanner {
   const { maxDepth, maxElements } = limits;
   let depth = 0;
   let elements = 1;
-  for (let index = 0; index < bytes.length; index++) {
-    const byte = bytes[index];
-    if (byte === QUOTE) {
-      index = closingQuote(bytes, index);
-    } else if (byte === COMMA) {
-      if (++elements > maxElements) return "too_many_elements";
-    } else if (byte === OPEN_BRACE || byte === OPEN_BRACKET) {
-      if (++depth > maxDepth) return "too_deep";
-      if (++elements > maxElements) return "too_many_elements";
-    } else if (byte === CLOSE_BRACE || byte === CLOSE_BRACKET) {
-      depth--;
-    }
-  }
-  return undefined;
+  let inString = false;
+  /** Inside a string, the previous chunk ended on an odd run of backslashes: this chunk's first byte is escaped. */
+  let escaped = false;
+  let problem: JsonScanProblem | undefined;
+  return {
+    push(chunk) {
+      if (problem !== undefined) return problem;
+      let index = 0;
+      if (inString) {
+        const close = closingQuote(chunk, 0, escaped);
+        escaped = close === endsEscaped;
+        if (close < 0) return undefined;
+        inString = false;
+        index = close + 1;
+      }
+      for (; index < chunk.length; index++) {
+        const byte = chunk[index];
+        if (byte === QUOTE) {
+          const close = closingQuote(chunk, index + 1, false);
+          if (close < 0) {
+            inString = true;
+            escaped = close === endsEscaped;
+            return undefined;
+          }
+          index = close;
+        } else if (byte === COMMA) {
+          if (++elements > maxElements) return (problem = "too_many_elements");
+        } else if (byte === OPEN_BRACE || byte === OPEN_BRACKET) {
+          if (++depth > maxDepth) return (problem = "too_deep");
+          if (++elements > maxElements) return (problem = "too_many_elements");
+        } else if (byte === CLOSE_BRACE || byte === CLOSE_BRACKET) {
+          depth--;
+        }
+      }
+      return undefined;
+    },
+  };
 }
 
-/** The index of the quote that closes the string opened at `open` (or the end, for an unterminated string). */
-function closingQuote(bytes: Buffer, open: number): number {
-  let at = open;
+/** Scans a whole body at once (see `createJsonScanner`). */
+export function prescanJson(bytes: Uint8Array, limits: JsonScanLimits): JsonScanProblem | undefined {
+  return createJsonScanner(limits).push(bytes);
+}
+
+/** `closingQuote`'s answers when the chunk ends inside the string: plainly, or on an unpaired backslash. */
+const endsInString = -1;
+const endsEscaped = -2;
+
+/**
+ * Finds the quote that closes a string whose contents continue at `from` (`escaped`: the byte at `from` is escaped by
+ * a backslash at the end of the previous chunk). Returns its index, or `endsInString` / `endsEscaped` when the chunk
+ * ends inside the string (a number, not an object: this runs once per string of the body).
+ */
+function closingQuote(chunk: Uint8Array, from: number, escaped: boolean): number {
+  const start = escaped ? from + 1 : from;
+  let searchFrom = start;
   for (;;) {
-    at = bytes.indexOf(QUOTE, at + 1);
-    if (at === -1) return bytes.length;
-    let backslashes = 0;
-    while (bytes[at - 1 - backslashes] === BACKSLASH) backslashes++;
-    if (backslashes % 2 === 0) return at;
+    const at = chunk.indexOf(QUOTE, searchFrom);
+    if (at === -1) return trailingBackslashes(chunk, chunk.length, start) % 2 === 1 || (escaped && chunk.length === from) ? endsEscaped : endsInString;
+    if (trailingBackslashes(chunk, at, start) % 2 === 0) return at;
+    searchFrom = at + 1;
   }
+}
+
+/** How many backslashes run back from just before `end`, not looking before `start`. */
+function trailingBackslashes(chunk: Uint8Array, end: number, start: number): number {
+  let count = 0;
+  while (end - 1 - count >= start && chunk[end - 1 - count] === BACKSLASH) count++;
+  return count;
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { prescanJson } from "../../src/http/prescan-json.js";
+import { createJsonScanner, prescanJson } from "../../src/http/prescan-json.js";
 import { createLargeBodyGate } from "../../src/http/large-body-gate.js";
 import { checkElementCounts } from "../../src/protocol/check-element-counts.js";
 import { requestLimitsConfigSchema } from "../../src/protocol/request-limits-config-schema.js";
@@ -23,6 +23,22 @@ describe("prescanJson", () => {
     expect(scan('["a\\\\",[[[[[1]]]]]]')).toBe("too_deep");
     expect(scan('["\\\\\\"[[[[[["]')).toBeUndefined();
     expect(scan('["unterminated [[[[[[')).toBeUndefined();
+  });
+
+  it("gives the same verdict whatever the chunking, escapes and strings split across chunks included", () => {
+    const bodies = ['["a\\",[[[[[1]]]]]]', '["\\\\\"[[[[[["]', '{"a":"x\\"}', '{"k\\":[1,2,3,4,5,6,7,8,9,10,11]}', '["a\\\\",[[[[[1]]]]]]', '{"a":"\\\\\\","b":[[[[[[]]]]]]}', '[1,"\\"",[[[[[0]]]]]]'];
+    for (const text of bodies) {
+      const bytes = Buffer.from(text);
+      const whole = prescanJson(bytes, { maxDepth: 4, maxElements: 10 });
+      for (let size = 1; size <= bytes.length; size++) {
+        const scanner = createJsonScanner({ maxDepth: 4, maxElements: 10 });
+        let verdict: string | undefined;
+        for (let at = 0; at < bytes.length && verdict === undefined; at += size) verdict = scanner.push(bytes.subarray(at, at + size));
+        expect({ text, size, verdict }).toEqual({ text, size, verdict: whole });
+      }
+    }
+    expect(prescanJson(Buffer.from('{"a":"x\\"}'), { maxDepth: 4, maxElements: 10 })).toBeUndefined();
+    expect(prescanJson(Buffer.from('["a\\\\",[[[[[1]]]]]]'), { maxDepth: 4, maxElements: 10 })).toBe("too_deep");
   });
 });
 
@@ -79,5 +95,25 @@ describe("createLargeBodyGate", () => {
     expect(gate.inUse()).toBe(1);
     expect(gate.tryAcquire()).toBeDefined();
     expect(gate.tryAcquire()).toBeUndefined();
+  });
+
+  it("runs exclusive work one at a time, each in its own event-loop turn, past a failed one", async () => {
+    const gate = createLargeBodyGate({ thresholdBytes: 10, maxConcurrent: 4 });
+    const order: string[] = [];
+    // An immediate queued before the works runs between the first and the second: they never share a turn.
+    const works = [
+      gate.exclusive(() => {
+        order.push("first");
+        setImmediate(() => order.push("other I/O"));
+      }),
+      gate.exclusive(() => {
+        order.push("second");
+        throw new Error("bad body");
+      }),
+      gate.exclusive(() => order.push("third")),
+    ];
+    const settled = await Promise.allSettled(works);
+    expect(order).toEqual(["first", "other I/O", "second", "third"]);
+    expect(settled.map((result) => result.status)).toEqual(["fulfilled", "rejected", "fulfilled"]);
   });
 });
