@@ -31,6 +31,10 @@ import { openStore } from "./store/open-store.js";
 import { startResponseExpiry } from "./store/response-expiry.js";
 import { createResponsesRoutes } from "./http/routes/responses-route.js";
 import { createMessagesRoutes } from "./http/routes/messages-route.js";
+import { createLiveFeed } from "./http/routes/admin-live-route.js";
+import { createAdminDeploymentsRoute } from "./http/routes/admin-deployments-route.js";
+import { createStaticUiRoutes } from "./http/static-ui.js";
+import { defaultUiDir } from "./compose/default-ui-dir.js";
 
 /** A running gateway: its address and a way to stop it gracefully. */
 export interface RunningGateway {
@@ -114,6 +118,10 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
   const responseStore = config.responses.store ? database : undefined;
   const stopResponseExpiry = responseStore === undefined ? undefined : startResponseExpiry(responseStore, (error) => logger.warn({ err: error }, "pruning expired responses failed"), now);
 
+  // The dashboard: its live feed (one ticker shared by every open page) and its static files.
+  const liveFeed = createLiveFeed({ snapshot: observability.live.snapshot, intervalMs: config.ui.live_interval_ms, maxSubscribers: config.ui.max_live_streams });
+  const uiRoutes = config.ui.enabled ? createStaticUiRoutes(config.ui.dir ?? defaultUiDir()) : new Map();
+
   const app = createApp({
     config,
     registry,
@@ -124,8 +132,14 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
     apiRoutes: createResponsesRoutes({ ...pipeline, store: responseStore, ttlMs: config.responses.ttl_days * 24 * 3600 * 1000, now, logger }),
     anthropicRoutes: createMessagesRoutes({ ...pipeline, countTokens }),
     // An engine server's own /metrics (extraRoutes) wins over the gateway's: it is what inference routers scrape.
-    extraRoutes: new Map([...observability.routes, ...(options.extraRoutes ?? [])]),
-    adminRoutes: new Map([...security.adminRoutes, ...observability.adminRoutes, ...createAdminFaultRoutes({ faults, audit: security.audit, now })]),
+    extraRoutes: new Map([...observability.routes, ...uiRoutes, ...(options.extraRoutes ?? [])]),
+    adminRoutes: new Map([
+      ...security.adminRoutes,
+      ...observability.adminRoutes,
+      ...createAdminFaultRoutes({ faults, audit: security.audit, now }),
+      ["/admin/live", { GET: liveFeed.route }],
+      ["/admin/deployments", { GET: createAdminDeploymentsRoute(routing) }],
+    ]),
     adminGuard: security.adminGuard,
     authenticate: security.authenticate,
     observer: observability.observer,
@@ -165,6 +179,8 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
       healthChecks.stop();
       const serverClosed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
+      // Open dashboards end now: their streams would otherwise hold the drain for the whole grace period.
+      liveFeed.close();
       await app.drain(config.server.shutdown_grace_ms);
       server.closeAllConnections();
       await serverClosed;
