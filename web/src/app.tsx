@@ -31,13 +31,17 @@ export function App() {
       setCsrfToken(null);
       setSession(null);
     });
-    api<SessionInfo>("/admin/session").then(
-      (info) => {
-        setCsrfToken(info.csrf_token);
-        setSession(info.csrf_token === null ? null : info);
-      },
-      () => setSession(null),
-    );
+    // 200 without a session means the admin API let this browser in without a credential (admin.open_on_loopback):
+    // take a session at once so writes still carry a CSRF token.
+    api<SessionInfo>("/admin/session")
+      .then((info) => (info.csrf_token === null ? api<SessionInfo>("/admin/session", { method: "POST" }) : info))
+      .then(
+        (info) => {
+          setCsrfToken(info.csrf_token);
+          setSession(info);
+        },
+        () => setSession(null),
+      );
   }, []);
 
   if (session === undefined) return <p className="loading">Loading…</p>;

@@ -13,7 +13,7 @@ export function LoginPage({ onLogin }: { onLogin: (session: SessionInfo) => void
     setBusy(true);
     setError(undefined);
     try {
-      onLogin(await api<SessionInfo>("/admin/session", { method: "POST", bearer: key }));
+      onLogin(await api<SessionInfo>("/admin/session", { method: "POST", ...(key === "" ? {} : { bearer: key }) }));
     } catch (failure) {
       setError(failure instanceof ApiError ? `${failure.message} (${failure.code})` : String(failure));
     } finally {
@@ -26,7 +26,7 @@ export function LoginPage({ onLogin }: { onLogin: (session: SessionInfo) => void
       <h1>Gantry dashboard</h1>
       <form onSubmit={(event) => void submit(event)}>
         <label htmlFor="admin-key">Admin key or admin virtual key</label>
-        <input id="admin-key" name="key" type="password" autoComplete="current-password" value={key} onChange={(event) => setKey(event.target.value)} required />
+        <input id="admin-key" name="key" type="password" autoComplete="current-password" value={key} onChange={(event) => setKey(event.target.value.trim())} />
         <button type="submit" disabled={busy}>
           Log in
         </button>
