@@ -141,7 +141,7 @@ describe("the dashboard in Chromium", () => {
     const session = cookies.find((cookie) => cookie.name === "gantry_session");
     expect(session?.httpOnly).toBe(true);
     expect(session?.sameSite).toBe("Strict");
-    expect(await page.evaluate(() => document.cookie)).toBe("");
+    expect(await page.evaluate("document.cookie")).toBe("");
 
     // Live: the figures move when traffic arrives, over the one SSE stream (no polling).
     await expect.poll(() => page.getByTestId("live-requests").textContent()).toBe("0");

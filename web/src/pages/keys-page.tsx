@@ -20,7 +20,8 @@ export function KeysPage() {
 
   const create = async (event: FormEvent<HTMLFormElement>): Promise<void> => {
     event.preventDefault();
-    const form = new FormData(event.currentTarget);
+    const element = event.currentTarget;
+    const form = new FormData(element);
     const text = (name: string): string => String(form.get(name) ?? "").trim();
     const body: Record<string, unknown> = { name: text("name") };
     if (text("team") !== "") body["team"] = text("team");
@@ -31,7 +32,7 @@ export function KeysPage() {
       const result = await api<KeyView & { key: string }>("/admin/keys", { method: "POST", body });
       setCreated({ name: result.name, key: result.key });
       setError(undefined);
-      event.currentTarget?.reset();
+      element.reset();
       reload();
     } catch (failure) {
       setError(failure instanceof ApiError ? failure.message : String(failure));
