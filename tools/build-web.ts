@@ -1,3 +1,4 @@
+import { resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import react from "@vitejs/plugin-react";
 import { build, type InlineConfig } from "vite";
@@ -17,9 +18,10 @@ export function webBuildConfig(outDir: string): InlineConfig {
   };
 }
 
-/** Builds the dashboard into `outDir` (the package's is dist/web, which the gateway serves at /ui). */
+/** Builds the dashboard into `outDir` (the package's is dist/web, which the gateway serves at /ui), relative to the working directory. */
 export async function buildWeb(outDir: string): Promise<void> {
-  await build(webBuildConfig(outDir));
+  // Vite resolves a relative outDir against its root (web/), not the working directory.
+  await build(webBuildConfig(resolve(outDir)));
 }
 
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) await buildWeb(process.argv[2] ?? "dist/web");
