@@ -38,6 +38,10 @@ import { createDrift } from "./compose/create-drift.js";
 import { createModelVersions } from "./compose/create-model-versions.js";
 import { createBatches } from "./compose/create-batches.js";
 import { createBatchDispatch } from "./compose/create-batch-dispatch.js";
+import { createLiveFeed } from "./http/routes/admin-live-route.js";
+import { createAdminDeploymentsRoute } from "./http/routes/admin-deployments-route.js";
+import { createStaticUiRoutes } from "./http/static-ui.js";
+import { defaultUiDir } from "./compose/default-ui-dir.js";
 
 /** A running gateway: its address and a way to stop it gracefully. */
 export interface RunningGateway {
@@ -163,6 +167,10 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
       ? undefined
       : createAlerts(config.alerts, { sql: database.sql, requestLog: config.request_log.enabled, targets: undefined, logger, now, schedule: time?.schedule ?? systemSchedule, sleep: time?.sleep ?? abortableSleep });
 
+  // The dashboard: its live feed (one ticker shared by every open page) and its static files.
+  const liveFeed = createLiveFeed({ snapshot: observability.live.snapshot, intervalMs: config.ui.live_interval_ms, maxSubscribers: config.ui.max_live_streams });
+  const uiRoutes = config.ui.enabled ? createStaticUiRoutes(config.ui.dir ?? defaultUiDir()) : new Map();
+
   const app = createApp({
     config,
     registry,
@@ -173,8 +181,18 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
     apiRoutes: new Map([...createResponsesRoutes({ ...pipeline, store: responseStore, ttlMs: config.responses.ttl_days * 24 * 3600 * 1000, now, logger }), ...(batches?.routes ?? [])]),
     anthropicRoutes: createMessagesRoutes({ ...pipeline, countTokens }),
     // An engine server's own /metrics (extraRoutes) wins over the gateway's: it is what inference routers scrape.
-    extraRoutes: new Map([...observability.routes, ...(options.extraRoutes ?? [])]),
-    adminRoutes: new Map([...security.adminRoutes, ...observability.adminRoutes, ...slo.adminRoutes, ...createAdminFaultRoutes({ faults, audit: security.audit, now }), ...(alerts?.adminRoutes ?? []), ...(drift?.adminRoutes ?? []), ...versions.adminRoutes]),
+    extraRoutes: new Map([...observability.routes, ...uiRoutes, ...(options.extraRoutes ?? [])]),
+    adminRoutes: new Map([
+      ...security.adminRoutes,
+      ...observability.adminRoutes,
+      ...slo.adminRoutes,
+      ...createAdminFaultRoutes({ faults, audit: security.audit, now }),
+      ...(alerts?.adminRoutes ?? []),
+      ...(drift?.adminRoutes ?? []),
+      ...versions.adminRoutes,
+      ["/admin/live", { GET: liveFeed.route }],
+      ["/admin/deployments", { GET: createAdminDeploymentsRoute(routing) }],
+    ]),
     adminGuard: security.adminGuard,
     authenticate: security.authenticate,
     observer: observability.observer,
@@ -215,6 +233,8 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
       healthChecks.stop();
       const serverClosed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
+      // Open dashboards end now: their streams would otherwise hold the drain for the whole grace period.
+      liveFeed.close();
       await app.drain(config.server.shutdown_grace_ms);
       server.closeAllConnections();
       await serverClosed;

@@ -2,6 +2,8 @@ import { timingSafeEqual, createHash } from "node:crypto";
 import type { RequestContext } from "../pipeline/request-context.js";
 import { GatewayError } from "../errors/gateway-error.js";
 import type { Authenticate } from "./authenticate.js";
+import type { AdminSessions } from "./admin-sessions.js";
+import { readSessionCookie } from "./session-cookie.js";
 
 /** Checks that a request may use the admin API; throws the right 401/403 envelope when not. */
 export type AdminGuard = (context: RequestContext) => void | Promise<void>;
@@ -13,23 +15,34 @@ export interface AdminGuardOptions {
   authenticate?: Authenticate | undefined;
   /** `admin.open_on_loopback`: no credential needed (config validation allows it on a loopback bind only). */
   open?: boolean;
+  /** The dashboard's sessions: a session cookie stands in for the credential that logged in (writes need its CSRF token). */
+  sessions?: AdminSessions | undefined;
+  /** Whether a virtual key is still usable (not revoked or expired): a session made with it ends when the key does. */
+  keyActive?: ((id: string) => Promise<boolean>) | undefined;
 }
 
 const howToConfigure = "set auth.admin_key (e.g. ${GANTRY_ADMIN_KEY}) and send it as a Bearer token, or set admin: { open_on_loopback: true } on a loopback-only gateway";
+const safeMethods = new Set(["GET", "HEAD", "OPTIONS"]);
 
 /**
  * The admin API admits the configured admin key (`Authorization: Bearer <admin key>`, compared in constant time over
  * hashes of equal length), or a virtual key created with `admin: true`, which then becomes the request's principal
- * so the audit log names it. Without any of them it refuses every request, saying how to configure one.
+ * so the audit log names it. Without a Bearer token, the dashboard's session cookie admits reads, and writes that
+ * carry the session's CSRF token in `x-csrf-token` (SameSite=Strict already stops cross-site sends; the token is the
+ * second lock). Without any of them it refuses every request, saying how to configure one.
  */
 export function createAdminGuard(options: AdminGuardOptions = {}): AdminGuard {
   if (options.open === true) return () => undefined;
-  const { adminKey, authenticate } = options;
+  const { adminKey, authenticate, sessions, keyActive } = options;
   const expected = adminKey === undefined ? undefined : createHash("sha256").update(adminKey).digest();
   return async (context) => {
     if (expected === undefined && authenticate === undefined) throw new GatewayError("permission_denied", { message: `The admin API is closed: no admin credential is configured. To use it, ${howToConfigure}.` });
     const header = context.request.headers["authorization"];
     const token = typeof header === "string" && /^bearer /i.test(header) ? header.slice("bearer ".length).trim() : undefined;
+    if ((token === undefined || token === "") && sessions !== undefined) {
+      const cookie = readSessionCookie(context.request);
+      if (cookie !== undefined) return admitSession(context, sessions.find(cookie), keyActive);
+    }
     if (token === undefined || token === "") throw new GatewayError("authentication_required", { message: `The admin API needs the admin key (or an admin virtual key) as a Bearer token. ${expected === undefined ? `No admin key is configured: ${howToConfigure}.` : ""}`.trim() });
     if (expected !== undefined && timingSafeEqual(createHash("sha256").update(token).digest(), expected)) return;
     if (authenticate !== undefined && token.startsWith("gk-")) {
@@ -41,4 +54,22 @@ export function createAdminGuard(options: AdminGuardOptions = {}): AdminGuard {
     }
     throw new GatewayError("permission_denied", { message: "That key may not use the admin API." });
   };
+}
+
+async function admitSession(context: RequestContext, session: ReturnType<AdminSessions["find"]>, keyActive: AdminGuardOptions["keyActive"]): Promise<void> {
+  if (session === undefined) throw new GatewayError("session_expired");
+  if (!safeMethods.has(context.request.method ?? "GET")) {
+    const sent = context.request.headers["x-csrf-token"];
+    if (typeof sent !== "string" || !sameToken(sent, session.csrfToken)) throw new GatewayError("csrf_token_invalid");
+  }
+  if (session.principal !== undefined) {
+    if (keyActive !== undefined && !(await keyActive(session.principal.id))) throw new GatewayError("session_expired", { message: "The key this dashboard session logged in with is revoked or expired; log in again." });
+    context.principal = session.principal;
+  }
+}
+
+function sameToken(a: string, b: string): boolean {
+  const left = createHash("sha256").update(a).digest();
+  const right = createHash("sha256").update(b).digest();
+  return timingSafeEqual(left, right);
 }

@@ -9,7 +9,8 @@ import type { RoutingTable } from "../routing/routing-table.js";
 import type { GatewayStore } from "../store/gateway-store.js";
 import { createRequestLogWriter } from "../store/request-log-writer.js";
 import { startRetention } from "../store/retention.js";
-import { createGatewayMetrics, type RedisHealthSample } from "../telemetry/gateway-metrics.js";
+import { createGatewayMetrics, type GatewayMetrics, type RedisHealthSample } from "../telemetry/gateway-metrics.js";
+import { createLiveWindow, type LiveWindow } from "../telemetry/live-window.js";
 import type { Logger } from "../telemetry/logger.js";
 import { createRequestObserver, type RequestObserver } from "../telemetry/request-observer.js";
 import { createTracing } from "../telemetry/tracing.js";
@@ -38,6 +39,8 @@ export interface Observability {
   /** POST /v1/feedback when the request log is on. */
   readonly feedbackRoute: RouteHandler | undefined;
   readonly registry: Registry;
+  /** The last minute of traffic for the dashboard's live view (GET /admin/live), kept whether or not metrics are on. */
+  readonly live: LiveWindow;
   /** Writes queued log rows and exports buffered spans (the composition root closes the database after). */
   close(): Promise<void>;
 }
@@ -48,7 +51,9 @@ const dropWarnEveryMs = 10_000;
 export function createObservability(config: GatewayConfig, routing: RoutingTable, logger: Logger, database: GatewayStore | undefined, redisHealth: () => readonly RedisHealthSample[], extras: ObservabilityExtras = {}): Observability {
   const registry = new Registry();
   const thresholds = (kind: "latency" | "ttft" | "tpot"): number[] => config.slos.flatMap((slo) => (slo.sli.kind === kind ? [slo.sli.threshold_ms] : []));
-  const metrics = config.metrics.enabled ? createGatewayMetrics(registry, routing, redisHealth, { latency: thresholds("latency"), ttft: thresholds("ttft"), tpot: thresholds("tpot") }) : undefined;
+  const live = createLiveWindow();
+  const prometheus = config.metrics.enabled ? createGatewayMetrics(registry, routing, redisHealth, { latency: thresholds("latency"), ttft: thresholds("ttft"), tpot: thresholds("tpot") }) : undefined;
+  const metrics = withLiveWindow(prometheus, live, registry);
   const tracing = createTracing(config.telemetry);
   const store = config.request_log.enabled ? database : undefined;
   let lastWarnAt = 0;
@@ -73,7 +78,7 @@ export function createObservability(config: GatewayConfig, routing: RoutingTable
   const observer = createRequestObserver({
     config,
     routing,
-    ...(metrics === undefined ? {} : { metrics }),
+    metrics,
     ...(tracing === undefined ? {} : { tracing }),
     ...(requestLog === undefined ? {} : { requestLog }),
     ...(extras.outcomeSinks === undefined ? {} : { outcomeSinks: extras.outcomeSinks }),
@@ -83,7 +88,8 @@ export function createObservability(config: GatewayConfig, routing: RoutingTable
   return {
     observer,
     registry,
-    routes: new Map<string, MethodHandlers>(metrics === undefined ? [] : [["/metrics", { GET: createMetricsRoute(registry) }]]),
+    live,
+    routes: new Map<string, MethodHandlers>(prometheus === undefined ? [] : [["/metrics", { GET: createMetricsRoute(registry) }]]),
     adminRoutes: store === undefined ? new Map() : createAdminRequestsRoutes(store, extras.now, extras.stats),
     feedbackRoute: store === undefined || requestLog === undefined ? undefined : createFeedbackRoute(store, requestLog),
     async close() {
@@ -91,5 +97,25 @@ export function createObservability(config: GatewayConfig, routing: RoutingTable
       await requestLog?.close();
       await tracing?.shutdown().catch((error: unknown) => logger.warn({ err: error }, "trace export failed on shutdown"));
     },
+  };
+}
+
+/** The observer's one metrics sink: Prometheus (when on) and the live window both see every request. */
+function withLiveWindow(prometheus: GatewayMetrics | undefined, live: LiveWindow, registry: Registry): GatewayMetrics {
+  return {
+    registry,
+    record(measurement) {
+      prometheus?.record(measurement);
+      live.record(measurement);
+    },
+    requestStarted() {
+      prometheus?.requestStarted();
+      live.requestStarted();
+    },
+    requestEnded() {
+      prometheus?.requestEnded();
+      live.requestEnded();
+    },
+    requestLogDropped: (count) => prometheus?.requestLogDropped(count),
   };
 }

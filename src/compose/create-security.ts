@@ -22,6 +22,8 @@ import { createJwtVerifier } from "../auth/jwt-verifier.js";
 import { createMemoryKeyStore } from "../auth/memory-key-store.js";
 import { createRedisKeyStore } from "../auth/redis-key-store.js";
 import { auditMaxEntriesDefault } from "../auth/auth-config-schema.js";
+import { createAdminSessions } from "../auth/admin-sessions.js";
+import { createAdminSessionRoutes } from "../http/routes/admin-session-routes.js";
 
 /** Authentication, scopes, limits, budgets and the key admin API, built from config. */
 export interface Security {
@@ -55,11 +57,18 @@ export function createSecurity(config: GatewayConfig, redis: RedisConnections, l
   const findKey = sharedKeys === undefined ? store.findByHash : createCachedKeyLookup(store.findByHash, { ttlMs: sharedKeyCacheMs, staleMs, maxEntries: 10_000, now });
   const authenticate =
     mode === "none" ? undefined : createAuthenticate({ findKey, now, ...(mode === "jwt" && auth?.jwt !== undefined ? { verifyJwt: createJwtVerifier(auth.jwt, now) } : {}) });
+  const sessionConfig = config.admin.session;
+  const sessionTtlMs = sessionConfig.ttl_minutes * 60_000;
+  const sessions = createAdminSessions({ ttlMs: sessionTtlMs, maxSessions: sessionConfig.max_sessions, now });
+  const keyActive = async (id: string): Promise<boolean> => {
+    const record = await store.get(id);
+    return record !== undefined && record.revoked_at === undefined && (record.expires_at === undefined || Date.parse(record.expires_at) > now());
+  };
   return {
     authenticate,
     stages: { authorize: createAuthorizeStage(), limits: createLimitsStage({ limiter, limits: config.limits, logger }), budget: createBudgetStage({ spend, config, prices, logger, now }) },
-    adminRoutes: createAdminKeyRoutes({ store, audit, spend, now }),
-    adminGuard: createAdminGuard({ adminKey: auth?.admin_key, authenticate, open: config.admin.open_on_loopback }),
+    adminRoutes: new Map([...createAdminKeyRoutes({ store, audit, spend, now }), ...createAdminSessionRoutes({ sessions, ttlMs: sessionTtlMs, secureCookie: sessionConfig.secure_cookie })]),
+    adminGuard: createAdminGuard({ adminKey: auth?.admin_key, authenticate, open: config.admin.open_on_loopback, sessions, keyActive }),
     audit,
     close: async () => {
       await Promise.all([store.close(), limiter.close(), spend.close()]);

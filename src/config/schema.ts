@@ -4,6 +4,7 @@ import { breakerSchema, fastPathSchema, retrySchema, routingSchema } from "../ro
 import { deploymentSchema, timeoutsSchema } from "../providers/deployment-config-schema.js";
 import { authConfigSchema } from "../auth/auth-config-schema.js";
 import { adminConfigSchema } from "../auth/admin-config-schema.js";
+import { uiConfigSchema } from "./ui-config-schema.js";
 import { insecureBindProblem } from "../auth/loopback.js";
 import { guardrailsConfigSchema } from "../guardrails/pii-config-schema.js";
 import { corsConfigSchema } from "./cors-config-schema.js";
@@ -73,6 +74,8 @@ export const configSchema = z
     auth: authConfigSchema.optional(),
     /** The admin API's access (docs/security.md). */
     admin: adminConfigSchema.prefault({}),
+    /** The web dashboard at /ui (docs/dashboard.md). */
+    ui: uiConfigSchema.prefault({}),
     limits: limitsConfigSchema.prefault({}),
     database: databaseConfigSchema.prefault({}),
     telemetry: telemetryConfigSchema.prefault({}),

@@ -10,6 +10,8 @@ export const errorCodes = {
   body_too_large: { status: 413, type: "invalid_request_error", retryable: false, message: "The request body is too large." },
   authentication_required: { status: 401, type: "authentication_error", retryable: false, message: "An API key is required." },
   permission_denied: { status: 403, type: "permission_error", retryable: false, message: "This key may not do that." },
+  csrf_token_invalid: { status: 403, type: "permission_error", retryable: false, message: "A write with the dashboard's session cookie needs its CSRF token in the x-csrf-token header." },
+  session_expired: { status: 401, type: "authentication_error", retryable: false, message: "The dashboard session has expired or was logged out; log in again." },
   key_revoked: { status: 401, type: "authentication_error", retryable: false, message: "This API key has been revoked." },
   key_expired: { status: 401, type: "authentication_error", retryable: false, message: "This API key has expired." },
   invalid_api_key: { status: 401, type: "authentication_error", retryable: false, message: "The API key or token is not valid." },

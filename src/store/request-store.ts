@@ -17,6 +17,9 @@ export interface RequestFilter {
   /** An exact status (`404`) or a class (`5` for 5xx). */
   readonly status?: { readonly exact: number } | { readonly class: number };
   readonly minLatencyMs?: number;
+  readonly maxLatencyMs?: number;
+  /** The error type (`error_code`), e.g. `upstream_timeout`. */
+  readonly errorCode?: string;
   /** Keyset cursor: rows strictly older than this (time, id). */
   readonly before?: { readonly time: number; readonly id: string };
   readonly limit: number;
@@ -104,6 +107,8 @@ export function createRequestStore(executor: SqlExecutor): RequestStore {
         else add("status >= ? AND status < ?", filter.status.class * 100, filter.status.class * 100 + 100);
       }
       if (filter.minLatencyMs !== undefined) add("latency_ms >= ?", filter.minLatencyMs);
+      if (filter.maxLatencyMs !== undefined) add("latency_ms <= ?", filter.maxLatencyMs);
+      if (filter.errorCode !== undefined) add("error_code = ?", filter.errorCode);
       if (filter.before !== undefined) add("(time < ? OR (time = ? AND id < ?))", filter.before.time, filter.before.time, filter.before.id);
       const sql = `SELECT ${summaryColumns} FROM requests ${where.length === 0 ? "" : `WHERE ${where.join(" AND ")}`} ORDER BY time DESC, id DESC LIMIT ?`;
       const rows = await executor.all(sql, [...params, filter.limit]);

@@ -61,6 +61,22 @@ export function createAdminKeyRoutes(deps: AdminKeyRoutesDeps): Map<string, Meth
       },
     ],
     [
+      "/admin/spend",
+      {
+        GET: async (context) => {
+          // Live keys only, read in parallel: one spend lookup per key and per team, bounded by the key store's size.
+          const keys = (await deps.store.list()).filter((key) => key.revoked_at === undefined);
+          const teams = [...new Set(keys.flatMap((key) => (key.team === undefined ? [] : [key.team])))];
+          const [keySpend, teamSpend] = await Promise.all([Promise.all(keys.map((key) => deps.spend.get(`key:${key.id}`))), Promise.all(teams.map((team) => deps.spend.get(`team:${team}`)))]);
+          sendJson(context.response, 200, {
+            object: "spend",
+            keys: keys.map((key, index) => ({ id: key.id, name: key.name, team: key.team ?? null, budget: key.budget ?? null, day_usd: keySpend[index]?.dayUsd ?? 0, month_usd: keySpend[index]?.monthUsd ?? 0 })),
+            teams: teams.map((team, index) => ({ team, day_usd: teamSpend[index]?.dayUsd ?? 0, month_usd: teamSpend[index]?.monthUsd ?? 0 })),
+          });
+        },
+      },
+    ],
+    [
       "/admin/audit",
       {
         GET: async (context) => {

@@ -20,6 +20,8 @@ const listQuerySchema = z.strictObject({
   client_request_id: z.string().min(1).max(128).optional(),
   status: z.string().regex(/^([1-5]xx|[1-5]\d\d)$/, "a status such as 404 or a class such as 5xx").optional(),
   min_latency_ms: z.coerce.number().min(0).optional(),
+  max_latency_ms: z.coerce.number().min(0).optional(),
+  error_code: z.string().min(1).max(100).optional(),
   cursor: z.string().optional(),
   limit: z.coerce.number().int().min(1).max(1000).default(100),
 });
@@ -50,6 +52,8 @@ export function createAdminRequestsRoutes(store: RequestStore, now: () => number
             ...(query.client_request_id === undefined ? {} : { clientRequestId: query.client_request_id }),
             ...(query.status === undefined ? {} : { status: query.status.endsWith("xx") ? { class: Number(query.status[0]) } : { exact: Number(query.status) } }),
             ...(query.min_latency_ms === undefined ? {} : { minLatencyMs: query.min_latency_ms }),
+            ...(query.max_latency_ms === undefined ? {} : { maxLatencyMs: query.max_latency_ms }),
+            ...(query.error_code === undefined ? {} : { errorCode: query.error_code }),
             ...(query.cursor === undefined ? {} : { before: decodeCursor(query.cursor) }),
           };
           const data = await store.listRequests(filter);

@@ -1,0 +1,196 @@
+import { mkdtempSync, readdirSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { chromium, type Browser, type Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { buildWeb } from "../../tools/build-web.js";
+import { startFakeUpstream, type FakeUpstream } from "../helpers/fake-upstream.js";
+import { startTestGateway, upstreamConfig } from "../helpers/gateway.js";
+import type { RunningGateway } from "../../src/main.js";
+
+const adminKey = "dashboard-admin-key-0123456789";
+const chromiumArgs = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"];
+
+let upstream: FakeUpstream;
+let gateway: RunningGateway;
+let browser: Browser;
+let uiDir: string;
+
+/** Calls the admin API with the admin key. */
+async function admin(path: string, init: RequestInit = {}): Promise<Response> {
+  return fetch(`${gateway.url}${path}`, { ...init, headers: { authorization: `Bearer ${adminKey}`, "content-type": "application/json", ...(init.headers as Record<string, string> | undefined) } });
+}
+
+async function createKey(body: Record<string, unknown>): Promise<{ id: string; key: string }> {
+  const response = await admin("/admin/keys", { method: "POST", body: JSON.stringify(body) });
+  expect(response.status).toBe(201);
+  return (await response.json()) as { id: string; key: string };
+}
+
+async function chat(key: string, requestId: string): Promise<void> {
+  const response = await fetch(`${gateway.url}/v1/chat/completions`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${key}`, "content-type": "application/json", "x-request-id": requestId },
+    body: JSON.stringify({ model: "story", messages: [{ role: "user", content: `hello from ${requestId}` }] }),
+  });
+  expect(response.status).toBe(200);
+  await response.text();
+}
+
+async function logIn(page: Page, key: string): Promise<void> {
+  await page.goto(`${gateway.url}/ui/`);
+  await page.getByLabel("Admin key or admin virtual key").fill(key);
+  await page.getByRole("button", { name: "Log in" }).click();
+}
+
+beforeAll(async () => {
+  // The browser test builds the bundle itself: no manual build step before `npm test`.
+  uiDir = mkdtempSync(join(tmpdir(), "gantry-ui-"));
+  await buildWeb(uiDir);
+  upstream = await startFakeUpstream();
+  gateway = await startTestGateway(upstreamConfig([upstream.baseUrl], `auth: { mode: keys, admin_key: "${adminKey}" }\nrequest_log: { bodies: true }\nui: { dir: "${uiDir}", live_interval_ms: 250 }`));
+  browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: chromiumArgs });
+}, 120_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await gateway?.close();
+  await upstream?.close();
+});
+
+describe("the dashboard's static files", () => {
+  it("serves index.html without caching, hashed assets as immutable, client routes as index.html, and nothing outside the build", async () => {
+    const index = await fetch(`${gateway.url}/ui/`);
+    expect(index.status).toBe(200);
+    expect(index.headers.get("content-type")).toBe("text/html; charset=utf-8");
+    expect(index.headers.get("cache-control")).toBe("no-cache");
+    expect(index.headers.get("content-security-policy")).toContain("script-src 'self'");
+    const html = await index.text();
+    const script = readdirSync(join(uiDir, "assets")).find((name) => name.endsWith(".js"));
+    expect(html).toContain(`/ui/assets/${script}`);
+    const asset = await fetch(`${gateway.url}/ui/assets/${script}`, { headers: { "accept-encoding": "gzip" } });
+    expect(asset.status).toBe(200);
+    expect(asset.headers.get("content-type")).toBe("text/javascript; charset=utf-8");
+    expect(asset.headers.get("cache-control")).toBe("public, max-age=31536000, immutable");
+    const route = await fetch(`${gateway.url}/ui/requests/some-id`);
+    expect(route.status).toBe(200);
+    expect(await route.text()).toBe(html);
+    expect((await fetch(`${gateway.url}/ui/assets/missing-abc.js`)).status).toBe(404);
+    for (const path of ["/ui/%2e%2e/package.json", "/ui/..%2f..%2fpackage.json", "/ui/assets/%2e%2e/%2e%2e/package.json", "/ui/a%5c..%5cpackage.json"]) {
+      expect((await fetch(`${gateway.url}${path}`)).status, path).toBeGreaterThanOrEqual(400);
+    }
+  });
+});
+
+describe("dashboard sessions over HTTP", () => {
+  it("gives an admin credential an HttpOnly SameSite=Strict cookie, refuses writes without the CSRF token, and logs out", async () => {
+    expect((await fetch(`${gateway.url}/admin/session`, { method: "POST" })).status).toBe(401);
+    const plain = await createKey({ name: "not-admin" });
+    const refused = await fetch(`${gateway.url}/admin/session`, { method: "POST", headers: { authorization: `Bearer ${plain.key}` } });
+    expect(refused.status).toBe(403);
+    expect(refused.headers.get("set-cookie")).toBeNull();
+
+    const login = await admin("/admin/session", { method: "POST" });
+    expect(login.status).toBe(201);
+    const setCookie = login.headers.get("set-cookie") ?? "";
+    expect(setCookie).toMatch(/^gantry_session=[\w-]+; Path=\/; HttpOnly; SameSite=Strict; Max-Age=\d+$/);
+    const cookie = setCookie.split(";")[0] ?? "";
+    const { csrf_token: csrf } = (await login.json()) as { csrf_token: string };
+
+    expect((await fetch(`${gateway.url}/admin/keys`, { headers: { cookie } })).status).toBe(200);
+    const body = JSON.stringify({ name: "via-cookie" });
+    const noToken = await fetch(`${gateway.url}/admin/keys`, { method: "POST", headers: { cookie, "content-type": "application/json" }, body });
+    expect(noToken.status).toBe(403);
+    expect(((await noToken.json()) as { error: { code: string } }).error.code).toBe("csrf_token_invalid");
+    expect((await fetch(`${gateway.url}/admin/keys`, { method: "POST", headers: { cookie, "content-type": "application/json", "x-csrf-token": "forged" }, body })).status).toBe(403);
+    expect((await fetch(`${gateway.url}/admin/keys`, { method: "POST", headers: { cookie, "content-type": "application/json", "x-csrf-token": csrf }, body })).status).toBe(201);
+
+    expect((await fetch(`${gateway.url}/admin/session`, { method: "DELETE", headers: { cookie } })).status).toBe(403);
+    const logout = await fetch(`${gateway.url}/admin/session`, { method: "DELETE", headers: { cookie, "x-csrf-token": csrf } });
+    expect(logout.status).toBe(200);
+    expect(logout.headers.get("set-cookie")).toContain("Max-Age=0");
+    const after = await fetch(`${gateway.url}/admin/keys`, { headers: { cookie } });
+    expect(after.status).toBe(401);
+    expect(((await after.json()) as { error: { code: string } }).error.code).toBe("session_expired");
+  });
+
+  it("ends a virtual admin key's session when the key is revoked", async () => {
+    const adminVirtual = await createKey({ name: "ops", admin: true });
+    const login = await fetch(`${gateway.url}/admin/session`, { method: "POST", headers: { authorization: `Bearer ${adminVirtual.key}` } });
+    expect(login.status).toBe(201);
+    const cookie = (login.headers.get("set-cookie") ?? "").split(";")[0] ?? "";
+    expect((await fetch(`${gateway.url}/admin/deployments`, { headers: { cookie } })).status).toBe(200);
+    expect((await admin(`/admin/keys/${adminVirtual.id}`, { method: "DELETE" })).status).toBe(200);
+    expect((await fetch(`${gateway.url}/admin/deployments`, { headers: { cookie } })).status).toBe(401);
+  });
+});
+
+describe("the dashboard in Chromium", () => {
+  it("logs in, updates the overview live over SSE, filters requests and opens one, creates and revokes a key, and logs out", async () => {
+    const appKey = await createKey({ name: "app", team: "search" });
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    const liveRequests: string[] = [];
+    page.on("request", (request) => {
+      if (request.url().includes("/admin/live")) liveRequests.push(request.url());
+    });
+    await logIn(page, adminKey);
+    await expect.poll(() => page.getByRole("heading", { name: "Overview" }).isVisible()).toBe(true);
+
+    const cookies = await context.cookies();
+    const session = cookies.find((cookie) => cookie.name === "gantry_session");
+    expect(session?.httpOnly).toBe(true);
+    expect(session?.sameSite).toBe("Strict");
+    expect(await page.evaluate("document.cookie")).toBe("");
+
+    // Live: the figures move when traffic arrives, over the one SSE stream (no polling).
+    await expect.poll(() => page.getByTestId("live-requests").textContent()).toBe("0");
+    for (const id of ["dash-e2e-1", "dash-e2e-2", "dash-e2e-3"]) await chat(appKey.key, id);
+    await expect.poll(() => page.getByTestId("live-requests").textContent(), { timeout: 10_000 }).toBe("3");
+    expect(await page.getByTestId("live-tokens").textContent()).not.toBe("0 / 0");
+    expect(liveRequests).toHaveLength(1);
+
+    // Requests: filter by client request id, open the detail view.
+    await page.getByRole("link", { name: "Requests" }).click();
+    await expect.poll(() => page.getByTestId("request-row").count()).toBeGreaterThanOrEqual(3);
+    await page.getByLabel("Client request id").fill("dash-e2e-2");
+    await page.getByRole("button", { name: "Apply filters" }).click();
+    await expect.poll(() => page.getByTestId("request-row").count()).toBe(1);
+    expect(page.url()).toContain("client_request_id=dash-e2e-2");
+    await page.getByRole("link", { name: "dash-e2e-2" }).click();
+    await expect.poll(() => page.getByTestId("request-detail").textContent()).toContain("dash-e2e-2");
+    expect(await page.locator("pre").first().textContent()).toContain("hello from dash-e2e-2");
+
+    // A reload of a client-side route keeps the session and the page.
+    await page.reload();
+    await expect.poll(() => page.getByTestId("request-detail").isVisible()).toBe(true);
+
+    // Keys: create (secret shown once), then revoke with a confirmation.
+    await page.getByRole("link", { name: "Keys & spend" }).click();
+    await page.getByLabel("Name").fill("browser-key");
+    await page.getByRole("button", { name: "Create key" }).click();
+    await expect.poll(() => page.getByTestId("new-key-secret").textContent()).toMatch(/^gk-/);
+    const row = page.getByTestId("key-browser-key");
+    await row.getByRole("button", { name: "Revoke" }).click();
+    await row.getByRole("button", { name: "Confirm revoke" }).click();
+    await expect.poll(() => row.getByTestId("key-status").textContent()).toBe("revoked");
+
+    await page.getByRole("link", { name: "Models" }).click();
+    await expect.poll(() => page.getByTestId("breaker-story/0").textContent()).toBe("closed");
+
+    await page.getByRole("button", { name: "Log out" }).click();
+    await expect.poll(() => page.getByLabel("Admin key or admin virtual key").isVisible()).toBe(true);
+    expect((await context.cookies()).find((cookie) => cookie.name === "gantry_session")).toBeUndefined();
+    await context.close();
+  }, 60_000);
+
+  it("refuses a key without the admin scope at the login", async () => {
+    const plain = await createKey({ name: "reader" });
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await logIn(page, plain.key);
+    await expect.poll(() => page.getByRole("alert").textContent()).toContain("permission_denied");
+    expect(await context.cookies()).toHaveLength(0);
+    await context.close();
+  }, 30_000);
+});

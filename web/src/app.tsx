@@ -1,0 +1,109 @@
+import { useEffect, useState } from "react";
+import { api, setCsrfToken, setUnauthorizedHandler } from "./api.js";
+import type { SessionInfo } from "./api-types.js";
+import { navigate, useLocation } from "./router.js";
+import { LoginPage } from "./pages/login-page.js";
+import { OverviewPage } from "./pages/overview-page.js";
+import { ModelsPage } from "./pages/models-page.js";
+import { RequestsPage } from "./pages/requests-page.js";
+import { RequestDetailPage } from "./pages/request-detail-page.js";
+import { KeysPage } from "./pages/keys-page.js";
+import { PlaceholderPage } from "./pages/placeholder-page.js";
+
+const nav = [
+  { path: "/", label: "Overview" },
+  { path: "/models", label: "Models" },
+  { path: "/requests", label: "Requests" },
+  { path: "/keys", label: "Keys & spend" },
+  { path: "/slos", label: "SLOs & alerts" },
+  { path: "/drift", label: "Drift" },
+  { path: "/registry", label: "Registry" },
+  { path: "/evals", label: "Evals" },
+] as const;
+
+/** The shell: asks the gateway whether this browser has a session, then shows the login or the pages. */
+export function App() {
+  const [session, setSession] = useState<SessionInfo | null | undefined>(undefined);
+  const { path } = useLocation();
+
+  useEffect(() => {
+    setUnauthorizedHandler(() => {
+      setCsrfToken(null);
+      setSession(null);
+    });
+    // 200 without a session means the admin API let this browser in without a credential (admin.open_on_loopback):
+    // take a session at once so writes still carry a CSRF token.
+    api<SessionInfo>("/admin/session")
+      .then((info) => (info.csrf_token === null ? api<SessionInfo>("/admin/session", { method: "POST" }) : info))
+      .then(
+        (info) => {
+          setCsrfToken(info.csrf_token);
+          setSession(info);
+        },
+        () => setSession(null),
+      );
+  }, []);
+
+  if (session === undefined) return <p className="loading">Loading…</p>;
+  if (session === null)
+    return (
+      <LoginPage
+        onLogin={(info) => {
+          setCsrfToken(info.csrf_token);
+          setSession(info);
+        }}
+      />
+    );
+
+  const logout = async (): Promise<void> => {
+    await api("/admin/session", { method: "DELETE" }).catch(() => undefined);
+    setCsrfToken(null);
+    setSession(null);
+  };
+
+  return (
+    <div className="shell">
+      <header className="topbar">
+        <span className="brand">Gantry</span>
+        <span className="who">{session.principal.kind === "admin_key" ? "admin key" : `key ${session.principal.name}`}</span>
+        <button type="button" onClick={() => void logout()}>
+          Log out
+        </button>
+      </header>
+      <nav aria-label="Main">
+        <ul>
+          {nav.map((item) => (
+            <li key={item.path}>
+              <a
+                href={`/ui${item.path}`}
+                aria-current={path === item.path || (item.path !== "/" && path.startsWith(item.path)) ? "page" : undefined}
+                onClick={(event) => {
+                  event.preventDefault();
+                  navigate(item.path);
+                }}
+              >
+                {item.label}
+              </a>
+            </li>
+          ))}
+        </ul>
+      </nav>
+      <main>
+        <Page path={path} />
+      </main>
+    </div>
+  );
+}
+
+function Page({ path }: { path: string }) {
+  if (path === "/") return <OverviewPage />;
+  if (path === "/models") return <ModelsPage />;
+  if (path === "/requests") return <RequestsPage />;
+  if (path.startsWith("/requests/")) return <RequestDetailPage id={decodeURIComponent(path.slice("/requests/".length))} />;
+  if (path === "/keys") return <KeysPage />;
+  if (path === "/slos") return <PlaceholderPage title="SLOs & alerts" arrives="the SLO and alerting admin API (/admin/slo, /admin/alerts)" />;
+  if (path === "/drift") return <PlaceholderPage title="Drift" arrives="the drift admin API (/admin/drift)" />;
+  if (path === "/registry") return <PlaceholderPage title="Registry" arrives="the model registry admin API (/admin/models/…: versions, aliases, canary)" />;
+  if (path === "/evals") return <PlaceholderPage title="Evals" arrives="the evals admin API (stored runs and baselines)" />;
+  return <PlaceholderPage title="Not found" arrives="" />;
+}
