@@ -20,6 +20,6 @@ export interface BatchReply {
 
 /**
  * The port through which the batch worker runs a line through the gateway's own pipeline (built in the composition
- * root, docs/adr/0007-batch-lines-run-in-process.md). It never rejects for a request's own failure: that is a reply.
+ * root, docs/adr/0009-batch-lines-run-in-process.md). It never rejects for a request's own failure: that is a reply.
  */
 export type BatchDispatch = (call: BatchCall) => Promise<BatchReply>;

@@ -25,7 +25,7 @@ export interface BatchDispatchDeps {
 
 /**
  * Runs a batch line in-process through the same answer stages and routing as the HTTP routes, as the batch's owner,
- * with no socket (docs/adr/0007-batch-lines-run-in-process.md). The answer or the error becomes the line's reply.
+ * with no socket (docs/adr/0009-batch-lines-run-in-process.md). The answer or the error becomes the line's reply.
  */
 export function createBatchDispatch(deps: BatchDispatchDeps): BatchDispatch {
   const operations = new Map([...batchEndpoints].map(([path, endpoint]) => [endpoint.operation, { path, schema: endpoint.schema }]));

@@ -11,7 +11,7 @@ export interface KsResult {
 const ksExactMaxN = 10_000;
 
 /**
- * Two-sided two-sample KS test, computed as scipy's `ks_2samp` does (docs/adr/0007-hand-written-two-sample-ks.md):
+ * Two-sided two-sample KS test, computed as scipy's `ks_2samp` does (docs/adr/0008-hand-written-two-sample-ks.md):
  * the exact null distribution of D by lattice paths (Hodges 1958; Viehmann 2021) while both samples are small, the
  * Kolmogorov limiting distribution of √(n·m/(n+m))·D otherwise, or when the exact sum leaves [0, 1].
  */
