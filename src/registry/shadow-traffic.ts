@@ -64,7 +64,7 @@ export function createShadowTraffic(deps: ShadowTrafficDeps): ShadowTraffic {
   const stopped = new AbortController();
   let pending = 0;
   const inFlight = new Map<string, number>();
-  let idleWaiters: Array<() => void> = [];
+  const idleWaiters: Array<() => void> = [];
 
   const countersOf = (model: string): ShadowCounters & { day: number } => {
     const day = Math.floor(deps.now() / dayMs);
