@@ -132,7 +132,7 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
   // The answer stages, in pipeline order. Accounting opens the request's account first (every later stage charges or
   // settles against it). Scopes, limits and the budget refuse before any work is spent; PII
   // redaction runs before the cache so cached entries never hold raw PII; the rules fast path answers last, just
-  // before routing. The observer adds its own outermost and innermost stages and traces each one by name.
+  // before routing; the shadow stage (innermost) notes what sampled requests were answered. The observer adds its own outermost and innermost stages and traces each one by name.
   const piiStage = createPiiStage(config);
   const cacheStage = createCacheStage({ config, store: cacheStore, embedder: createRoutedEmbedder(routing) });
   const fastPathStage = createFastPathStage(routing);
