@@ -40,6 +40,6 @@ export async function evalCommand(argv: string[]): Promise<number> {
 }
 
 /** node:util parseArgs rejects unknown flags, missing values and stray positionals with ERR_PARSE_ARGS_* TypeErrors. */
-export function isParseArgsError(error: unknown): error is TypeError {
+function isParseArgsError(error: unknown): error is TypeError {
   return error instanceof TypeError && "code" in error && typeof error.code === "string" && error.code.startsWith("ERR_PARSE_ARGS");
 }
