@@ -22,6 +22,8 @@ export interface AlertTargets {
   readonly slos: readonly AlertableSlo[];
   readonly sli: SliSource;
   readonly context?: AlertContextSource;
+  /** Runs before each round this replica leads (flushes its rollups). */
+  readonly beforeRound?: () => Promise<void>;
 }
 
 export interface AlertsDeps {

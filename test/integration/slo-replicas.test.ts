@@ -26,6 +26,7 @@ const definitions = sloDefinitions(
 
 const outcome = (overrides: Partial<RequestOutcome>): RequestOutcome => ({
   endedAt: start,
+  path: "/v1/chat/completions",
   model: "story",
   version: "",
   deployment: "story/0",
@@ -40,6 +41,7 @@ const outcome = (overrides: Partial<RequestOutcome>): RequestOutcome => ({
   latencyMs: 100,
   ttftMs: undefined,
   tpotMs: undefined,
+  finishReason: "",
   ...overrides,
 });
 
