@@ -179,7 +179,7 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
   const alerts =
     config.alerts === undefined || database === undefined
       ? undefined
-      : createAlerts(config.alerts, { sql: database.sql, requestLog: config.request_log.enabled, targets: alertTargets, logger, now, schedule: time?.schedule ?? systemSchedule, sleep: time?.sleep ?? abortableSleep });
+      : createAlerts(config.alerts, { sql: database.sql, targets: alertTargets, logger, now, schedule: time?.schedule ?? systemSchedule, sleep: time?.sleep ?? abortableSleep });
 
   // The dashboard: its live feed (one ticker shared by every open page) and its static files.
   const liveFeed = createLiveFeed({ snapshot: observability.live.snapshot, intervalMs: config.ui.live_interval_ms, maxSubscribers: config.ui.max_live_streams });
