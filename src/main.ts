@@ -34,6 +34,7 @@ import { createResponsesRoutes } from "./http/routes/responses-route.js";
 import { createMessagesRoutes } from "./http/routes/messages-route.js";
 import { createAlerts } from "./compose/create-alerts.js";
 import { createProgressiveDelivery } from "./compose/create-progressive-delivery.js";
+import { createAlertTargets } from "./compose/create-alert-targets.js";
 import { systemSchedule } from "./routing/clock.js";
 import { createDrift } from "./compose/create-drift.js";
 import { createModelVersions } from "./compose/create-model-versions.js";
@@ -122,10 +123,9 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
   // Drift samples: each finished request of a configured model may enter its hour's reservoir (docs/drift.md).
   const drift = config.drift === undefined || database === undefined ? undefined : createDrift(config.drift, config.models.map((model) => model.name), database, now, logger);
   const observability = createObservability(config, routing, logger, database, redis.health, {
-    outcomeSinks: slo.rollups === undefined ? [] : [slo.rollups],
+    outcomeSinks: [...(slo.rollups === undefined ? [] : [slo.rollups]), ...(drift === undefined ? [] : [drift.sampler.sink])],
     stats: slo.stats,
     now,
-    listeners: drift === undefined ? [] : [drift.sampler.listener],
   });
   const cacheStore = createCacheStore(config.cache, redis, (error) => logger.warn({ err: error }, "answer cache backend failed: serving without it"));
 
@@ -167,11 +167,25 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
           logger,
         });
   const stopResponseExpiry = responseStore === undefined ? undefined : startResponseExpiry(responseStore, (error) => logger.warn({ err: error }, "pruning expired responses failed"), now);
-  // The SLOs and their SLI source come from the slo feature (issue 15); until they are wired, /admin/alerts serves the stored state.
+  // Burn-rate alerts over the SLOs (docs/alerts.md): the SLIs and the top error types come from the rollups, the
+  // drift summary from drift detection when configured. Without rollups nothing is evaluated and /admin/alerts serves
+  // the stored state.
+  const alertTargets =
+    slo.sliSource === undefined || slo.rollups === undefined || database === undefined
+      ? undefined
+      : createAlertTargets({
+          definitions: slo.definitions,
+          sli: slo.sliSource,
+          flush: slo.rollups.flush,
+          rollups: database,
+          drift: drift?.detector,
+          onDriftError: (error, labels) => logger.warn({ err: error, labels }, "reading drift for an alert failed: the alert carries no drift"),
+        });
+  if (config.alerts !== undefined && config.slos.length > 0 && alertTargets === undefined) logger.warn("alerts need rollups (rollups.enabled): no SLO alert is evaluated");
   const alerts =
     config.alerts === undefined || database === undefined
       ? undefined
-      : createAlerts(config.alerts, { sql: database.sql, requestLog: config.request_log.enabled, targets: undefined, logger, now, schedule: time?.schedule ?? systemSchedule, sleep: time?.sleep ?? abortableSleep });
+      : createAlerts(config.alerts, { sql: database.sql, targets: alertTargets, logger, now, schedule: time?.schedule ?? systemSchedule, sleep: time?.sleep ?? abortableSleep });
 
   // The dashboard: its live feed (one ticker shared by every open page) and its static files.
   const liveFeed = createLiveFeed({ snapshot: observability.live.snapshot, intervalMs: config.ui.live_interval_ms, maxSubscribers: config.ui.max_live_streams });

@@ -61,8 +61,8 @@ for (let first = 0; first < rowCount; first += 20_000) {
       await aggregator.flush();
     }
     aggregator.record({
-      endedAt: time, model: row.model ?? "", version: "", deployment: "", keyId: row.key_id ?? "", team: row.team ?? "", status: row.status, errorCode: row.error_code ?? "",
-      promptTokens: row.prompt_tokens, completionTokens: row.completion_tokens, cachedTokens: 0, costUsd: row.cost_usd, latencyMs: latency, ttftMs: row.ttft_ms ?? undefined, tpotMs: undefined,
+      endedAt: time, path: "/v1/chat/completions", model: row.model ?? "", version: "", deployment: "", keyId: row.key_id ?? "", team: row.team ?? "", status: row.status, errorCode: row.error_code ?? "",
+      promptTokens: row.prompt_tokens, completionTokens: row.completion_tokens, cachedTokens: 0, costUsd: row.cost_usd, latencyMs: latency, ttftMs: row.ttft_ms ?? undefined, tpotMs: undefined, finishReason: "",
     });
   }
   await seeder.insertRequests(batch);

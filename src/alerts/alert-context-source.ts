@@ -6,7 +6,7 @@ export interface AlertContext {
   readonly topErrors: readonly { readonly type: string; readonly count: number }[];
 }
 
-/** The port alerts read context through; the drift feature and the rollups implement it (the lead wires it). */
+/** The port alerts read context through; the composition root builds it from the rollups and drift (src/compose/create-alert-targets.ts). */
 export interface AlertContextSource {
   context(labels: Readonly<Record<string, string>>, fromMs: number, toMs: number): Promise<AlertContext>;
 }

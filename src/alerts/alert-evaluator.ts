@@ -19,6 +19,8 @@ export interface AlertEvaluatorDeps {
   /** Drift and top errors for a firing alert; without it alerts carry no context. */
   readonly context?: AlertContextSource;
   readonly delivery: Pick<AlertDelivery, "enqueue">;
+  /** Runs at the start of each round this replica leads (the composition root flushes its rollups, so the SLIs are current). */
+  readonly beforeRound?: () => Promise<void>;
   readonly config: Pick<AlertsConfig, "windows" | "min_events" | "repeat_interval" | "external_url">;
   /** Epoch milliseconds. */
   readonly now: () => number;
@@ -98,6 +100,7 @@ export function createAlertEvaluator(deps: AlertEvaluatorDeps): AlertEvaluator {
     async evaluate() {
       const now = deps.now();
       if (!(await deps.lease.acquire(now))) return { leader: false, sent: [] };
+      await deps.beforeRound?.();
       const states = new Map((await store.states()).map((state) => [state.fingerprint, state]));
       const sent: AlertNotification[] = [];
       for (const slo of deps.slos) {

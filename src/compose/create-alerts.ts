@@ -7,7 +7,6 @@ import { createAlertLease } from "../alerts/alert-lease.js";
 import { createAlertStore } from "../alerts/alert-store.js";
 import type { AlertsConfig } from "../alerts/alerts-config-schema.js";
 import { createAlertSinks } from "../alerts/create-alert-sinks.js";
-import { createRequestLogContext } from "../alerts/request-log-context.js";
 import type { AlertableSlo, SliSource } from "../alerts/sli-source.js";
 import { startAlertJob } from "../alerts/start-alert-job.js";
 import { createAdminAlertsRoutes } from "../http/routes/admin-alerts-routes.js";
@@ -22,12 +21,12 @@ export interface AlertTargets {
   readonly slos: readonly AlertableSlo[];
   readonly sli: SliSource;
   readonly context?: AlertContextSource;
+  /** Runs before each round this replica leads (flushes its rollups). */
+  readonly beforeRound?: () => Promise<void>;
 }
 
 export interface AlertsDeps {
   readonly sql: SqlStatements;
-  /** Whether the request log is kept: then alerts without another context source carry its top error codes. */
-  readonly requestLog: boolean;
   /** Absent: nothing is evaluated, /admin/alerts still serves the stored state and history. */
   readonly targets: AlertTargets | undefined;
   readonly logger: Logger;
@@ -59,7 +58,6 @@ export function createAlerts(config: AlertsConfig, deps: AlertsDeps): Alerts {
     store,
     lease,
     ...targets,
-    ...(targets.context === undefined && deps.requestLog ? { context: createRequestLogContext(deps.sql) } : {}),
     delivery,
     config,
     now: deps.now,

@@ -14,19 +14,17 @@ import { createLiveWindow, type LiveWindow } from "../telemetry/live-window.js";
 import type { Logger } from "../telemetry/logger.js";
 import { createRequestObserver, type RequestObserver } from "../telemetry/request-observer.js";
 import { createTracing } from "../telemetry/tracing.js";
-import type { RequestEndListener } from "../telemetry/request-end-listener.js";
 import type { RequestOutcomeSink } from "../telemetry/request-outcome.js";
 import type { StatsWindow, WindowStats } from "../store/request-stats.js";
 
 /** What other features add to observability: sinks for finished requests, and the source of /admin/stats. */
 export interface ObservabilityExtras {
+  /** Told of each finished request (the SLO rollups, drift sampling). */
   readonly outcomeSinks?: readonly RequestOutcomeSink[];
   /** /admin/stats from the rollups; the request log's own query when absent. */
   readonly stats?: ((window: StatsWindow) => Promise<WindowStats>) | undefined;
   /** Epoch milliseconds for the observer (tests pass a fake clock's). */
   readonly now?: () => number;
-  /** Told of each finished request with its log row (drift sampling). */
-  readonly listeners?: readonly RequestEndListener[];
 }
 
 /** Everything observability adds to a gateway, ready for `createApp`, and how to flush and close it. */
@@ -83,7 +81,6 @@ export function createObservability(config: GatewayConfig, routing: RoutingTable
     ...(requestLog === undefined ? {} : { requestLog }),
     ...(extras.outcomeSinks === undefined ? {} : { outcomeSinks: extras.outcomeSinks }),
     ...(extras.now === undefined ? {} : { now: extras.now }),
-    ...(extras.listeners === undefined ? {} : { listeners: extras.listeners }),
   });
   return {
     observer,

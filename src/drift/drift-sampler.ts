@@ -3,7 +3,8 @@ import type { AnswerStage } from "../pipeline/answer.js";
 import type { JsonObject } from "../protocol/openai-responses.js";
 import type { RequestContext } from "../pipeline/request-context.js";
 import type { DriftSampleRow, DriftSampleStore } from "../store/drift-sample-store.js";
-import type { RequestEndListener } from "../telemetry/request-end-listener.js";
+import type { RequestOutcomeSink } from "../telemetry/request-outcome.js";
+import { storedLatency } from "../store/request-row.js";
 import { answerText } from "./answer-text.js";
 import type { DriftSampleDraft } from "./drift-sample.js";
 import { detached, promptLanguage, promptScript, promptText } from "./prompt-features.js";
@@ -33,8 +34,8 @@ export interface DriftSamplerOptions {
 export interface DriftSampler {
   /** The capture stage (first in the answer stages): keeps references to the prompt and the JSON answer. */
   readonly stage: AnswerStage;
-  /** The request observer's listener: offers each finished request to its reservoir. */
-  readonly listener: RequestEndListener;
+  /** The request observer's sink: offers each finished request to its reservoir. */
+  readonly sink: RequestOutcomeSink;
   /** Offers one request; `build` runs only when the reservoir keeps it, so unkept requests cost nothing more. */
   record(model: string, version: string, time: number, build: () => DriftSampleDraft): void;
   /** Computes the text features of every changed slot, writes them and releases closed buckets; resolves once written. */
@@ -138,24 +139,27 @@ export function createDriftSampler(options: DriftSamplerOptions): DriftSampler {
         return answer;
       },
     },
-    listener(context, row) {
-      const captured = captures.get(context);
-      captures.delete(context);
-      if (row.model === null || !models.has(row.model) || !sampledPaths.has(row.path)) return;
-      // The arrival time on the gateway's own clock (the log row's may be the wall clock's).
-      const time = options.now() - row.latency_ms;
-      record(row.model, context.facts.modelVersion ?? "", time, () => ({
-        time,
-        model: row.model ?? "",
-        version: context.facts.modelVersion ?? "",
-        promptTokens: row.prompt_tokens,
-        outputTokens: row.completion_tokens,
-        ttftMs: row.ttft_ms ?? undefined,
-        finishReason: row.finish_reason ?? "none",
-        errorType: row.error_code ?? "none",
-        prompt: captured === undefined ? "" : detached(promptText(captured.body)),
-        answer: detachedAnswer(captured?.answer === undefined ? { text: (context.account?.deliveredText ?? "").slice(0, refusalPrefixChars) } : answerText(captured.answer)),
-      }));
+    sink: {
+      record(outcome, context) {
+        const captured = captures.get(context);
+        captures.delete(context);
+        const { model, version } = outcome;
+        if (!models.has(model) || !sampledPaths.has(outcome.path)) return;
+        // The arrival time on the gateway's own clock.
+        const time = outcome.endedAt - outcome.latencyMs;
+        record(model, version, time, () => ({
+          time,
+          model,
+          version,
+          promptTokens: outcome.promptTokens,
+          outputTokens: outcome.completionTokens,
+          ttftMs: outcome.ttftMs === undefined ? undefined : storedLatency(outcome.ttftMs),
+          finishReason: outcome.finishReason === "" ? "none" : outcome.finishReason,
+          errorType: outcome.errorCode === "" ? "none" : outcome.errorCode,
+          prompt: captured === undefined ? "" : detached(promptText(captured.body)),
+          answer: detachedAnswer(captured?.answer === undefined ? { text: (context.account?.deliveredText ?? "").slice(0, refusalPrefixChars) } : answerText(captured.answer)),
+        }));
+      },
     },
     record,
     flush: () => write(options.now()),

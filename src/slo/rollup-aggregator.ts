@@ -6,6 +6,8 @@ import type { RequestOutcome, RequestOutcomeSink } from "../telemetry/request-ou
 
 /** Aggregates finished requests per minute in memory and writes them as rollup rows in the background. */
 export interface RollupAggregator extends RequestOutcomeSink {
+  /** Adds a finished request to its minute's series (the request's context is not needed). */
+  record(outcome: RequestOutcome): void;
   /** Writes every series changed since the last flush; minutes that have closed are forgotten once written. */
   flush(): Promise<void>;
   /** Stops the timer and flushes what is left. */

@@ -32,6 +32,8 @@ export interface RollupStore {
   rollupStats(window: StatsWindow): Promise<WindowStats>;
   /** Event counts (and optionally an ok-request histogram) of the minutes starting in [from, to). */
   rollupEvents(selector: RollupSelector, from: number, to: number, histogram?: HistogramKind): Promise<RollupEvents>;
+  /** The most frequent error types (4xx and 5xx) of the minutes starting in [from, to), most frequent first. */
+  rollupErrorTypes(selector: RollupSelector, from: number, to: number, limit: number): Promise<{ type: string; count: number }[]>;
   /** Deletes rollups of minutes before `beforeMs` at both levels; resolves with the rows deleted. */
   pruneRollups(beforeMs: number): Promise<number>;
 }
@@ -56,15 +58,7 @@ export function createRollupStore(executor: SqlExecutor): RollupStore {
     },
     rollupStats: (window) => computeRollupStats(executor, window),
     async rollupEvents(selector, from, to, histogram) {
-      const where = ["minute >= ?", "minute < ?"];
-      const params: SqlValue[] = [from, to];
-      for (const [field, column] of Object.entries(selectorColumns) as [keyof RollupSelector, string][]) {
-        const value = selector[field];
-        if (value === undefined) continue;
-        where.push(`${column} = ?`);
-        params.push(value);
-      }
-      const clause = where.join(" AND ");
+      const { clause, params } = selectorWhere(selector, from, to);
       // Model and version SLOs read the small model-level table; key and team ones the full series.
       const table = selector.key === undefined && selector.team === undefined ? rollupTables.model : rollupTables.series;
       const [counts, histograms] = await Promise.all([
@@ -77,8 +71,27 @@ export function createRollupStore(executor: SqlExecutor): RollupStore {
       const serverErrors = byOutcome.get("server_error") ?? 0;
       return { total: ok + clientErrors + serverErrors, ok, clientErrors, serverErrors, histogram: histogram === undefined ? undefined : mergeRows(histograms) };
     },
+    async rollupErrorTypes(selector, from, to, limit) {
+      const { clause, params } = selectorWhere(selector, from, to);
+      // Only the series level keeps the error type.
+      const rows = await executor.all(`SELECT error_type, SUM(requests) AS n FROM ${rollupTables.series} WHERE ${clause} AND error_type <> '' GROUP BY error_type ORDER BY n DESC, error_type LIMIT ?`, [...params, limit]);
+      return rows.map((row) => ({ type: String(row["error_type"]), count: Number(row["n"] ?? 0) }));
+    },
     pruneRollups: async (beforeMs) => (await executor.run("DELETE FROM request_rollups WHERE minute < ?", [beforeMs])) + (await executor.run("DELETE FROM request_rollups_by_model WHERE minute < ?", [beforeMs])),
   };
+}
+
+/** The WHERE clause of the minutes starting in [from, to) that match a selector. */
+function selectorWhere(selector: RollupSelector, from: number, to: number): { clause: string; params: SqlValue[] } {
+  const where = ["minute >= ?", "minute < ?"];
+  const params: SqlValue[] = [from, to];
+  for (const [field, column] of Object.entries(selectorColumns) as [keyof RollupSelector, string][]) {
+    const value = selector[field];
+    if (value === undefined) continue;
+    where.push(`${column} = ?`);
+    params.push(value);
+  }
+  return { clause: where.join(" AND "), params };
 }
 
 interface Sums {

@@ -59,6 +59,7 @@ export function createSqliteWorkerStore(path: string): GatewayStore {
     // Decoding histograms is CPU work: it runs in the second (reader) worker, beside the writes, off the event loop.
     rollupStats: (window) => (reader ??= createWorkerChannel(path)).call("rollupStats", window),
     rollupEvents: (selector, from, to, histogram) => (reader ??= createWorkerChannel(path)).call("rollupEvents", selector, from, to, histogram),
+    rollupErrorTypes: (selector, from, to, limit) => (reader ??= createWorkerChannel(path)).call("rollupErrorTypes", selector, from, to, limit),
     pruneRollups: (beforeMs) => writer.call("pruneRollups", beforeMs),
     upsertDriftSamples: (rows) => writer.call("upsertDriftSamples", rows),
     listDriftSamples: (filter) => writer.call("listDriftSamples", filter),

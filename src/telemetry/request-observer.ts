@@ -12,11 +12,10 @@ import { createAnswerBodyStage, createForwardedBodyStage } from "./answer-observ
 import { capText } from "./cap-text.js";
 import type { GatewayMetrics, RequestMeasurement } from "./gateway-metrics.js";
 import { attachRequestTelemetry, createRequestTelemetry, telemetryOf } from "./request-telemetry.js";
-import type { RequestOutcomeSink } from "./request-outcome.js";
+import type { RequestOutcome, RequestOutcomeSink } from "./request-outcome.js";
 import { traceStage } from "./trace-stage.js";
 import { parseTraceparent } from "./traceparent.js";
 import type { Tracing } from "./tracing.js";
-import type { RequestEndListener } from "./request-end-listener.js";
 
 /** The app's hooks for observability: where each request starts and ends, and the stages it adds. */
 export interface RequestObserver {
@@ -41,8 +40,6 @@ export interface RequestObserverDeps {
   requestLog?: RequestLogWriter;
   /** Features that aggregate finished requests (the SLO rollups, drift samples); each only buffers. */
   outcomeSinks?: readonly RequestOutcomeSink[];
-  /** Told of each finished request with its log row (drift sampling). */
-  listeners?: readonly RequestEndListener[];
   /** Epoch milliseconds; injectable for tests. */
   now?: () => number;
 }
@@ -54,7 +51,6 @@ const cacheResults = new Set(["hit", "semantic-hit", "coalesced", "miss", "bypas
 export function createRequestObserver(deps: RequestObserverDeps): RequestObserver {
   const { config, metrics, tracing, requestLog } = deps;
   const outcomeSinks = deps.outcomeSinks ?? [];
-  const listeners = deps.listeners ?? [];
   const now = deps.now ?? Date.now;
   const models = new Set(config.models.map((model) => model.name));
   const teams = new Set(config.metrics.per_team_labels);
@@ -126,8 +122,9 @@ export function createRequestObserver(deps: RequestObserverDeps): RequestObserve
       }
 
       if (outcomeSinks.length > 0) {
-        const outcome = {
+        const outcome: RequestOutcome = {
           endedAt: now(),
+          path: path.slice(0, 200),
           model: facts.model?.slice(0, 200) ?? "",
           version: facts.modelVersion ?? "",
           deployment: facts.deployment ?? "",
@@ -142,11 +139,12 @@ export function createRequestObserver(deps: RequestObserverDeps): RequestObserve
           latencyMs: durationMs,
           ttftMs: facts.ttftMs,
           tpotMs,
+          finishReason: facts.finishReason?.slice(0, 64) ?? "",
         };
-        for (const sink of outcomeSinks) sink.record(outcome);
+        for (const sink of outcomeSinks) sink.record(outcome, context);
       }
 
-      if (requestLog !== undefined || listeners.length > 0) {
+      if (requestLog !== undefined) {
         const row: RequestRow = {
           id: context.id,
           client_request_id: context.clientRequestId ?? null,
@@ -174,8 +172,7 @@ export function createRequestObserver(deps: RequestObserverDeps): RequestObserve
           request_body: bodies ? (telemetry.requestBody ?? null) : null,
           response_body: bodies ? (telemetry.responseBody ?? streamedBody(context, maxBodyBytes)) : null,
         };
-        requestLog?.append(row);
-        for (const listener of listeners) listener(context, row);
+        requestLog.append(row);
       }
 
       const span = telemetry.span;

@@ -43,8 +43,8 @@ models:
   const aggregator = createRollupAggregator({ store, replica: "cli-test", now: clock.now, flushIntervalMs: 0, schedule: clock.schedule, onError: () => undefined });
   for (let index = 0; index < 10; index++) {
     aggregator.record({
-      endedAt: clock.now(), model: "story", version: "", deployment: "", keyId: "key-1", team: "", status: index === 0 ? 502 : 200, errorCode: index === 0 ? "upstream_error" : "",
-      promptTokens: 1, completionTokens: 1, cachedTokens: 0, costUsd: 0, latencyMs: index < 5 ? 200 : 3000, ttftMs: undefined, tpotMs: undefined,
+      endedAt: clock.now(), path: "/v1/chat/completions", model: "story", version: "", deployment: "", keyId: "key-1", team: "", status: index === 0 ? 502 : 200, errorCode: index === 0 ? "upstream_error" : "",
+      promptTokens: 1, completionTokens: 1, cachedTokens: 0, costUsd: 0, latencyMs: index < 5 ? 200 : 3000, ttftMs: undefined, tpotMs: undefined, finishReason: "",
     });
   }
   await aggregator.close();

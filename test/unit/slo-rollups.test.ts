@@ -9,6 +9,7 @@ import { createFakeClock } from "../helpers/fake-clock.js";
 
 const outcome = (overrides: Partial<RequestOutcome> = {}): RequestOutcome => ({
   endedAt: 0,
+  path: "/v1/chat/completions",
   model: "story",
   version: "",
   deployment: "story/0",
@@ -23,6 +24,7 @@ const outcome = (overrides: Partial<RequestOutcome> = {}): RequestOutcome => ({
   latencyMs: 120,
   ttftMs: 40,
   tpotMs: 8,
+  finishReason: "",
   ...overrides,
 });
 
