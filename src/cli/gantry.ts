@@ -6,12 +6,13 @@ import { drift } from "./drift.js";
 import { engine } from "./engine.js";
 import { evalCommand } from "./eval.js";
 import { keys } from "./keys.js";
+import { migrateCommand } from "./migrate.js";
 import { models } from "./models.js";
 import { plan } from "./plan.js";
 import { serve } from "./serve.js";
 import { slo } from "./slo.js";
 
-const commands: Record<string, (argv: string[]) => Promise<number>> = { serve, plan, bench, engine, keys, models, drill, data, eval: evalCommand, slo, drift };
+const commands: Record<string, (argv: string[]) => Promise<number>> = { serve, migrate: migrateCommand, plan, bench, engine, keys, models, drill, data, eval: evalCommand, slo, drift };
 
 const help = `gantry: an OpenAI-compatible gateway and model server for LLM applications
 
@@ -27,6 +28,7 @@ commands:
   eval run|baseline|gate|compare ...           evaluation suites, baselines, the regression gate (eval --help)
   slo status|rules --config FILE              SLO status (or --base-url URL), Prometheus SLO rules (slo --help)
   drift report --url URL [--plot F]           drift of each model version against its reference window (drift --help)
+  migrate --config FILE                       apply database migrations, then exit (run before a rollout)
   plan MODEL [--gpu ID] [--context N] ...      GPU memory, fit and cost of serving a model (plan --help)
 `;
 
