@@ -199,7 +199,7 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
     observer: observability.observer,
     feedbackRoute: observability.feedbackRoute,
   });
-  // Cold start (ADR 0011): what the first requests would pay for is done before listening, so /readyz, once it
+  // Cold start (ADR 0010, addendum): what the first requests would pay for is done before listening, so /readyz, once it
   // answers at all, answers for a warm process.
   warmUpValidators(body.scan);
   await warmUpHttp();
