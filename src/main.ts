@@ -44,6 +44,7 @@ import { createLiveFeed } from "./http/routes/admin-live-route.js";
 import { createAdminDeploymentsRoute } from "./http/routes/admin-deployments-route.js";
 import { createStaticUiRoutes } from "./http/static-ui.js";
 import { defaultUiDir } from "./compose/default-ui-dir.js";
+import { warmUpHttp, warmUpValidators } from "./compose/warm-up.js";
 
 /** A running gateway: its address and a way to stop it gracefully. */
 export interface RunningGateway {
@@ -219,6 +220,10 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
     observer: observability.observer,
     feedbackRoute: observability.feedbackRoute,
   });
+  // Cold start (ADR 0010, addendum): what the first requests would pay for is done before listening, so /readyz, once it
+  // answers at all, answers for a warm process.
+  warmUpValidators(body.scan);
+  await warmUpHttp();
   // requireHostHeader off: the app answers a missing Host with a JSON 400 (http/host-check.ts), not node's empty one.
   const server = createServer({ maxHeaderSize: config.server.max_header_bytes, noDelay: true, requireHostHeader: false }, app.handle);
   server.keepAliveTimeout = config.server.keep_alive_timeout_ms;

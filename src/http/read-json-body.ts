@@ -5,10 +5,16 @@ import { createBrotliDecompress, createGunzip, createInflate } from "node:zlib";
 import { ClientAbortedError, GatewayError } from "../errors/gateway-error.js";
 import { createJsonScanner, type JsonScanLimits, type JsonScanner, type JsonScanProblem } from "./prescan-json.js";
 import type { LargeBodyGate, ReleaseSlot } from "./large-body-gate.js";
+import { createTurnBudget } from "./turn-budget.js";
 import type { JsonObject } from "../protocol/openai-responses.js";
 
 /** Limits for small admin and feedback bodies: nesting far beyond any real request but far below the stack limit. */
 const defaultScanLimits: JsonScanLimits = { maxDepth: 64, maxElements: 300_000 };
+/**
+ * Body bytes scanned per event-loop turn across all requests: hostile bodies scan at ~10–25 ms/MiB on a loaded core
+ * (bench/body-blocking), so a turn's scanning stays within a few milliseconds.
+ */
+const scanBudget = createTurnBudget(256 * 1024);
 /** What a client told to wait for a large-body slot should wait before retrying. */
 const busyRetryAfterMs = 1000;
 
@@ -173,6 +179,13 @@ function collect(request: IncomingMessage, limitBytes: number, scanner: JsonScan
       const problem = scanner.push(chunk);
       if (problem !== undefined) return settle(scanProblem(problem, scan));
       chunks.push(chunk);
+      // Past this turn's scanning budget: the rest waits a turn (paused, node stops reading the socket).
+      if (!scanBudget.spend(chunk.length)) {
+        output.pause();
+        scanBudget.nextTurn(() => {
+          if (!settled) output.resume();
+        });
+      }
     };
     const onEnd = (): void => settle(undefined);
     const onAborted = (): void => settle(new ClientAbortedError());
