@@ -40,6 +40,8 @@ import { createBatches } from "./compose/create-batches.js";
 import { createBatchDispatch } from "./compose/create-batch-dispatch.js";
 import { createLiveFeed } from "./http/routes/admin-live-route.js";
 import { createAdminDeploymentsRoute } from "./http/routes/admin-deployments-route.js";
+import { createAdminEvalsRoutes } from "./http/routes/admin-evals-routes.js";
+import { createEvalStore } from "./evals/eval-store.js";
 import { createStaticUiRoutes } from "./http/static-ui.js";
 import { defaultUiDir } from "./compose/default-ui-dir.js";
 
@@ -190,6 +192,8 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
       ...(alerts?.adminRoutes ?? []),
       ...(drift?.adminRoutes ?? []),
       ...versions.adminRoutes,
+      // Stored eval runs (written by `gantry eval` into the same database), read-only; the store's connection is the gateway's, closed with it.
+      ...(database === undefined ? [] : createAdminEvalsRoutes(createEvalStore({ ...database.sql, close: async () => undefined }))),
       ["/admin/live", { GET: liveFeed.route }],
       ["/admin/deployments", { GET: createAdminDeploymentsRoute(routing) }],
     ]),
