@@ -1,10 +1,10 @@
 /**
- * The request explorer query (`GET /admin/requests`) for an SLO's scope and a window. The explorer filters by model,
- * key and team; a version has no filter there yet, so a versioned SLO links to all of its model's requests.
+ * The request explorer query (`GET /admin/requests`) for an SLO's scope and a window: its model, version, key and
+ * team, and the window (the dashboard opens its Requests page with the same query).
  */
 export function explorerUrl(labels: Readonly<Record<string, string>>, fromMs: number, toMs: number, externalUrl = ""): string {
   const query = new URLSearchParams();
-  for (const name of ["model", "key", "team"] as const) {
+  for (const name of ["model", "version", "key", "team"] as const) {
     const value = labels[name];
     if (value !== undefined && value !== "") query.set(name, value);
   }

@@ -8,7 +8,10 @@ import { ModelsPage } from "./pages/models-page.js";
 import { RequestsPage } from "./pages/requests-page.js";
 import { RequestDetailPage } from "./pages/request-detail-page.js";
 import { KeysPage } from "./pages/keys-page.js";
-import { PlaceholderPage } from "./pages/placeholder-page.js";
+import { SlosPage } from "./pages/slos-page.js";
+import { DriftPage } from "./pages/drift-page.js";
+import { RegistryPage } from "./pages/registry-page.js";
+import { EvalsPage } from "./pages/evals-page.js";
 
 const nav = [
   { path: "/", label: "Overview" },
@@ -101,9 +104,18 @@ function Page({ path }: { path: string }) {
   if (path === "/requests") return <RequestsPage />;
   if (path.startsWith("/requests/")) return <RequestDetailPage id={decodeURIComponent(path.slice("/requests/".length))} />;
   if (path === "/keys") return <KeysPage />;
-  if (path === "/slos") return <PlaceholderPage title="SLOs & alerts" arrives="the SLO and alerting admin API (/admin/slo, /admin/alerts)" />;
-  if (path === "/drift") return <PlaceholderPage title="Drift" arrives="the drift admin API (/admin/drift)" />;
-  if (path === "/registry") return <PlaceholderPage title="Registry" arrives="the model registry admin API (/admin/models/…: versions, aliases, canary)" />;
-  if (path === "/evals") return <PlaceholderPage title="Evals" arrives="the evals admin API (stored runs and baselines)" />;
-  return <PlaceholderPage title="Not found" arrives="" />;
+  if (path === "/slos") return <SlosPage />;
+  if (path === "/drift") return <DriftPage />;
+  if (path === "/registry") return <RegistryPage />;
+  if (path === "/evals") return <EvalsPage />;
+  return <NotFoundPage />;
+}
+
+function NotFoundPage() {
+  return (
+    <section>
+      <h1>Not found</h1>
+      <p className="muted">No such page.</p>
+    </section>
+  );
 }
