@@ -224,6 +224,8 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
   const host = address.family === "IPv6" ? `[${address.address}]` : address.address;
   const url = `http://${host}:${address.port}`;
   logger.info({ url, models: config.models.map((model) => model.name) }, "gantry listening");
+  // Jupyter-style: the URL logs this browser in once (the page trades the token for a session cookie).
+  if (security.loginToken !== undefined && config.ui.enabled) logger.info({ login_url: `${url}/ui/?token=${security.loginToken}` }, `dashboard: open ${url}/ui/?token=${security.loginToken} to log in (no admin key is configured; the token opens dashboard sessions only and changes at each start)`);
   if (security.authenticate !== undefined) logger.info({ auth: config.auth?.mode }, `auth is on: create a key with  gantry keys create --url ${url} --name my-app  (admin key from GANTRY_ADMIN_KEY)`);
   const batchWorker = batches?.start();
   const healthChecks = startHealthChecks(routing, {

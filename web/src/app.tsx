@@ -34,9 +34,16 @@ export function App() {
       setCsrfToken(null);
       setSession(null);
     });
-    // 200 without a session means the admin API let this browser in without a credential (admin.open_on_loopback):
-    // take a session at once so writes still carry a CSRF token.
-    api<SessionInfo>("/admin/session")
+    // A login URL from the startup log (`/ui/?token=…`) trades its token for a session, and the token leaves the
+    // address bar at once. 200 without a session means the admin API let this browser in without a credential
+    // (admin.open_on_loopback): take a session at once so writes still carry a CSRF token.
+    const url = new URL(window.location.href);
+    const loginToken = url.searchParams.get("token");
+    if (loginToken !== null) {
+      url.searchParams.delete("token");
+      window.history.replaceState(null, "", url.pathname + url.search + url.hash);
+    }
+    (loginToken === null ? api<SessionInfo>("/admin/session") : api<SessionInfo>("/admin/session", { method: "POST", bearer: loginToken }).catch(() => api<SessionInfo>("/admin/session")))
       .then((info) => (info.csrf_token === null ? api<SessionInfo>("/admin/session", { method: "POST" }) : info))
       .then(
         (info) => {
