@@ -8,6 +8,7 @@ import { openEvalStore } from "../../src/evals/open-eval-store.js";
 import type { StoredItem } from "../../src/evals/eval-store.js";
 import { startFakeUpstream, type FakeUpstream } from "../helpers/fake-upstream.js";
 import { startTestGateway, upstreamConfig } from "../helpers/gateway.js";
+import { startGatewayReadingLoginUrl } from "../helpers/login-url-gateway.js";
 import type { RunningGateway } from "../../src/main.js";
 
 const adminKey = "dashboard-admin-key-0123456789";
@@ -247,6 +248,21 @@ describe("the dashboard in Chromium", () => {
     expect(await page.getByTestId("compare-item").filter({ hasText: "changed" }).count()).toBe(1);
     await context.close();
   }, 60_000);
+
+  it("logs in through the login URL a gateway without an admin key prints, and drops the token from the address bar", async () => {
+    const { gateway: quickStart, loginUrl } = await startGatewayReadingLoginUrl(upstreamConfig([upstream.baseUrl], `ui: { dir: "${uiDir}" }`));
+    try {
+      const context = await browser.newContext();
+      const page = await context.newPage();
+      await page.goto(loginUrl ?? "");
+      await expect.poll(() => page.getByRole("heading", { name: "Overview" }).isVisible()).toBe(true);
+      expect(page.url()).toBe(`${quickStart.url}/ui/`);
+      expect((await context.cookies()).find((cookie) => cookie.name === "gantry_session")?.httpOnly).toBe(true);
+      await context.close();
+    } finally {
+      await quickStart.close();
+    }
+  }, 30_000);
 
   it("refuses a key without the admin scope at the login", async () => {
     const plain = await createKey({ name: "reader" });

@@ -1,9 +1,6 @@
-import { Writable } from "node:stream";
-import { pino } from "pino";
 import { afterEach, describe, expect, it } from "vitest";
-import { parseConfig } from "../../src/config/load-config.js";
-import { startGateway, type RunningGateway } from "../../src/main.js";
-import { testDatabase } from "../helpers/gateway.js";
+import type { RunningGateway } from "../../src/main.js";
+import { startGatewayReadingLoginUrl } from "../helpers/login-url-gateway.js";
 
 const model = "models:\n  - name: story\n    deployments:\n      - { provider: openai-compatible, base_url: http://127.0.0.1:9/v1 }\n";
 const open: RunningGateway[] = [];
@@ -12,20 +9,10 @@ afterEach(async () => {
   await Promise.all(open.splice(0).map((gateway) => gateway.close()));
 });
 
-/** Starts a loopback gateway and returns it with the login URL its startup log printed, if any. */
 async function start(yaml: string): Promise<{ gateway: RunningGateway; loginUrl: string | undefined }> {
-  const lines: string[] = [];
-  const sink = new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      lines.push(chunk.toString("utf8"));
-      done();
-    },
-  });
-  const config = parseConfig(yaml, process.env, "test");
-  const gateway = await startGateway({ ...config, database: testDatabase(yaml, config), server: { ...config.server, port: 0, host: "127.0.0.1" } }, { logger: pino({ level: "info" }, sink) });
-  open.push(gateway);
-  const logged = lines.map((line) => JSON.parse(line) as { login_url?: string }).find((line) => line.login_url !== undefined);
-  return { gateway, loginUrl: logged?.login_url };
+  const started = await startGatewayReadingLoginUrl(yaml);
+  open.push(started.gateway);
+  return started;
 }
 
 describe("the dashboard login token of a loopback gateway without an admin key", () => {

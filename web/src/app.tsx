@@ -24,6 +24,28 @@ const nav = [
   { path: "/evals", label: "Evals" },
 ] as const;
 
+let sessionRequest: Promise<SessionInfo> | undefined;
+
+/**
+ * The page's first session, asked for once however often the shell mounts. A login URL from the startup log
+ * (`/ui/?token=…`) trades its token for a session, and the token leaves the address bar at once. 200 without a
+ * session means the admin API let this browser in without a credential (admin.open_on_loopback): take a session at
+ * once so writes still carry a CSRF token.
+ */
+function firstSession(): Promise<SessionInfo> {
+  if (sessionRequest !== undefined) return sessionRequest;
+  const url = new URL(window.location.href);
+  const loginToken = url.searchParams.get("token");
+  if (loginToken !== null) {
+    url.searchParams.delete("token");
+    window.history.replaceState(null, "", url.pathname + url.search + url.hash);
+  }
+  sessionRequest = (loginToken === null ? api<SessionInfo>("/admin/session") : api<SessionInfo>("/admin/session", { method: "POST", bearer: loginToken }).catch(() => api<SessionInfo>("/admin/session"))).then((info) =>
+    info.csrf_token === null ? api<SessionInfo>("/admin/session", { method: "POST" }) : info,
+  );
+  return sessionRequest;
+}
+
 /** The shell: asks the gateway whether this browser has a session, then shows the login or the pages. */
 export function App() {
   const [session, setSession] = useState<SessionInfo | null | undefined>(undefined);
@@ -34,17 +56,7 @@ export function App() {
       setCsrfToken(null);
       setSession(null);
     });
-    // A login URL from the startup log (`/ui/?token=…`) trades its token for a session, and the token leaves the
-    // address bar at once. 200 without a session means the admin API let this browser in without a credential
-    // (admin.open_on_loopback): take a session at once so writes still carry a CSRF token.
-    const url = new URL(window.location.href);
-    const loginToken = url.searchParams.get("token");
-    if (loginToken !== null) {
-      url.searchParams.delete("token");
-      window.history.replaceState(null, "", url.pathname + url.search + url.hash);
-    }
-    (loginToken === null ? api<SessionInfo>("/admin/session") : api<SessionInfo>("/admin/session", { method: "POST", bearer: loginToken }).catch(() => api<SessionInfo>("/admin/session")))
-      .then((info) => (info.csrf_token === null ? api<SessionInfo>("/admin/session", { method: "POST" }) : info))
+    firstSession()
       .then(
         (info) => {
           setCsrfToken(info.csrf_token);
