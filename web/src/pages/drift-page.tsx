@@ -52,13 +52,14 @@ export function DriftPage() {
 
 function DriftReportPanel({ report }: { report: DriftReport }) {
   const label = `${report.model}${report.version === "" ? "" : ` version ${report.version}`}`;
+  const requests = requestsPath({ model: report.model, version: report.version === "" ? undefined : report.version }, report.current.from, report.current.to);
   const verdict = report.not_enough_data ? "not enough data" : report.drift_detected ? `drift in ${report.drifted_features.join(", ")}` : "no drift";
   return (
     <article className="panel" data-testid={`drift-${report.model}#${report.version}`}>
       <h2>{label}</h2>
       <p>
         <span className={report.drift_detected ? "badge bad" : "badge ok"}>{verdict}</span> {report.dataset_drift ? <span className="badge bad">dataset drift</span> : null} · {formatNumber(report.reference.samples)} reference / {formatNumber(report.current.samples)} current samples ·{" "}
-        <LinkTo to={requestsPath({ model: report.model, version: report.version === "" ? undefined : report.version }, report.current.from, report.current.to)}>requests of the current window</LinkTo>
+        <LinkTo to={requests}>requests of the current window</LinkTo>
       </p>
       <table>
         <caption>Features of {label}</caption>
@@ -92,14 +93,14 @@ function DriftReportPanel({ report }: { report: DriftReport }) {
         </tbody>
       </table>
       <div className="charts">
-        {report.features.map((feature) => (feature.histogram === undefined ? null : <FeatureHistogram key={feature.feature} feature={feature} />))}
+        {report.features.map((feature) => (feature.histogram === undefined ? null : <FeatureHistogram key={feature.feature} feature={feature} onOpen={() => navigate(requests)} />))}
       </div>
     </article>
   );
 }
 
-/** Reference against current as shares of each window's samples, so windows of different sizes compare. */
-function FeatureHistogram({ feature }: { feature: DriftFeature }) {
+/** Reference against current as shares of each window's samples, so windows of different sizes compare; a click opens the current window's requests. */
+function FeatureHistogram({ feature, onOpen }: { feature: DriftFeature; onOpen: () => void }) {
   const histogram = feature.histogram;
   if (histogram === undefined) return null;
   const total = (counts: number[]): number => counts.reduce((sum, count) => sum + count, 0) || 1;
@@ -113,10 +114,10 @@ function FeatureHistogram({ feature }: { feature: DriftFeature }) {
   return (
     <figure>
       <figcaption>
-        {feature.feature} {feature.drifted ? <span className="badge bad">drifted</span> : null}
+        {feature.feature} (click for the current window's requests) {feature.drifted ? <span className="badge bad">drifted</span> : null}
       </figcaption>
       <ResponsiveContainer width="100%" height={200}>
-        <BarChart data={data}>
+        <BarChart data={data} onClick={onOpen} style={{ cursor: "pointer" }}>
           <CartesianGrid strokeDasharray="3 3" />
           <XAxis dataKey="bin" />
           <YAxis tickFormatter={(value: number) => `${Math.round(value * 100)}%`} />
