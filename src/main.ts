@@ -33,6 +33,7 @@ import { startResponseExpiry } from "./store/response-expiry.js";
 import { createResponsesRoutes } from "./http/routes/responses-route.js";
 import { createMessagesRoutes } from "./http/routes/messages-route.js";
 import { createAlerts } from "./compose/create-alerts.js";
+import { createProgressiveDelivery } from "./compose/create-progressive-delivery.js";
 import { systemSchedule } from "./routing/clock.js";
 import { createDrift } from "./compose/create-drift.js";
 import { createModelVersions } from "./compose/create-model-versions.js";
@@ -112,6 +113,11 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
   // Model versions (docs/registry.md): from here on a bare model name routes to its prod version.
   const versions = await createModelVersions({ config, store: database, routing: configRouting, factory: providerFactory, logger, now, schedule: time?.schedule ?? systemSchedule });
   const routing = versions.routing;
+  // Shadow traffic and canary analysis over the registry (docs/registry.md#shadow-traffic).
+  const progressive =
+    versions.service === undefined || database === undefined
+      ? undefined
+      : createProgressiveDelivery({ config, service: versions.service, resolver: versions.resolver, routing, database, prices: accounting.prices, logger, now, schedule: time?.schedule ?? systemSchedule, sleep: time?.sleep ?? abortableSleep });
   // The per-minute rollups: the observer feeds the aggregator, its background job flushes every
   // rollups.flush_interval_seconds (and prunes hourly); /admin/stats and /admin/slo read them.
   const slo = createSlo(config, database, logger, { now });
@@ -128,13 +134,13 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
   // The answer stages, in pipeline order. Accounting opens the request's account first (every later stage charges or
   // settles against it). Scopes, limits and the budget refuse before any work is spent; PII
   // redaction runs before the cache so cached entries never hold raw PII; the rules fast path answers last, just
-  // before routing. The observer adds its own outermost and innermost stages and traces each one by name.
+  // before routing; the shadow stage (innermost) notes what sampled requests were answered. The observer adds its own outermost and innermost stages and traces each one by name.
   const piiStage = createPiiStage(config);
   const cacheStage = createCacheStage({ config, store: cacheStore, embedder: createRoutedEmbedder(routing) });
   const fastPathStage = createFastPathStage(routing);
   // Drift capture comes first so it sees every request the stages see (it only keeps references to the bodies).
   const driftStages: readonly AnswerStage[] = drift === undefined ? [] : [drift.sampler.stage];
-  const stages: readonly AnswerStage[] = [...driftStages, createAccountingStage(accounting), security.stages.authorize, security.stages.limits, security.stages.budget, piiStage, cacheStage, fastPathStage];
+  const stages: readonly AnswerStage[] = [...driftStages, createAccountingStage(accounting), security.stages.authorize, security.stages.limits, security.stages.budget, piiStage, cacheStage, fastPathStage, ...(progressive?.stages ?? [])];
   // Batch lines run the same stages as their owner, with two differences (docs/batches.md): accounting prices them at
   // the batch discount, and the key's RPM/TPM/concurrency limits give way to the batch pool (the worker's AIMD budget),
   // so a batch neither starves nor is starved by its owner's interactive traffic. Scopes and budgets still apply.
@@ -148,7 +154,7 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
     scan: { maxDepth: limits.max_json_depth, maxElements: limits.max_json_elements },
     gate: createLargeBodyGate({ thresholdBytes: serverConfig.large_body_bytes, maxConcurrent: serverConfig.max_concurrent_large_bodies }),
   };
-  const pipeline = { registry, routing, body, requestLimits: limits, stages: wrappedStages, versions: versions.resolver };
+  const pipeline = { registry, routing, body, requestLimits: limits, stages: wrappedStages, versions: progressive?.resolver ?? versions.resolver };
   const responseStore = config.responses.store ? database : undefined;
   const batches =
     database === undefined || !config.batch.enabled
@@ -192,6 +198,7 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
       ...(alerts?.adminRoutes ?? []),
       ...(drift?.adminRoutes ?? []),
       ...versions.adminRoutes,
+      ...(progressive?.adminRoutes ?? []),
       // Stored eval runs (written by `gantry eval` into the same database), read-only; the store's connection is the gateway's, closed with it.
       ...(database === undefined ? [] : createAdminEvalsRoutes(createEvalStore({ ...database.sql, close: async () => undefined }))),
       ["/admin/live", { GET: liveFeed.route }],
@@ -246,6 +253,7 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
       await serverClosed;
       // Lines in flight are aborted and left uncommitted; their chunks go back for any replica to claim.
       await batchWorker?.stop();
+      await progressive?.close();
       await versions.close();
       await registry.close();
       await security.close();

@@ -2,6 +2,7 @@ import { loadSuite } from "../evals/load-suite.js";
 import type { EvalRunReader } from "../evals/run-results.js";
 import { runEval } from "../evals/run-eval.js";
 import { SuiteMismatchError } from "../evals/suite-mismatch-error.js";
+import type { DatabaseFlags } from "./eval-database.js";
 import { openEvalDatabase } from "./eval-database.js";
 import { openEvalGateway } from "./eval-gateway.js";
 import type { RunSuiteAgainst } from "../evals/run-suite-port.js";
@@ -16,17 +17,18 @@ export interface EvalCliStore {
 
 /** The commands' outside world, injectable so that tests drive the real command code in-process. */
 export interface EvalCliDeps {
-  openStore(options: { readonly config: string | undefined }): Promise<EvalCliStore>;
+  openStore(options: DatabaseFlags): Promise<EvalCliStore>;
   stdout(text: string): void;
   stderr(text: string): void;
 }
 
 /**
- * Opens the eval run store for the CLI from `--config FILE` (its `database`), and the runner: a MODEL candidate runs
- * the baseline's suite, with the baseline's seed and repeats, through a gateway started here from the same config.
+ * Opens the eval run store for the CLI (--database-url, --db, else `--config FILE`'s `database`), and the runner: a
+ * MODEL candidate runs the baseline's suite, with the baseline's seed and repeats, through a gateway started here
+ * from --config.
  */
-export async function openEvalCliStore(options: { readonly config: string | undefined }): Promise<EvalCliStore> {
-  const store = await openEvalDatabase({ config: options.config });
+export async function openEvalCliStore(options: DatabaseFlags): Promise<EvalCliStore> {
+  const store = await openEvalDatabase(options);
   const gateways: Array<{ close(): Promise<void> }> = [];
   const config = options.config;
   const runSuite: RunSuiteAgainst | undefined =

@@ -6,22 +6,24 @@ import { formatCompareTable } from "../evals/compare-table.js";
 import type { EvalRunResults } from "../evals/run-results.js";
 import type { EvalCliDeps, EvalCliStore } from "./eval-cli-deps.js";
 import { defaultEvalCliDeps } from "./eval-cli-deps.js";
+import type { DatabaseFlags } from "./eval-database.js";
+import { databaseOptions } from "./eval-database.js";
 
-export const evalCompareUsage = `usage: gantry eval compare A B [--html FILE] [--config FILE]
+export const evalCompareUsage = `usage: gantry eval compare A B [--html FILE] [--db FILE | --database-url URL | --config FILE]
   A, B          run ids or baseline names of two runs of the same suite (A plays the baseline)
   --html FILE   where to write the HTML report (default: eval-compare-A-B.html)
-  --config FILE the gateway config (where the eval store is)`;
+  database      --db FILE | --database-url postgres://… | --config FILE (its database)   (default ./.gantry/gantry.db)`;
 
 /** `gantry eval compare A B`: prints the two runs side by side and writes an HTML report. */
 export async function evalCompare(argv: string[], deps: EvalCliDeps = defaultEvalCliDeps): Promise<number> {
-  let values: { html?: string | undefined; config?: string | undefined; help?: boolean | undefined };
+  let values: DatabaseFlags & { html?: string | undefined; help?: boolean | undefined };
   let positionals: string[];
   try {
     ({ values, positionals } = parseArgs({
       args: argv,
       allowPositionals: true,
       strict: true,
-      options: { html: { type: "string" }, config: { type: "string" }, help: { type: "boolean", short: "h" } },
+      options: { html: { type: "string" }, ...databaseOptions, help: { type: "boolean", short: "h" } },
     }));
   } catch (error) {
     deps.stderr(`gantry eval compare: ${error instanceof Error ? error.message : String(error)}\n${evalCompareUsage}\n`);
@@ -38,7 +40,7 @@ export async function evalCompare(argv: string[], deps: EvalCliDeps = defaultEva
   }
   let store: EvalCliStore | undefined;
   try {
-    store = await deps.openStore({ config: values.config });
+    store = await deps.openStore({ db: values.db, "database-url": values["database-url"], config: values.config });
     const comparison = compareRuns(await mustLoad(store, first), await mustLoad(store, second));
     const htmlPath = values.html ?? `eval-compare-${safeName(first)}-${safeName(second)}.html`;
     await writeFile(htmlPath, renderCompareHtml(comparison));

@@ -5,6 +5,8 @@ import { formatGateResult } from "../evals/gate-report.js";
 import type { EvalRunResults } from "../evals/run-results.js";
 import type { EvalCliDeps, EvalCliStore } from "./eval-cli-deps.js";
 import { defaultEvalCliDeps } from "./eval-cli-deps.js";
+import type { DatabaseFlags } from "./eval-database.js";
+import { databaseOptions } from "./eval-database.js";
 
 export const evalGateUsage = `usage: gantry eval gate --baseline NAME --candidate RUN_ID|MODEL [options]
   --baseline NAME        a baseline name (or a run id)
@@ -14,8 +16,10 @@ export const evalGateUsage = `usage: gantry eval gate --baseline NAME --candidat
   --confidence X         confidence of the interval; 1 - X is McNemar's level (default 0.95)
   --min-items N          fewer paired items is inconclusive (default 20)
   --resamples N          bootstrap resamples (default 10000)   --seed N  bootstrap seed (default 1)
-  --config FILE          the gateway config (where the eval store is)   --json  print the result as JSON
-exit: 0 pass, 100 regression, 101 inconclusive, 1 error, 2 usage (rule: docs/evals-gate.md)`;
+  --config FILE          the gateway config: runs a MODEL candidate, and holds the eval store (its database)
+  --db FILE | --database-url postgres://…   the eval store (default: --config's database, else ./.gantry/gantry.db)
+  --json                 print the result as JSON
+exit: 0 pass, 100 regression, 101 inconclusive, 1 error, 2 usage (rule: docs/evals.md#gating)`;
 
 /** Exit codes of `gantry eval gate`: 100 as promptfoo uses for failures, and inconclusive never reads as a pass. */
 export const gateExitCodes: Record<GateVerdict, number> = { pass: 0, regression: 100, inconclusive: 101 };
@@ -35,7 +39,7 @@ export async function evalGate(argv: string[], deps: EvalCliDeps = defaultEvalCl
   }
   let store: EvalCliStore | undefined;
   try {
-    store = await deps.openStore({ config: request.config });
+    store = await deps.openStore(request.database);
     const baseline = await loadBaseline(store, request.baseline);
     const candidate = await loadCandidate(store, baseline, request.candidate, request.suite, deps);
     const result = gate(baseline, candidate, request.options);
@@ -53,7 +57,7 @@ interface GateRequest {
   readonly baseline: string;
   readonly candidate: string;
   readonly suite: string | undefined;
-  readonly config: string | undefined;
+  readonly database: DatabaseFlags;
   readonly json: boolean;
   readonly options: Partial<GateOptions>;
 }
@@ -71,7 +75,7 @@ function parseGateArgs(argv: string[]): GateRequest | "help" {
       "min-items": { type: "string" },
       resamples: { type: "string" },
       seed: { type: "string" },
-      config: { type: "string" },
+      ...databaseOptions,
       json: { type: "boolean", default: false },
       help: { type: "boolean", short: "h", default: false },
     },
@@ -85,7 +89,7 @@ function parseGateArgs(argv: string[]): GateRequest | "help" {
   if (values["min-items"] !== undefined) options.minItems = numberOption("--min-items", values["min-items"]);
   if (values.resamples !== undefined) options.resamples = numberOption("--resamples", values.resamples);
   if (values.seed !== undefined) options.seed = numberOption("--seed", values.seed);
-  return { baseline: values.baseline, candidate: values.candidate, suite: values.suite, config: values.config, json: values.json, options };
+  return { baseline: values.baseline, candidate: values.candidate, suite: values.suite, database: { db: values.db, "database-url": values["database-url"], config: values.config }, json: values.json, options };
 }
 
 function numberOption(flag: string, text: string): number {

@@ -3,8 +3,13 @@ import { evalCompare, evalCompareUsage } from "./eval-compare.js";
 import { evalGate, evalGateUsage } from "./eval-gate.js";
 import { evalRun, evalRunUsage } from "./eval-run.js";
 
-/** The `gantry eval` subcommands, one file each. */
-const subcommands: Record<string, (argv: string[]) => Promise<number>> = { run: evalRun, baseline: evalBaseline, gate: (argv) => evalGate(argv), compare: (argv) => evalCompare(argv) };
+/** The `gantry eval` subcommands, one file each, with the usage printed for a bad command line. */
+const subcommands: Record<string, { readonly run: (argv: string[]) => Promise<number>; readonly usage: string }> = {
+  run: { run: evalRun, usage: evalRunUsage },
+  baseline: { run: evalBaseline, usage: evalBaselineUsage },
+  gate: { run: (argv) => evalGate(argv), usage: evalGateUsage },
+  compare: { run: (argv) => evalCompare(argv), usage: evalCompareUsage },
+};
 
 const usage = `gantry eval: evaluation suites, stored runs and baselines (docs/evals.md)
 
@@ -16,7 +21,7 @@ ${evalGateUsage}
 
 ${evalCompareUsage}`;
 
-/** `gantry eval SUBCOMMAND …`. */
+/** `gantry eval SUBCOMMAND …`; an unknown or malformed flag is a usage error (exit 2), as in the other commands. */
 export async function evalCommand(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
   const subcommand = name === undefined ? undefined : subcommands[name];
@@ -25,5 +30,16 @@ export async function evalCommand(argv: string[]): Promise<number> {
     (help ? process.stdout : process.stderr).write(`${usage}\n`);
     return help ? 0 : 2;
   }
-  return subcommand(rest);
+  try {
+    return await subcommand.run(rest);
+  } catch (error) {
+    if (!isParseArgsError(error)) throw error;
+    process.stderr.write(`gantry eval ${name ?? ""}: ${error.message}\n${subcommand.usage}\n`);
+    return 2;
+  }
+}
+
+/** node:util parseArgs rejects unknown flags, missing values and stray positionals with ERR_PARSE_ARGS_* TypeErrors. */
+function isParseArgsError(error: unknown): error is TypeError {
+  return error instanceof TypeError && "code" in error && typeof error.code === "string" && error.code.startsWith("ERR_PARSE_ARGS");
 }

@@ -24,7 +24,7 @@ commands:
                                               the model registry: versions, aliases, canaries (models --help)
   drill inject|list|clear|run --url URL       fault drills: inject faults into live traffic, play a scenario (drill --help)
   data clean IN.jsonl --out DIR               fine-tuning data: normalise, dedup (exact + MinHash), scrub PII, split (data --help)
-  eval run|baseline ...                        evaluation suites, stored runs and baselines (eval --help)
+  eval run|baseline|gate|compare ...           evaluation suites, baselines, the regression gate (eval --help)
   slo status|rules --config FILE              SLO status (or --base-url URL), Prometheus SLO rules (slo --help)
   drift report --url URL [--plot F]           drift of each model version against its reference window (drift --help)
   plan MODEL [--gpu ID] [--context N] ...      GPU memory, fit and cost of serving a model (plan --help)

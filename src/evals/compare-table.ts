@@ -17,7 +17,7 @@ export function formatCompareTable(comparison: RunComparison, changedItems = 20)
   row("model@version", (run) => `${run.model ?? "?"}@${run.modelVersion ?? "?"}`);
   row("items / answers", (run) => `${run.items} / ${run.answers}`);
   row("errors", (run) => String(run.errors));
-  row("pass rate", (run) => `${(run.passRate * 100).toFixed(1)}%`);
+  row("pass rate", (run) => percent(run.passRate));
   row("mean score", (run) => run.meanScore.toFixed(4));
   row("latency mean (ms)", (run) => run.latencyMs.mean.toFixed(1));
   row("latency p50 / p95 (ms)", (run) => `${fixed(run.latencyMs.percentiles["50"])} / ${fixed(run.latencyMs.percentiles["95"])}`);
@@ -28,9 +28,13 @@ export function formatCompareTable(comparison: RunComparison, changedItems = 20)
   const changed = comparison.items.filter((item) => item.scoreDelta !== 0 || item.passRate[0] !== item.passRate[1]);
   lines.push("", `changed items: ${changed.length} of ${comparison.items.length}${changed.length > changedItems && changedItems > 0 ? ` (the ${changedItems} largest)` : ""}`);
   for (const item of changed.slice(0, changedItems)) {
-    lines.push(`  ${item.itemKey}: score ${item.score[0].toFixed(3)} -> ${item.score[1].toFixed(3)} (${item.scoreDelta >= 0 ? "+" : ""}${item.scoreDelta.toFixed(3)}), pass ${item.passRate[0]} -> ${item.passRate[1]}${item.flaky ? " [flaky]" : ""}`);
+    lines.push(`  ${item.itemKey}: score ${item.score[0].toFixed(3)} -> ${item.score[1].toFixed(3)} (${item.scoreDelta >= 0 ? "+" : ""}${item.scoreDelta.toFixed(3)}), pass rate ${percent(item.passRate[0])} -> ${percent(item.passRate[1])}${item.flaky ? " [flaky]" : ""}`);
   }
   return `${lines.join("\n")}\n`;
+}
+
+function percent(rate: number): string {
+  return `${(rate * 100).toFixed(1)}%`;
 }
 
 function fixed(value: number | undefined): string {

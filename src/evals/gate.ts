@@ -61,7 +61,7 @@ export interface GateResult {
 }
 
 /**
- * The regression gate (decision rule in docs/evals-gate.md): a paired comparison of a candidate run against a baseline
+ * The regression gate (decision rule in docs/evals.md#gating): a paired comparison of a candidate run against a baseline
  * run of the same suite. Throws SuiteMismatchError when the suites differ.
  */
 export function gate(baseline: EvalRunResults, candidate: EvalRunResults, options: Partial<GateOptions> = {}): GateResult {

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { progressiveConfigSchema } from "./progressive-config-schema.js";
 
 /** The model registry (docs/registry.md): versions, aliases and traffic splits, kept in the database. */
 export const registryConfigSchema = z.strictObject({
@@ -11,6 +12,7 @@ export const registryConfigSchema = z.strictObject({
     .string()
     .regex(/^[a-z0-9-]+$/, "a lower-case header name")
     .default("x-gantry-session"),
+  ...progressiveConfigSchema,
 });
 
 export type RegistryConfig = z.output<typeof registryConfigSchema>;

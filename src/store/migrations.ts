@@ -357,6 +357,42 @@ export const migrations: readonly Migration[] = [
       "CREATE INDEX requests_model_version_time ON requests (model, model_version, time)",
     ],
   },
+  {
+    // Progressive delivery (docs/registry.md): shadow comparisons and the canary analyses' state.
+    version: 10,
+    statements: [
+      `CREATE TABLE shadow_comparisons (
+        id TEXT PRIMARY KEY,
+        model TEXT NOT NULL,
+        primary_version TEXT NOT NULL,
+        shadow_version TEXT NOT NULL,
+        at BIGINT NOT NULL,
+        scorer TEXT NOT NULL,
+        score DOUBLE PRECISION,
+        agree INTEGER,
+        request TEXT NOT NULL,
+        primary_output TEXT NOT NULL,
+        shadow_output TEXT,
+        shadow_latency_ms DOUBLE PRECISION NOT NULL,
+        shadow_cost_usd DOUBLE PRECISION NOT NULL,
+        error TEXT
+      )`,
+      "CREATE INDEX shadow_comparisons_model_at ON shadow_comparisons (model, shadow_version, at)",
+      `CREATE TABLE canary_runs (
+        model TEXT PRIMARY KEY,
+        version INTEGER NOT NULL,
+        config TEXT NOT NULL,
+        status TEXT NOT NULL,
+        weight DOUBLE PRECISION NOT NULL,
+        failures INTEGER NOT NULL,
+        inconclusives INTEGER NOT NULL,
+        started_at BIGINT NOT NULL,
+        step_started_at BIGINT NOT NULL,
+        updated_at BIGINT NOT NULL,
+        last_analysis TEXT
+      )`,
+    ],
+  },
 ];
 
 /** The newest schema version this build knows. */

@@ -71,8 +71,11 @@ export async function startFakeUpstream(options: {
   record?: boolean;
   /** At most this many requests are served at once; the rest wait in FIFO order, like an engine with a fixed batch size. */
   slots?: number;
-  /** Chooses the behaviour of a request with none queued (e.g. a random share of errors); undefined falls back to `defaultBehavior`. */
-  chooseBehavior?: () => FakeBehavior | undefined;
+  /**
+   * Chooses the behaviour of a request with none queued (e.g. a random share of errors, or an answer that depends on
+   * the prompt); undefined falls back to `defaultBehavior`.
+   */
+  chooseBehavior?: (request: RecordedCall) => FakeBehavior | undefined;
   /** How /v1/embeddings makes vectors: `hash` (default, unrelated texts far apart) or `bag-of-words` (see bagOfWordsEmbedding). */
   embedding?: "hash" | "bag-of-words";
 } = {}): Promise<FakeUpstream> {
@@ -123,7 +126,8 @@ export async function startFakeUpstream(options: {
       body = undefined;
     }
     const path = request.url ?? "/";
-    if (record) calls.push({ method: request.method ?? "GET", path, headers: request.headers, body });
+    const call: RecordedCall = { method: request.method ?? "GET", path, headers: request.headers, body };
+    if (record) calls.push(call);
     if (request.method === "GET" && path === "/v1/models") {
       if (!state.healthy) return json(response, 503, { error: { message: "fake upstream is unhealthy", type: "server_error", code: null } });
       return json(response, 200, { object: "list", data: [{ id: "tiny", object: "model", created: 0, owned_by: "fake" }] });
@@ -135,7 +139,7 @@ export async function startFakeUpstream(options: {
       return;
     }
     // Probes (GETs above) never take a queued behaviour meant for a generation request.
-    const behavior = queue.shift() ?? chooseBehavior?.() ?? state.defaultBehavior;
+    const behavior = queue.shift() ?? chooseBehavior?.(call) ?? state.defaultBehavior;
     if (slots !== Infinity && !(await takeSlot(response))) return;
     switch (behavior.kind) {
       case "hang":

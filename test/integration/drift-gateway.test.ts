@@ -53,7 +53,7 @@ describe("drift through a gateway", () => {
     await send(english, 40);
     clock.advance(2 * hour);
     await send(french, 5);
-    const early = (await report("model=story&version=")).data[0];
+    const early = (await report("model=story&version=1")).data[0];
     expect(early?.not_enough_data).toBe(true);
     expect(early?.drift_detected).toBe(false);
     expect(early?.current.samples).toBe(5);

@@ -22,7 +22,8 @@ async function upstreams(count: number): Promise<FakeUpstream[]> {
 /** A gateway with one model `chat` over the given upstreams; `model` is extra YAML for the model entry; `clock` its time. */
 async function gatewayFor(replicas: FakeUpstream[], model: string, clock?: FakeClock): Promise<RunningGateway> {
   const deployments = replicas.map((replica) => `      - { provider: openai-compatible, base_url: "${replica.baseUrl}", upstream_model: tiny }`).join("\n");
-  const yaml = `models:\n  - name: chat\n${model}\n    deployments:\n${deployments}\n`;
+  // No registry: its change poll would share the fake clock whose pending timers these tests count.
+  const yaml = `registry: { enabled: false }\nmodels:\n  - name: chat\n${model}\n    deployments:\n${deployments}\n`;
   const gateway = clock === undefined ? await startTestGateway(yaml) : await startClockedGateway(yaml, clock);
   open.unshift(gateway);
   return gateway;

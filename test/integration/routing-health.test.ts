@@ -117,7 +117,7 @@ describe("active health checks", () => {
   it("off by default: no probes are sent", async () => {
     const [replica] = await upstreams(1);
     const gateway = await gatewayFor([replica!], "{ strategy: round-robin }");
-    expect(clock.pending()).toBe(0);
+    // Other jobs run on the same clock (the registry's change poll), so the probes themselves are what is counted.
     clock.advance(60_000);
     expect((await chat(gateway)).status).toBe(200);
     expect(replica!.calls.filter((call) => call.method === "GET")).toHaveLength(0);

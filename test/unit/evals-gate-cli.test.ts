@@ -6,6 +6,7 @@ import type { EvalCliDeps } from "../../src/cli/eval-cli-deps.js";
 import { defaultEvalCliDeps } from "../../src/cli/eval-cli-deps.js";
 import { evalCompare } from "../../src/cli/eval-compare.js";
 import { evalGate } from "../../src/cli/eval-gate.js";
+import { evalCommand } from "../../src/cli/eval.js";
 import type { EvalRunResults } from "../../src/evals/run-results.js";
 import type { RunSuiteAgainst, RunSuiteRequest } from "../../src/evals/run-suite-port.js";
 import { memoryRunReader, syntheticRun, syntheticSuite } from "../helpers/synthetic-eval-runs.js";
@@ -112,6 +113,26 @@ describe("gantry eval gate", () => {
       expect(err).toMatch(/no baseline or run/);
     } finally {
       rmSync(folder, { recursive: true, force: true });
+    }
+  });
+
+  it("takes --db and --database-url like eval run, and passes them to the store", async () => {
+    const flags: unknown[] = [];
+    const { deps } = world(allRuns);
+    const recording: EvalCliDeps = { ...deps, openStore: (options) => (flags.push(options), deps.openStore(options)) };
+    expect(await evalGate(["--baseline", "main", "--candidate", "run-same", "--db", "evals.db"], recording)).toBe(0);
+    expect(await evalCompare(["run-base", "run-same", "--database-url", "postgres://db/evals", "--html", join(tmpdir(), "gantry-compare-flags.html")], recording)).toBe(0);
+    expect(flags).toEqual([
+      { db: "evals.db", "database-url": undefined, config: undefined },
+      { db: undefined, "database-url": "postgres://db/evals", config: undefined },
+    ]);
+  });
+});
+
+describe("gantry eval (every subcommand)", () => {
+  it("reports an unknown flag as a usage error, exit 2, not a crash", async () => {
+    for (const argv of [["run", "--bogus"], ["baseline", "list", "--bogus"], ["gate", "--bogus"], ["compare", "--bogus"], ["run", "--suite"]]) {
+      expect(await evalCommand(argv)).toBe(2);
     }
   });
 });

@@ -1,0 +1,79 @@
+import { randomUUID } from "node:crypto";
+import type { SqlStatements } from "../store/sql-executor.js";
+
+/** One mirrored request: both answers and how they compared. */
+export interface ShadowComparison {
+  readonly model: string;
+  readonly primary_version: string;
+  readonly shadow_version: string;
+  readonly at: number;
+  readonly scorer: string;
+  /** Null when the shadow call failed. */
+  readonly score: number | null;
+  readonly agree: boolean | null;
+  readonly request: string;
+  readonly primary_output: string;
+  readonly shadow_output: string | null;
+  readonly shadow_latency_ms: number;
+  readonly shadow_cost_usd: number;
+  readonly error: string | null;
+}
+
+/** The stored comparisons (table `shadow_comparisons`, migration 10). */
+export interface ShadowStore {
+  insert(comparison: ShadowComparison): Promise<void>;
+  /** Newest first. */
+  list(model: string, limit: number): Promise<ShadowComparison[]>;
+  /** Agreement over the scored comparisons of one candidate version (failed shadow calls are not counted). */
+  agreement(model: string, version: string): Promise<{ rate: number | null; comparisons: number; failed: number }>;
+}
+
+const columns = ["id", "model", "primary_version", "shadow_version", "at", "scorer", "score", "agree", "request", "primary_output", "shadow_output", "shadow_latency_ms", "shadow_cost_usd", "error"] as const;
+
+/** The shadow store over the gateway database. */
+export function createShadowStore(sql: SqlStatements): ShadowStore {
+  return {
+    async insert(row) {
+      const agree = row.agree === null ? null : row.agree ? 1 : 0;
+      await sql.run(`INSERT INTO shadow_comparisons (${columns.join(", ")}) VALUES (${columns.map(() => "?").join(", ")})`, [
+        randomUUID(),
+        row.model,
+        row.primary_version,
+        row.shadow_version,
+        row.at,
+        row.scorer,
+        row.score,
+        agree,
+        row.request,
+        row.primary_output,
+        row.shadow_output,
+        row.shadow_latency_ms,
+        row.shadow_cost_usd,
+        row.error,
+      ]);
+    },
+    async list(model, limit) {
+      const rows = await sql.all(`SELECT ${columns.slice(1).join(", ")} FROM shadow_comparisons WHERE model = ? ORDER BY at DESC, id LIMIT ?`, [model, limit]);
+      return rows.map((row) => ({
+        model: String(row["model"]),
+        primary_version: String(row["primary_version"]),
+        shadow_version: String(row["shadow_version"]),
+        at: Number(row["at"]),
+        scorer: String(row["scorer"]),
+        score: row["score"] === null ? null : Number(row["score"]),
+        agree: row["agree"] === null ? null : Number(row["agree"]) === 1,
+        request: String(row["request"]),
+        primary_output: String(row["primary_output"]),
+        shadow_output: row["shadow_output"] === null ? null : String(row["shadow_output"]),
+        shadow_latency_ms: Number(row["shadow_latency_ms"]),
+        shadow_cost_usd: Number(row["shadow_cost_usd"]),
+        error: row["error"] === null ? null : String(row["error"]),
+      }));
+    },
+    async agreement(model, version) {
+      const [row] = await sql.all("SELECT COUNT(agree) AS scored, SUM(agree) AS agreed, COUNT(*) AS total FROM shadow_comparisons WHERE model = ? AND shadow_version = ?", [model, version]);
+      const scored = Number(row?.["scored"] ?? 0);
+      return { rate: scored === 0 ? null : Number(row?.["agreed"] ?? 0) / scored, comparisons: scored, failed: Number(row?.["total"] ?? 0) - scored };
+    },
+  };
+}
