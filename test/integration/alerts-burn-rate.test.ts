@@ -94,7 +94,7 @@ describe("multi-window burn-rate alerts", () => {
     expect(target?.burnRates.short).toBeGreaterThanOrEqual(window.factor);
     // Windows with a higher factor stay quiet: the burn is below them.
     expect(fired.every((notification) => notification.window.factor <= window.factor)).toBe(true);
-    expect(target?.explorerUrl).toBe(`/admin/requests?model=story&from=${start - window.long}&to=${start}`);
+    expect(target?.explorerUrl).toBe(`/admin/requests?model=story&version=v2&from=${start - window.long}&to=${start}`);
 
     // Still burning one round later: nothing is sent again.
     clock.advance(minute);

@@ -104,7 +104,7 @@ describe("alert delivery to real receivers", () => {
         severity: "page",
         labels: { model: "story", version: "v3", team: "ml" },
         context: { topErrors: [{ type: "upstream_timeout", count: 7 }], drift: { drifted: ["prompt_tokens"] } },
-        explorerUrl: `https://gantry.example.com/admin/requests?model=story&team=ml&from=${start - 60 * minute}&to=${start}`,
+        explorerUrl: `https://gantry.example.com/admin/requests?model=story&version=v3&team=ml&from=${start - 60 * minute}&to=${start}`,
       },
     });
     const [firing] = alertmanager.received[1]?.body as Record<string, unknown>[];
