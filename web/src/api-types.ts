@@ -274,3 +274,31 @@ export interface EvalBaseline {
   set_by: string;
   set_at: number;
 }
+
+export interface CanaryRunView {
+  model: string;
+  version: number;
+  status: string;
+  weight: number;
+  failures: number;
+  inconclusives: number;
+  started_at: number;
+  step_started_at: number;
+  updated_at: number;
+  last_analysis: {
+    at: number;
+    note?: string;
+    verdict: string;
+    canary_requests: number;
+    primary_requests: number;
+    checks: { metric: string; verdict: string; canary: number | null; primary: number | null; reason: string }[];
+  } | null;
+}
+
+export interface ShadowView {
+  shadow_version: string | null;
+  agreement_rate: number | null;
+  comparisons: number;
+  failed: number;
+  data: { at: number; primary_version: string; shadow_version: string; scorer: string; score: number | null; agree: boolean | null; primary_output: string; shadow_output: string | null; error: string | null }[];
+}

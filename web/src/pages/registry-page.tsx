@@ -5,6 +5,7 @@ import { formatTime } from "../format.js";
 import { navigate, useLocation } from "../router.js";
 import { useFetch } from "../use-fetch.js";
 import { ConfirmDialog, type PendingAction } from "./confirm-dialog.js";
+import { ProgressivePanel } from "./progressive-panel.js";
 
 /** The model registry (GET /admin/models/…): versions, aliases, the split and the history; promote, rollback, aliases and the canary share, each confirmed. */
 export function RegistryPage() {
@@ -162,6 +163,7 @@ function ModelPanel({ model, summary, onChange }: { model: string; summary: Regi
           ))}
         </tbody>
       </table>
+      <ProgressivePanel model={model} />
       <table>
         <caption>History (newest first)</caption>
         <thead>
