@@ -42,6 +42,8 @@ import { createBatches } from "./compose/create-batches.js";
 import { createBatchDispatch } from "./compose/create-batch-dispatch.js";
 import { createLiveFeed } from "./http/routes/admin-live-route.js";
 import { createAdminDeploymentsRoute } from "./http/routes/admin-deployments-route.js";
+import { createAdminEvalsRoutes } from "./http/routes/admin-evals-routes.js";
+import { createEvalStore } from "./evals/eval-store.js";
 import { createStaticUiRoutes } from "./http/static-ui.js";
 import { defaultUiDir } from "./compose/default-ui-dir.js";
 import { warmUpHttp, warmUpValidators } from "./compose/warm-up.js";
@@ -212,6 +214,8 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
       ...(drift?.adminRoutes ?? []),
       ...versions.adminRoutes,
       ...(progressive?.adminRoutes ?? []),
+      // Stored eval runs (written by `gantry eval` into the same database), read-only; the store's connection is the gateway's, closed with it.
+      ...(database === undefined ? [] : createAdminEvalsRoutes(createEvalStore({ ...database.sql, close: async () => undefined }))),
       ["/admin/live", { GET: liveFeed.route }],
       ["/admin/deployments", { GET: createAdminDeploymentsRoute(routing) }],
     ]),
@@ -246,6 +250,8 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
   const host = address.family === "IPv6" ? `[${address.address}]` : address.address;
   const url = `http://${host}:${address.port}`;
   logger.info({ url, models: config.models.map((model) => model.name) }, "gantry listening");
+  // Jupyter-style: the URL logs this browser in once (the page trades the token for a session cookie).
+  if (security.loginToken !== undefined && config.ui.enabled) logger.info({ login_url: `${url}/ui/?token=${security.loginToken}` }, `dashboard: open ${url}/ui/?token=${security.loginToken} to log in (no admin key is configured; the token opens dashboard sessions only and changes at each start)`);
   if (security.authenticate !== undefined) logger.info({ auth: config.auth?.mode }, `auth is on: create a key with  gantry keys create --url ${url} --name my-app  (admin key from GANTRY_ADMIN_KEY)`);
   const batchWorker = batches?.start();
   const healthChecks = startHealthChecks(routing, {

@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import type { GatewayConfig } from "../config/schema.js";
 import type { MethodHandlers } from "../http/route-table.js";
 import { createAdminKeyRoutes } from "../http/routes/admin-keys.js";
@@ -23,6 +24,7 @@ import { createMemoryKeyStore } from "../auth/memory-key-store.js";
 import { createRedisKeyStore } from "../auth/redis-key-store.js";
 import { auditMaxEntriesDefault } from "../auth/auth-config-schema.js";
 import { createAdminSessions } from "../auth/admin-sessions.js";
+import { isLoopbackHost } from "../auth/loopback.js";
 import { createAdminSessionRoutes } from "../http/routes/admin-session-routes.js";
 
 /** Authentication, scopes, limits, budgets and the key admin API, built from config. */
@@ -33,6 +35,8 @@ export interface Security {
   readonly stages: { readonly authorize: AnswerStage; readonly limits: AnswerStage; readonly budget: AnswerStage };
   readonly adminRoutes: ReadonlyMap<string, MethodHandlers>;
   readonly adminGuard: AdminGuard;
+  /** The dashboard login token (see `createAdminGuard`), when this gateway made one: the startup log prints its login URL. */
+  readonly loginToken: string | undefined;
   /** Where admin actions are recorded (keys here, faults in the composition root). */
   readonly audit: AuditLog;
   close(): Promise<void>;
@@ -60,6 +64,8 @@ export function createSecurity(config: GatewayConfig, redis: RedisConnections, l
   const sessionConfig = config.admin.session;
   const sessionTtlMs = sessionConfig.ttl_minutes * 60_000;
   const sessions = createAdminSessions({ ttlMs: sessionTtlMs, maxSessions: sessionConfig.max_sessions, now });
+  // A loopback gateway without an admin key (the quick start) makes a login token for the dashboard, Jupyter-style.
+  const loginToken = auth?.admin_key === undefined && !config.admin.open_on_loopback && isLoopbackHost(config.server.host) ? randomBytes(24).toString("base64url") : undefined;
   const keyActive = async (id: string): Promise<boolean> => {
     const record = await store.get(id);
     return record !== undefined && record.revoked_at === undefined && (record.expires_at === undefined || Date.parse(record.expires_at) > now());
@@ -68,7 +74,8 @@ export function createSecurity(config: GatewayConfig, redis: RedisConnections, l
     authenticate,
     stages: { authorize: createAuthorizeStage(), limits: createLimitsStage({ limiter, limits: config.limits, logger }), budget: createBudgetStage({ spend, config, prices, logger, now }) },
     adminRoutes: new Map([...createAdminKeyRoutes({ store, audit, spend, now }), ...createAdminSessionRoutes({ sessions, ttlMs: sessionTtlMs, secureCookie: sessionConfig.secure_cookie })]),
-    adminGuard: createAdminGuard({ adminKey: auth?.admin_key, authenticate, open: config.admin.open_on_loopback, sessions, keyActive }),
+    adminGuard: createAdminGuard({ adminKey: auth?.admin_key, authenticate, open: config.admin.open_on_loopback, sessions, keyActive, loginToken }),
+    loginToken,
     audit,
     close: async () => {
       await Promise.all([store.close(), limiter.close(), spend.close()]);

@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import type { SqlExecutor, SqlRow } from "../store/sql-executor.js";
+import type { SqlExecutor, SqlRow, SqlStatements } from "../store/sql-executor.js";
 import type { EvalItemResult, EvalRunReader, EvalRunResults } from "./run-results.js";
 
 /** What a new run is. */
@@ -34,6 +34,10 @@ export interface RunSummary {
   readonly target: string;
   readonly startedAt: number;
   readonly finishedAt: number | undefined;
+  /** Stored answers (items × repeats scored so far), how many passed, and what they cost. */
+  readonly answers: number;
+  readonly passed: number;
+  readonly costUsd: number;
 }
 
 /** A baseline pointer, or one change of it. */
@@ -58,7 +62,8 @@ export interface EvalStore extends EvalRunReader {
   saveItem(runId: string, item: StoredItem, finishedAt: number): Promise<boolean>;
   /** Marks the run finished and records the model, version and deployment most of its answers came from. */
   finishRun(runId: string, finishedAt: number): Promise<void>;
-  listRuns(limit: number): Promise<RunSummary[]>;
+  /** The newest runs first; `before` (the last row of a previous page) continues the listing after it. */
+  listRuns(limit: number, before?: { readonly startedAt: number; readonly runId: string }): Promise<RunSummary[]>;
   setBaseline(name: string, runId: string, setBy: string, setAt: number): Promise<void>;
   listBaselines(): Promise<BaselineRow[]>;
   baselineHistory(name: string): Promise<BaselineRow[]>;
@@ -102,7 +107,7 @@ const baselineFromRow = (row: SqlRow): BaselineRow => ({
 });
 
 /** The eval store over a migrated executor; `close` closes the executor. */
-export function createEvalStore(executor: SqlExecutor): EvalStore {
+export function createEvalStore(executor: SqlStatements & Pick<SqlExecutor, "close">): EvalStore {
   const runInfo: EvalStore["runInfo"] = async (runId) => {
     const row = (await executor.all("SELECT * FROM eval_runs WHERE id = ?", [runId]))[0];
     if (row === undefined) return undefined;
@@ -186,14 +191,26 @@ export function createEvalStore(executor: SqlExecutor): EvalStore {
         runId,
       ]);
     },
-    async listRuns(limit) {
-      const rows = await executor.all("SELECT id, suite_name, target, started_at, finished_at FROM eval_runs ORDER BY started_at DESC LIMIT ?", [limit]);
+    async listRuns(limit, before) {
+      // The figures are summed per listed run only (over the items' primary key), so a page costs the same however many runs are stored.
+      const rows = await executor.all(
+        `SELECT id, suite_name, target, started_at, finished_at,
+          (SELECT COUNT(*) FROM eval_items i WHERE i.run_id = r.id) AS answers,
+          (SELECT COALESCE(SUM(i.pass), 0) FROM eval_items i WHERE i.run_id = r.id) AS passed,
+          (SELECT COALESCE(SUM(i.cost_usd), 0) FROM eval_items i WHERE i.run_id = r.id) AS cost_usd
+        FROM eval_runs r ${before === undefined ? "" : "WHERE started_at < ? OR (started_at = ? AND id < ?)"}
+        ORDER BY started_at DESC, id DESC LIMIT ?`,
+        before === undefined ? [limit] : [before.startedAt, before.startedAt, before.runId, limit],
+      );
       return rows.map((row) => ({
         runId: String(row["id"]),
         suiteName: String(row["suite_name"]),
         target: String(row["target"]),
         startedAt: Number(row["started_at"]),
         finishedAt: row["finished_at"] === null ? undefined : Number(row["finished_at"]),
+        answers: Number(row["answers"]),
+        passed: Number(row["passed"]),
+        costUsd: Number(row["cost_usd"]),
       }));
     },
     async loadRun(runId) {

@@ -4,8 +4,11 @@ import { join } from "node:path";
 import { chromium, type Browser, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildWeb } from "../../tools/build-web.js";
+import { openEvalStore } from "../../src/evals/open-eval-store.js";
+import type { StoredItem } from "../../src/evals/eval-store.js";
 import { startFakeUpstream, type FakeUpstream } from "../helpers/fake-upstream.js";
 import { startTestGateway, upstreamConfig } from "../helpers/gateway.js";
+import { startGatewayReadingLoginUrl } from "../helpers/login-url-gateway.js";
 import type { RunningGateway } from "../../src/main.js";
 
 const adminKey = "dashboard-admin-key-0123456789";
@@ -15,6 +18,7 @@ let upstream: FakeUpstream;
 let gateway: RunningGateway;
 let browser: Browser;
 let uiDir: string;
+let databasePath: string;
 
 /** Calls the admin API with the admin key. */
 async function admin(path: string, init: RequestInit = {}): Promise<Response> {
@@ -48,7 +52,12 @@ beforeAll(async () => {
   uiDir = mkdtempSync(join(tmpdir(), "gantry-ui-"));
   await buildWeb(uiDir);
   upstream = await startFakeUpstream();
-  gateway = await startTestGateway(upstreamConfig([upstream.baseUrl], `auth: { mode: keys, admin_key: "${adminKey}" }\nrequest_log: { bodies: true }\nui: { dir: "${uiDir}", live_interval_ms: 250 }`));
+  // A named database, so the eval test can seed runs into it the way `gantry eval` does.
+  databasePath = join(mkdtempSync(join(tmpdir(), "gantry-ui-db-")), "gantry.db");
+  const slos = "slos:\n  - { name: story-availability, model: story, objective: 99.5, sli: { kind: availability } }";
+  gateway = await startTestGateway(
+    upstreamConfig([upstream.baseUrl], `auth: { mode: keys, admin_key: "${adminKey}" }\nrequest_log: { bodies: true }\nui: { dir: "${uiDir}", live_interval_ms: 250 }\ndatabase: { path: "${databasePath}" }\n${slos}`),
+  );
   browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: chromiumArgs });
 }, 120_000);
 
@@ -184,6 +193,77 @@ describe("the dashboard in Chromium", () => {
     await context.close();
   }, 60_000);
 
+  it("shows an SLO and opens its requests, promotes a version with the CSRF token and shows it in the history, and lists, opens and compares eval runs", async () => {
+    const created = await admin("/admin/models/story/versions", { method: "POST", body: JSON.stringify({ deployments: [{ provider: "openai-compatible", base_url: upstream.baseUrl, upstream_model: "tiny-2" }] }) });
+    expect(created.status).toBe(201);
+    const { version } = (await created.json()) as { version: number };
+    const [older, newer] = await seedEvalRuns();
+
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    const promoteHeaders: Record<string, string>[] = [];
+    page.on("request", (request) => {
+      if (request.url().endsWith("/admin/models/story/promote")) promoteHeaders.push(request.headers());
+    });
+    await logIn(page, adminKey);
+    await expect.poll(() => page.getByRole("heading", { name: "Overview" }).isVisible()).toBe(true);
+
+    // SLOs: the configured SLO with its budget; a window's events open Requests filtered to the SLO's model and window.
+    await page.getByRole("link", { name: "SLOs & alerts" }).click();
+    const slo = page.getByTestId("slo-story-availability");
+    await expect.poll(() => slo.getByRole("heading").textContent()).toBe("story-availability");
+    expect(await slo.getByTestId("budget-remaining").textContent()).toMatch(/%$/);
+    await slo.getByRole("link", { name: "Requests of story-availability in the last 1h" }).click();
+    await expect.poll(() => page.getByRole("heading", { name: "Requests" }).isVisible()).toBe(true);
+    const filtered = new URL(page.url()).searchParams;
+    expect(filtered.get("model")).toBe("story");
+    expect(Number(filtered.get("to")) - Number(filtered.get("from"))).toBe(3_600_000);
+
+    // Registry: promote the new version after a confirmation; the write carries the CSRF token, the history shows it.
+    await page.getByRole("link", { name: "Registry" }).click();
+    const row = page.getByTestId(`version-${version}`);
+    await row.getByRole("button", { name: "Promote" }).click();
+    await page.getByRole("alertdialog").getByRole("button", { name: "Confirm" }).click();
+    await expect.poll(() => page.getByTestId("prod-version").textContent()).toBe(String(version));
+    await expect.poll(() => page.getByTestId("history-row").first().textContent()).toContain("alias.promote");
+    expect(promoteHeaders).toHaveLength(1);
+    expect(promoteHeaders[0]?.["x-csrf-token"]).toMatch(/\S/);
+    const cookie = (await context.cookies()).find((item) => item.name === "gantry_session");
+    const forged = await fetch(`${gateway.url}/admin/models/story/rollback`, { method: "POST", headers: { cookie: `gantry_session=${cookie?.value ?? ""}` } });
+    expect(forged.status).toBe(403);
+    expect((await (await admin("/admin/models")).json()) as unknown).toMatchObject({ data: [{ model: "story", aliases: { prod: version } }] });
+
+    // Evals: the seeded runs with their pass rates, one run's items, and the two side by side.
+    await page.getByRole("link", { name: "Evals" }).click();
+    await expect.poll(() => page.getByTestId("eval-run").count()).toBe(2);
+    expect(await page.getByTestId("pass-rate").allTextContents()).toEqual(["100.0%", "50.0%"]);
+    await page.getByRole("link", { name: older.slice(0, 8) }).click();
+    await expect.poll(() => page.getByTestId("eval-item").count()).toBe(2);
+    expect(await page.getByTestId("eval-item").first().textContent()).toContain("Paris");
+    await page.getByRole("link", { name: "All runs" }).click();
+    await page.getByLabel(`Pick run ${older} to compare`).check();
+    await page.getByLabel(`Pick run ${newer} to compare`).check();
+    await page.getByRole("button", { name: "Compare the two picked runs" }).click();
+    await expect.poll(() => page.getByTestId("compare-item").count()).toBe(2);
+    expect(await page.getByTestId("compare-item").filter({ hasText: "changed" }).count()).toBe(1);
+    await context.close();
+  }, 60_000);
+
+  it("logs in through the login URL a gateway without an admin key prints, and drops the token from the address bar", async () => {
+    const { gateway: quickStart, loginUrl } = await startGatewayReadingLoginUrl(upstreamConfig([upstream.baseUrl], `ui: { dir: "${uiDir}" }`));
+    try {
+      const context = await browser.newContext();
+      const page = await context.newPage();
+      await page.goto(loginUrl ?? "");
+      await expect.poll(() => page.getByRole("heading", { name: "Overview" }).isVisible()).toBe(true);
+      expect(page.url()).toBe(`${quickStart.url}/ui/`);
+      expect((await context.cookies()).find((cookie) => cookie.name === "gantry_session")?.httpOnly).toBe(true);
+      await context.close();
+    } finally {
+      await quickStart.close();
+    }
+  }, 30_000);
+
   it("refuses a key without the admin scope at the login", async () => {
     const plain = await createKey({ name: "reader" });
     const context = await browser.newContext();
@@ -194,3 +274,23 @@ describe("the dashboard in Chromium", () => {
     await context.close();
   }, 30_000);
 });
+
+/** Stores two finished runs of one suite as `gantry eval` would: the older passes 1 of 2 items, the newer both. */
+async function seedEvalRuns(): Promise<[string, string]> {
+  const store = await openEvalStore({ path: databasePath });
+  const item = (itemKey: string, pass: boolean, output: string): StoredItem => ({
+    itemKey, repeat: 0, pass, score: pass ? 1 : 0, assertions: [{ type: "contains", pass, score: pass ? 1 : 0 }], output,
+    latencyMs: 120, promptTokens: 10, completionTokens: 4, costUsd: 0.001, model: "story", modelVersion: "1", deployment: "story#1/0", cached: false,
+  });
+  const ids: string[] = [];
+  for (const [index, secondPasses] of [false, true].entries()) {
+    const startedAt = Date.now() - 60_000 + index * 1000;
+    const runId = await store.createRun({ suiteName: "capitals", suiteHash: "h1", seed: 1, repeats: 1, itemCount: 2, target: "story", startedAt });
+    await store.saveItem(runId, item("france", true, "Paris"), startedAt + 10);
+    await store.saveItem(runId, item("peru", secondPasses, secondPasses ? "Lima" : "Cusco"), startedAt + 20);
+    await store.finishRun(runId, startedAt + 30);
+    ids.push(runId);
+  }
+  await store.close();
+  return [ids[0] ?? "", ids[1] ?? ""];
+}

@@ -8,7 +8,10 @@ import { ModelsPage } from "./pages/models-page.js";
 import { RequestsPage } from "./pages/requests-page.js";
 import { RequestDetailPage } from "./pages/request-detail-page.js";
 import { KeysPage } from "./pages/keys-page.js";
-import { PlaceholderPage } from "./pages/placeholder-page.js";
+import { SlosPage } from "./pages/slos-page.js";
+import { DriftPage } from "./pages/drift-page.js";
+import { RegistryPage } from "./pages/registry-page.js";
+import { EvalsPage } from "./pages/evals-page.js";
 
 const nav = [
   { path: "/", label: "Overview" },
@@ -21,6 +24,28 @@ const nav = [
   { path: "/evals", label: "Evals" },
 ] as const;
 
+let sessionRequest: Promise<SessionInfo> | undefined;
+
+/**
+ * The page's first session, asked for once however often the shell mounts. A login URL from the startup log
+ * (`/ui/?token=…`) trades its token for a session, and the token leaves the address bar at once. 200 without a
+ * session means the admin API let this browser in without a credential (admin.open_on_loopback): take a session at
+ * once so writes still carry a CSRF token.
+ */
+function firstSession(): Promise<SessionInfo> {
+  if (sessionRequest !== undefined) return sessionRequest;
+  const url = new URL(window.location.href);
+  const loginToken = url.searchParams.get("token");
+  if (loginToken !== null) {
+    url.searchParams.delete("token");
+    window.history.replaceState(null, "", url.pathname + url.search + url.hash);
+  }
+  sessionRequest = (loginToken === null ? api<SessionInfo>("/admin/session") : api<SessionInfo>("/admin/session", { method: "POST", bearer: loginToken }).catch(() => api<SessionInfo>("/admin/session"))).then((info) =>
+    info.csrf_token === null ? api<SessionInfo>("/admin/session", { method: "POST" }) : info,
+  );
+  return sessionRequest;
+}
+
 /** The shell: asks the gateway whether this browser has a session, then shows the login or the pages. */
 export function App() {
   const [session, setSession] = useState<SessionInfo | null | undefined>(undefined);
@@ -31,10 +56,7 @@ export function App() {
       setCsrfToken(null);
       setSession(null);
     });
-    // 200 without a session means the admin API let this browser in without a credential (admin.open_on_loopback):
-    // take a session at once so writes still carry a CSRF token.
-    api<SessionInfo>("/admin/session")
-      .then((info) => (info.csrf_token === null ? api<SessionInfo>("/admin/session", { method: "POST" }) : info))
+    firstSession()
       .then(
         (info) => {
           setCsrfToken(info.csrf_token);
@@ -101,9 +123,18 @@ function Page({ path }: { path: string }) {
   if (path === "/requests") return <RequestsPage />;
   if (path.startsWith("/requests/")) return <RequestDetailPage id={decodeURIComponent(path.slice("/requests/".length))} />;
   if (path === "/keys") return <KeysPage />;
-  if (path === "/slos") return <PlaceholderPage title="SLOs & alerts" arrives="the SLO and alerting admin API (/admin/slo, /admin/alerts)" />;
-  if (path === "/drift") return <PlaceholderPage title="Drift" arrives="the drift admin API (/admin/drift)" />;
-  if (path === "/registry") return <PlaceholderPage title="Registry" arrives="the model registry admin API (/admin/models/…: versions, aliases, canary)" />;
-  if (path === "/evals") return <PlaceholderPage title="Evals" arrives="the evals admin API (stored runs and baselines)" />;
-  return <PlaceholderPage title="Not found" arrives="" />;
+  if (path === "/slos") return <SlosPage />;
+  if (path === "/drift") return <DriftPage />;
+  if (path === "/registry") return <RegistryPage />;
+  if (path === "/evals") return <EvalsPage />;
+  return <NotFoundPage />;
+}
+
+function NotFoundPage() {
+  return (
+    <section>
+      <h1>Not found</h1>
+      <p className="muted">No such page.</p>
+    </section>
+  );
 }

@@ -7,6 +7,7 @@ import { useFetch } from "../use-fetch.js";
 
 const filterFields = [
   { name: "model", label: "Model" },
+  { name: "version", label: "Version" },
   { name: "key", label: "Key id" },
   { name: "team", label: "Team" },
   { name: "status", label: "Status (404, 5xx)" },
@@ -65,6 +66,7 @@ export function RequestsPage() {
           <tr>
             <th scope="col">Time</th>
             <th scope="col">Model</th>
+            <th scope="col">Version</th>
             <th scope="col">Status</th>
             <th scope="col">Error</th>
             <th scope="col">Latency</th>
@@ -80,6 +82,7 @@ export function RequestsPage() {
             <tr key={row.id} data-testid="request-row">
               <td>{formatTime(row.time)}</td>
               <td>{row.model ?? "–"}</td>
+              <td>{row.model_version ?? "–"}</td>
               <td className={row.status >= 400 ? "bad" : ""}>{row.status}</td>
               <td>{row.error_code ?? ""}</td>
               <td>{formatMs(row.latency_ms)}</td>
