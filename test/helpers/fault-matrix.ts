@@ -39,9 +39,13 @@ export interface FaultResult {
   fakeMs: number;
 }
 
-/** Every gateway default, on a fake clock: the first-byte deadline and ejection periods run on it. */
+/**
+ * Every routing default, on a fake clock: the first-byte deadline and ejection periods run on it. The registry is off:
+ * its change poll is a timer on the same clock, and the pump firing it every half second would walk time past the
+ * ejection period that the scenario plays inside.
+ */
 const modelYaml = (urls: readonly string[]): string =>
-  `models:\n  - name: chat\n    deployments:\n${urls.map((url) => `      - { provider: openai-compatible, base_url: "${url}", upstream_model: tiny }`).join("\n")}\n`;
+  `registry: { enabled: false }\nmodels:\n  - name: chat\n    deployments:\n${urls.map((url) => `      - { provider: openai-compatible, base_url: "${url}", upstream_model: tiny }`).join("\n")}\n`;
 
 /**
  * Runs one scenario: two deployments (the first faulty) behind a gateway with default settings, 40 requests one by one
