@@ -1,4 +1,5 @@
 import { parseArgs } from "node:util";
+import { createAdminCall } from "./admin-call.js";
 
 const usage = `usage: gantry keys create --name NAME [--team T] [--models a,b*] [--endpoints chat,completions,embeddings]
                          [--rpm N] [--tpm N] [--max-concurrency N] [--max-tokens N]
@@ -36,22 +37,7 @@ export async function keys(argv: string[]): Promise<number> {
     process.stdout.write(`${usage}\n`);
     return values.help === true ? 0 : 2;
   }
-  const adminKey = values["admin-key"] ?? process.env["GANTRY_ADMIN_KEY"];
-  const base = values.url.replace(/\/+$/, "");
-  const call = async (method: string, path: string, body?: unknown): Promise<number> => {
-    const response = await fetch(`${base}${path}`, {
-      method,
-      headers: { ...(adminKey === undefined ? {} : { authorization: `Bearer ${adminKey}` }), ...(body === undefined ? {} : { "content-type": "application/json" }) },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-    const text = await response.text();
-    if (!response.ok) {
-      process.stderr.write(`gantry keys: ${response.status} ${text}\n`);
-      return 1;
-    }
-    process.stdout.write(`${JSON.stringify(JSON.parse(text), null, 2)}\n`);
-    return 0;
-  };
+  const call = createAdminCall(values.url, values["admin-key"] ?? process.env["GANTRY_ADMIN_KEY"], "gantry keys");
   switch (action) {
     case "create": {
       if (values.name === undefined) {

@@ -1,6 +1,7 @@
 import { readFile } from "node:fs/promises";
 import { parseArgs } from "node:util";
 import { parse as parseYaml } from "yaml";
+import { createAdminCall } from "./admin-call.js";
 
 const usage = `usage: gantry models list
        gantry models versions NAME
@@ -35,22 +36,7 @@ export async function models(argv: string[]): Promise<number> {
     process.stdout.write(`${usage}\n`);
     return values.help === true ? 0 : 2;
   }
-  const adminKey = values["admin-key"] ?? process.env["GANTRY_ADMIN_KEY"];
-  const base = values.url.replace(/\/+$/, "");
-  const call = async (method: string, path: string, body?: unknown): Promise<number> => {
-    const response = await fetch(`${base}${path}`, {
-      method,
-      headers: { ...(adminKey === undefined ? {} : { authorization: `Bearer ${adminKey}` }), ...(body === undefined ? {} : { "content-type": "application/json" }) },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-    const text = await response.text();
-    if (!response.ok) {
-      process.stderr.write(`gantry models: ${response.status} ${text}\n`);
-      return 1;
-    }
-    process.stdout.write(`${JSON.stringify(JSON.parse(text), null, 2)}\n`);
-    return 0;
-  };
+  const call = createAdminCall(values.url, values["admin-key"] ?? process.env["GANTRY_ADMIN_KEY"], "gantry models");
   const wrong = (message: string): number => {
     process.stderr.write(`gantry models ${action}: ${message}\n${usage}\n`);
     return 2;
