@@ -40,7 +40,8 @@ export interface WindowStats {
   readonly models: (GroupStats & { readonly model: string | null })[];
 }
 
-interface Sums {
+/** A group's counts and sums, before they become its stats. */
+export interface Sums {
   requests: number;
   errors: number;
   prompt: number;
@@ -107,13 +108,18 @@ export async function feedbackStats(executor: Pick<SqlExecutor, "all">, window: 
 }
 
 function group(sum: Sums, seconds: number, latency: Distribution, ttft: Distribution, feedback: FeedbackStats): GroupStats {
+  return groupStats(sum, seconds, percentiles(latency), percentiles(ttft), feedback);
+}
+
+/** One group's stats in the /admin/stats shape, from its sums and latency percentiles (request log or rollups). */
+export function groupStats(sum: Sums, seconds: number, latency: Percentiles, ttft: Percentiles, feedback: FeedbackStats): GroupStats {
   return {
     requests: sum.requests,
     rps: round(sum.requests / seconds, 3),
     errors: sum.errors,
     error_rate: sum.requests === 0 ? 0 : round(sum.errors / sum.requests, 4),
-    latency_ms: percentiles(latency),
-    ttft_ms: percentiles(ttft),
+    latency_ms: latency,
+    ttft_ms: ttft,
     tokens: { prompt: sum.prompt, completion: sum.completion, cached: sum.cached },
     cost_usd: round(sum.cost, 6),
     feedback,

@@ -1,5 +1,5 @@
 import { addEncoded, addHistogram, emptyHistogram, histogramQuantile, type LatencyHistogram } from "./latency-histogram.js";
-import { feedbackStats, mergeFeedback, noFeedback, round, type GroupStats, type Percentiles, type StatsWindow, type WindowStats } from "./request-stats.js";
+import { feedbackStats, groupStats, mergeFeedback, noFeedback, type GroupStats, type Percentiles, type StatsWindow, type Sums, type WindowStats } from "./request-stats.js";
 import { rollupId, rollupSeriesColumns, rollupTables, rollupValueColumns, type RollupLevel, type RollupRow } from "./rollup-row.js";
 import type { SqlExecutor, SqlRow, SqlValue } from "./sql-executor.js";
 
@@ -94,15 +94,6 @@ function selectorWhere(selector: RollupSelector, from: number, to: number): { cl
   return { clause: where.join(" AND "), params };
 }
 
-interface Sums {
-  requests: number;
-  errors: number;
-  prompt: number;
-  completion: number;
-  cached: number;
-  cost: number;
-}
-
 /**
  * Stats in the request-log shape from the model-level rollups: a few rows per minute, read in one scan; sums are
  * added up and histograms merged here, percentiles read off the merged histograms.
@@ -145,17 +136,7 @@ async function computeRollupStats(executor: Pick<SqlExecutor, "all">, window: St
 }
 
 function group(sum: Sums, seconds: number, latency: LatencyHistogram, ttft: LatencyHistogram, feedback: GroupStats["feedback"]): GroupStats {
-  return {
-    requests: sum.requests,
-    rps: round(sum.requests / seconds, 3),
-    errors: sum.errors,
-    error_rate: sum.requests === 0 ? 0 : round(sum.errors / sum.requests, 4),
-    latency_ms: percentiles(latency),
-    ttft_ms: percentiles(ttft),
-    tokens: { prompt: sum.prompt, completion: sum.completion, cached: sum.cached },
-    cost_usd: round(sum.cost, 6),
-    feedback,
-  };
+  return groupStats(sum, seconds, percentiles(latency), percentiles(ttft), feedback);
 }
 
 function percentiles(histogram: LatencyHistogram): Percentiles {
