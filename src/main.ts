@@ -1,3 +1,4 @@
+import { availableParallelism } from "node:os";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { createApp, type App, type AppDeps } from "./app.js";
@@ -24,7 +25,7 @@ import { createFastPathStage } from "./routing/fast-path-stage.js";
 import { createAccounting } from "./accounting/accounting.js";
 import { createAccountingStage } from "./accounting/accounting-stage.js";
 import { createPriceBook } from "./accounting/price-book.js";
-import { loadTokenCounter, promptTokens } from "./limits/prompt-tokens.js";
+import { countTextsBounded, loadTokenCounter, promptTokens } from "./limits/prompt-tokens.js";
 import { createFaultBoard } from "./drills/fault-board.js";
 import { createLargeBodyGate } from "./http/large-body-gate.js";
 import { createAdminFaultRoutes } from "./http/routes/admin-faults.js";
@@ -47,6 +48,7 @@ import { createEvalStore } from "./evals/eval-store.js";
 import { createStaticUiRoutes } from "./http/static-ui.js";
 import { defaultUiDir } from "./compose/default-ui-dir.js";
 import { warmUpHttp, warmUpValidators } from "./compose/warm-up.js";
+import { createJsonParseWorkers } from "./http/json-parse-workers.js";
 
 /** A running gateway: its address and a way to stop it gracefully. */
 export interface RunningGateway {
@@ -91,7 +93,7 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
   const time = options.time;
   // The one tokenizer and price book: the accounting service and the budgets share them.
   const countTokens = await loadTokenCounter();
-  const accounting = createAccounting(createPriceBook(config.models), { text: countTokens, prompt: (operation, body) => promptTokens(operation, body, countTokens) });
+  const accounting = createAccounting(createPriceBook(config.models), { text: (text) => countTextsBounded([text], countTokens), prompt: (operation, body) => promptTokens(operation, body, countTokens) });
   const security = createSecurity(config, redis, logger, accounting.prices, time?.now);
   const now = time?.now ?? Date.now;
   // Fault drills decorate every provider; with no fault in force a call costs one length check more.
@@ -154,6 +156,8 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
     limitBytes: serverConfig.body_limit_bytes,
     scan: { maxDepth: limits.max_json_depth, maxElements: limits.max_json_elements },
     gate: createLargeBodyGate({ thresholdBytes: serverConfig.large_body_bytes, maxConcurrent: serverConfig.max_concurrent_large_bodies }),
+    // One core is the main thread's; large bodies parse on the others (at most two threads: parsing is bursty).
+    workers: createJsonParseWorkers({ threads: Math.min(2, availableParallelism() - 1) }),
   };
   const pipeline = { registry, routing, body, requestLimits: limits, stages: wrappedStages, versions: progressive?.resolver ?? versions.resolver };
   const responseStore = config.responses.store ? database : undefined;
@@ -275,6 +279,7 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
       await progressive?.close();
       await versions.close();
       await registry.close();
+      await body.workers.close();
       await security.close();
       await cacheStore.close();
       await redis.close();

@@ -28,8 +28,8 @@ const redis = await startRedis();
 const upstream = await startProcess(tsx, [join(root, "test/helpers/fake-upstream-main.ts")], /(http:\S+)\n/);
 const model = `models:\n  - name: story\n    deployments:\n      - { provider: openai-compatible, base_url: "${upstream.match}", upstream_model: tiny }\n`;
 const logging = "logging: { level: info, requests: true }\n";
-writeFileSync(join(work, "open.yaml"), `server: { port: 0 }\n${logging}${model}`);
-writeFileSync(join(work, "auth.yaml"), `server: { port: 0 }\n${logging}auth: { mode: keys, admin_key: "${adminKey}", store: redis, redis_url: "${redis.url}" }\nlimits: { backend: redis, redis_url: "${redis.url}" }\n${model}`);
+writeFileSync(join(work, "open.yaml"), `server: { port: 0 }\ndatabase: { path: "${join(work, "open.db")}" }\n${logging}${model}`);
+writeFileSync(join(work, "auth.yaml"), `server: { port: 0 }\ndatabase: { path: "${join(work, "auth.db")}" }\n${logging}auth: { mode: keys, admin_key: "${adminKey}", store: redis, redis_url: "${redis.url}" }\nlimits: { backend: redis, redis_url: "${redis.url}" }\n${model}`);
 const serve = (config: string): ReturnType<typeof startProcess> =>
   startProcess("node", ["--import", "tsx", join(root, "src/cli/gantry.ts"), "serve", "--config", join(work, config)], /"url":"(http:[^"]+)"/, { logFile: join(work, `${config}.log`) });
 const [open, secured] = await Promise.all([serve("open.yaml"), serve("auth.yaml")]);

@@ -37,7 +37,7 @@ const work = mkdtempSync(join(tmpdir(), "gantry-body-blocking-"));
 const upstream = await startProcess(tsx, [join(root, "test/helpers/fake-upstream-main.ts")], /(http:\S+)\n/);
 const configFile = join(work, "gantry.yaml");
 // max_prompt_tokens is raised so big bodies take the whole path (validation, tokenizing, forwarding) rather than a 400.
-writeFileSync(configFile, `server: { port: 0 }\nlogging: { level: info, requests: true }\nlimits: { max_prompt_tokens: 10000000 }\nmodels:\n  - name: story\n    deployments:\n      - { provider: openai-compatible, base_url: "${upstream.match}", upstream_model: tiny }\n`);
+writeFileSync(configFile, `server: { port: 0 }\ndatabase: { path: "${join(work, "gantry.db")}" }\nlogging: { level: info, requests: true }\nlimits: { max_prompt_tokens: 10000000 }\nmodels:\n  - name: story\n    deployments:\n      - { provider: openai-compatible, base_url: "${upstream.match}", upstream_model: tiny }\n`);
 const cpuFile = join(work, "loop-cpu");
 // Preloaded into the gateway: SIGUSR2 writes the largest CPU time between two ticks since the previous signal, and resets it.
 const cpuMonitor = `import { writeFileSync } from "node:fs";

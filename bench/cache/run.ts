@@ -34,7 +34,7 @@ const configFile = join(work, "gantry.yaml");
 const deployment = (url: string): string => `      - { provider: openai-compatible, base_url: "${url}", upstream_model: tiny }`;
 writeFileSync(
   configFile,
-  `server: { port: 0 }\nlogging: { level: info, requests: true }\ncache: { backend: memory, ttl_seconds: 600 }\nmodels:\n` +
+  `server: { port: 0 }\ndatabase: { path: "${join(work, "gantry.db")}" }\nlogging: { level: info, requests: true }\ncache: { backend: memory, ttl_seconds: 600 }\nmodels:\n` +
     `  - name: cached\n    cache: { mode: exact }\n    deployments:\n${deployment(upstream.match)}\n` +
     `  - name: plain\n    deployments:\n${deployment(upstream.match)}\n  - name: plain-instant\n    deployments:\n${deployment(instant.match)}\n`,
 );

@@ -15,7 +15,7 @@ const gatewayRoot = values["gateway-root"] ?? root;
 const work = mkdtempSync(join(tmpdir(), "gantry-cold-"));
 const upstream = await startProcess(join(root, "node_modules/.bin/tsx"), [join(root, "test/helpers/fake-upstream-main.ts")], /(http:\S+)\n/);
 const configFile = join(work, "gantry.yaml");
-writeFileSync(configFile, `server: { port: 0 }\nlogging: { level: info, requests: true }\nmodels:\n  - name: story\n    deployments:\n      - { provider: openai-compatible, base_url: "${upstream.match}", upstream_model: tiny }\n`);
+writeFileSync(configFile, `server: { port: 0 }\ndatabase: { path: "${join(work, "gantry.db")}" }\nlogging: { level: info, requests: true }\nmodels:\n  - name: story\n    deployments:\n      - { provider: openai-compatible, base_url: "${upstream.match}", upstream_model: tiny }\n`);
 // The fake upstream is warmed first (its own cold start is not the gateway's).
 const direct = new Pool(new URL(upstream.match).origin, { connections: 4 });
 const directBody = JSON.stringify({ model: "tiny", messages: [{ role: "user", content: "Hello" }], ...(values.stream ? { stream: true } : {}) });

@@ -37,7 +37,7 @@ const modes = ["plain", "stream"] as const;
 
 const upstream = await startProcess(tsx, [join(root, "test/helpers/fake-upstream-main.ts")], /(http:\S+)\n/);
 const configFile = join(work, "gantry.yaml");
-writeFileSync(configFile, `server: { port: 0 }\nlogging: { level: info, requests: true }\nmodels:\n  - name: story\n    deployments:\n      - { provider: openai-compatible, base_url: "${upstream.match}", upstream_model: tiny }\n`);
+writeFileSync(configFile, `server: { port: 0 }\ndatabase: { path: "${join(work, "gantry.db")}" }\nlogging: { level: info, requests: true }\nmodels:\n  - name: story\n    deployments:\n      - { provider: openai-compatible, base_url: "${upstream.match}", upstream_model: tiny }\n`);
 // The gateway logs one JSON line per request to a file: logging stays on, as in production.
 const gatewayLog = join(work, "gateway.log");
 

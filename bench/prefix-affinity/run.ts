@@ -100,7 +100,7 @@ try {
   const deployments = engines.map((origin) => `      - { provider: openai-compatible, base_url: "${origin}/v1", upstream_model: ${served} }`).join("\n");
   const models = strategies.map((strategy) => `  - name: ${strategy}\n    routing: { strategy: ${strategy} }\n    deployments:\n${deployments}`).join("\n");
   const configFile = join(work, "gantry.yaml");
-  writeFileSync(configFile, `server: { port: 0 }\nlogging: { level: info, requests: false }\nmodels:\n${models}\n`);
+  writeFileSync(configFile, `server: { port: 0 }\ndatabase: { path: "${join(work, "gantry.db")}" }\nlogging: { level: info, requests: false }\nmodels:\n${models}\n`);
   const gateway = await startProcess("node", ["--import", "tsx", join(root, "src/cli/gantry.ts"), "serve", "--config", configFile], /"url":"(http:[^"]+)"/);
   children.push(gateway);
   const client = createStreamClient(gateway.match, concurrency * 2);

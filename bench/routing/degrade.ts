@@ -48,7 +48,7 @@ try {
   // One model per strategy over the same replicas: each phase starts with fresh routing state. Retry and breaker are defaults.
   const models = ["baseline", ...strategies].map((name) => `  - name: ${name}\n    routing: { strategy: ${name === "baseline" ? "round-robin" : name} }\n    deployments:\n${deployments}`).join("\n");
   const configFile = join(work, "gantry.yaml");
-  writeFileSync(configFile, `server: { port: 0 }\nlogging: { level: info, requests: false }\nmodels:\n${models}\n`);
+  writeFileSync(configFile, `server: { port: 0 }\ndatabase: { path: "${join(work, "gantry.db")}" }\nlogging: { level: info, requests: false }\nmodels:\n${models}\n`);
   // Readiness is read from the "gantry listening" line, so the level stays info; per-request lines are off.
   const gateway = await startProcess("node", ["--import", "tsx", join(root, "src/cli/gantry.ts"), "serve", "--config", configFile], /"url":"(http:[^"]+)"/);
   children.push(gateway);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { countTextsBounded, loadTokenCounter, promptTokens, tokenizeBudgetChars, type CountTokens } from "../../src/limits/prompt-tokens.js";
+import { countInPieces, countTextsBounded, loadTokenCounter, promptTokens, tokenizeBudgetChars, type CountTokens } from "../../src/limits/prompt-tokens.js";
 
 /** A counter that records how many characters it was asked to tokenize: 1 token per 5 characters. */
 function recordingCounter(): { count: CountTokens; tokenizedChars: () => number; calls: () => number } {
@@ -55,5 +55,35 @@ describe("promptTokens bounds tokenization per request", () => {
   it("counts real o200k tokens for a short text", async () => {
     const count = await loadTokenCounter();
     expect(count("Hello, world!")).toBe(4);
+  });
+});
+
+describe("countInPieces keeps the BPE's superlinear runs short", () => {
+  it("hands the tokenizer at most 256 characters at a time, cut at whitespace in prose, never splitting a surrogate pair", () => {
+    const pieces: string[] = [];
+    const record: CountTokens = (piece) => {
+      pieces.push(piece);
+      return 1;
+    };
+    const prose = "the quick brown fox jumps over the lazy dog ".repeat(200);
+    countInPieces(prose, record);
+    expect(pieces.join("")).toBe(prose);
+    expect(Math.max(...pieces.map((piece) => piece.length))).toBeLessThanOrEqual(256);
+    expect(pieces.slice(1).every((piece) => piece.startsWith(" "))).toBe(true);
+    pieces.length = 0;
+    const emoji = `x${"😀".repeat(1000)}`;
+    countInPieces(emoji, record);
+    expect(pieces.join("")).toBe(emoji);
+    // A lone surrogate would come back from UTF-8 as U+FFFD.
+    expect(pieces.every((piece) => Buffer.from(piece).toString() === piece)).toBe(true);
+  });
+
+  it("counts prose exactly as the whole text, and 32K characters of one letter in pieces", async () => {
+    const count = await loadTokenCounter();
+    const prose = "Gantry routes requests to models; it counts tokens before it forwards them. ".repeat(500);
+    const { countTokens } = await import("gpt-tokenizer/encoding/o200k_base");
+    expect(count(prose)).toBe(countTokens(prose));
+    // Whole, this run takes seconds of BPE; in pieces its count stays close to the whole's 4,096 tokens.
+    expect(count("x".repeat(32 * 1024))).toBeGreaterThanOrEqual(4096);
   });
 });

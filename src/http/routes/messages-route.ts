@@ -6,7 +6,7 @@ import { anthropicCountTokensRequestSchema, anthropicMessagesRequestSchema, anth
 import { createAnthropicStreamTranslator, type AnthropicEvent } from "../../protocol/anthropic-stream.js";
 import { chatCompletionRequestSchema } from "../../protocol/openai-requests.js";
 import { readUsage } from "../../protocol/openai-responses.js";
-import { promptTokens, type CountTokens } from "../../limits/prompt-tokens.js";
+import { countTextsBounded, promptTokens, type CountTokens } from "../../limits/prompt-tokens.js";
 import { validateRequest } from "../../protocol/validate-request.js";
 import { readValidatedJson } from "../read-json-body.js";
 import type { MethodHandlers } from "../route-table.js";
@@ -52,7 +52,7 @@ export function createMessagesRoutes(deps: MessagesRouteDeps): Map<string, Metho
           if (deps.routing.get(request.model) === undefined) throw new GatewayError("model_not_found", { message: `The model "${request.model}" does not exist.`, param: "model" });
           const body = anthropicToChat(request);
           // Tool definitions are part of the prompt a model sees, as Anthropic counts them.
-          const tools = Array.isArray(body["tools"]) ? deps.countTokens(JSON.stringify(body["tools"])) : 0;
+          const tools = Array.isArray(body["tools"]) ? countTextsBounded([JSON.stringify(body["tools"])], deps.countTokens) : 0;
           sendJson(context.response, 200, { input_tokens: promptTokens("chat", body, deps.countTokens) + tools });
         },
       },
