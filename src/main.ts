@@ -48,6 +48,7 @@ import { createEvalStore } from "./evals/eval-store.js";
 import { createStaticUiRoutes } from "./http/static-ui.js";
 import { defaultUiDir } from "./compose/default-ui-dir.js";
 import { warmUpHttp, warmUpValidators } from "./compose/warm-up.js";
+import { warmUpThroughCopy } from "./compose/warm-up-gateway.js";
 import { createJsonParseWorkers } from "./http/json-parse-workers.js";
 
 /** A running gateway: its address and a way to stop it gracefully. */
@@ -232,6 +233,7 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
   // answers at all, answers for a warm process.
   warmUpValidators(body.scan);
   await warmUpHttp();
+  await warmUpThroughCopy(config.server.warm_up_requests, (copyConfig) => startGateway(copyConfig));
   // requireHostHeader off: the app answers a missing Host with a JSON 400 (http/host-check.ts), not node's empty one.
   const server = createServer({ maxHeaderSize: config.server.max_header_bytes, noDelay: true, requireHostHeader: false }, app.handle);
   server.keepAliveTimeout = config.server.keep_alive_timeout_ms;

@@ -5,14 +5,13 @@
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
-import { performance } from "node:perf_hooks";
 import { parseArgs } from "node:util";
 import { Pool } from "undici";
 import { runConstantRate, summarizeRun, type RateRunSummary } from "../lib/constant-rate.js";
-import { bigChatBody } from "../lib/big-bodies.js";
+import { startBodySender } from "../lib/body-sender.js";
 import { scrapeLoopDelay, type LoopDelay } from "../lib/event-loop-delay.js";
 import { gantryEntry, startProcess, stopProcess } from "../lib/processes.js";
-import { summarize, type LatencySummary } from "../lib/stats.js";
+import type { LatencySummary } from "../lib/stats.js";
 
 const { values } = parseArgs({
   options: {
@@ -44,10 +43,9 @@ writeFileSync(configFile, `server: { port: 0 }\ndatabase: { path: "${join(work, 
 const gateway = await startProcess("node", [...profileFlags, ...gantryEntry(values.gateway, root), "serve", "--config", configFile], /"url":"(http:[^"]+)"/, { logFile: join(work, "gateway.log") });
 
 const small = JSON.stringify({ model: "story", messages: [{ role: "user", content: "Hello" }] });
-const big = bigChatBody("bulk");
-
 const smallPool = new Pool(gateway.match, { connections: 128 });
-const bigPool = new Pool(gateway.match, { connections: 8 });
+// The big bodies leave from a process of their own: writing 4 MiB here would delay this process's small requests.
+const bigSender = await startBodySender(root, { url: gateway.match, kind: "big", model: "bulk", "every-ms": bigEveryMs, "duration-ms": durationMs });
 
 async function send(pool: Pool, body: string): Promise<void> {
   const response = await pool.request({ path: "/v1/chat/completions", method: "POST", headers: { "content-type": "application/json" }, body });
@@ -55,34 +53,19 @@ async function send(pool: Pool, body: string): Promise<void> {
   if (response.statusCode !== 200) throw new Error(`status ${response.statusCode}`);
 }
 
-/** Sends one big body every `everyMs` for `forMs` (a bounded count); records each one's latency and failures. */
-async function bigBodies(everyMs: number, forMs: number): Promise<{ sent: number; errors: number; latency: LatencySummary }> {
-  const latencies: number[] = [];
-  const inFlight: Promise<void>[] = [];
-  let errors = 0;
-  for (let index = 0; index < Math.max(1, Math.floor(forMs / everyMs)); index++) {
-    const started = performance.now();
-    inFlight.push(send(bigPool, big).then(() => void latencies.push(performance.now() - started), () => void errors++));
-    await new Promise((resolve) => setTimeout(resolve, everyMs));
-  }
-  await Promise.all(inFlight);
-  return { sent: inFlight.length, errors, latency: summarize(latencies) };
-}
-
 // Warm the gateway (JIT, connections) on both kinds first, so the phases compare steady states.
 await runConstantRate(rps, 2000, () => send(smallPool, small));
-for (let index = 0; index < 3; index++) await send(bigPool, big);
 
 // The gateway's event-loop delay over each phase (its longest main-thread stall), read from /metrics.
 await scrapeLoopDelay(gateway.match);
 const baseline: RateRunSummary = summarizeRun(await runConstantRate(rps, durationMs, () => send(smallPool, small)));
 const baselineLoop = await scrapeLoopDelay(gateway.match);
 const loadedRun = runConstantRate(rps, durationMs, () => send(smallPool, small));
-const bigResult = await bigBodies(bigEveryMs, durationMs);
+const bigResult = (await bigSender.run()) as { bytes: number; sent: number; errors: number; latency: LatencySummary };
 const loaded: RateRunSummary = summarizeRun(await loadedRun);
 const loadedLoop = await scrapeLoopDelay(gateway.match);
 
-await Promise.all([smallPool.close(), bigPool.close()]);
+await smallPool.close();
 await stopProcess(gateway.child);
 await stopProcess(upstream.child);
 await stopProcess(bulkUpstream.child);
@@ -93,7 +76,7 @@ const report = {
   machine: { cpus: cpus().length, model: cpus()[0]?.model ?? "unknown", node: process.version, loadavg: loadavg() },
   rps,
   seconds: durationMs / 1000,
-  bigBody: { bytes: Buffer.byteLength(big), messages: 64, messageBytes: 63 * 1024, everyMs: bigEveryMs, ...bigResult },
+  bigBody: { messages: 64, messageBytes: 63 * 1024, everyMs: bigEveryMs, ...bigResult },
   small: { baseline, withBigBodies: loaded },
   gatewayEventLoopDelayMs: { baseline: baselineLoop, withBigBodies: loadedLoop },
   p99Ratio: ratio,
@@ -102,7 +85,7 @@ const report = {
 };
 writeFileSync(values.out, `${JSON.stringify(report, null, 2)}\n`);
 
-console.log(`\nSmall requests at ${rps} RPS, ${durationMs / 1000}s per phase; big bodies: ${(Buffer.byteLength(big) / 1048576).toFixed(2)} MiB (64 × 63 KiB) every ${bigEveryMs} ms`);
+console.log(`\nSmall requests at ${rps} RPS, ${durationMs / 1000}s per phase; big bodies: ${(bigResult.bytes / 1048576).toFixed(2)} MiB (64 × 63 KiB) every ${bigEveryMs} ms`);
 const row = (name: string, summary: RateRunSummary, loop: LoopDelay): Record<string, string | number> => ({ phase: name, p50: summary.latency.p50, p90: summary.latency.p90, p99: summary.latency.p99, max: summary.latency.max, "achieved RPS": summary.achievedRps, errors: summary.errors, "gateway loop delay max": loop.maxMs, "loop p99": loop.p99Ms });
 console.table([row("small alone", baseline, baselineLoop), row("small + big bodies", loaded, loadedLoop)]);
 console.log(`p99 ratio ${ratio}× (target ≤ ${targetRatio}×): ${report.pass ? "PASS" : "MISS"}; big bodies sent ${bigResult.sent}, errors ${bigResult.errors}, p50 ${bigResult.latency.p50} ms, p99 ${bigResult.latency.p99} ms`);

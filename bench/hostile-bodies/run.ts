@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { Pool } from "undici";
 import { runConstantRate, summarizeRun, type RateRunSummary } from "../lib/constant-rate.js";
-import { hostileBodies, hostileBodyBytes as bodyBytes, hostilePath } from "../lib/big-bodies.js";
+import { startBodySender } from "../lib/body-sender.js";
 import { scrapeLoopDelay, type LoopDelay } from "../lib/event-loop-delay.js";
 import { gantryEntry, startProcess, stopProcess } from "../lib/processes.js";
 
@@ -52,12 +52,11 @@ function rss(): { nowBytes: number; peakBytes: number } {
   return { nowBytes: kib("VmRSS"), peakBytes: kib("VmHWM") };
 }
 
-const hostile = hostileBodies("story", "bulk");
-const kinds = Object.keys(hostile) as (keyof typeof hostile)[];
 const small = JSON.stringify({ model: "story", messages: [{ role: "user", content: "Hello" }] });
-
 const smallPool = new Pool(gateway.match, { connections: 64 });
-const hostilePool = new Pool(gateway.match, { connections: clients });
+// The hostile clients run in a process of their own: writing 4 MiB bodies here would delay this process's small
+// requests, and the bench would count its own stalls against the gateway. The sender warms the gateway on each kind.
+const sender = await startBodySender(root, { url: gateway.match, kind: "hostile", "small-model": "story", model: "bulk", clients, "max-per-client": maxPerClient, "duration-ms": durationMs });
 
 async function sendSmall(): Promise<void> {
   const response = await smallPool.request({ path: "/v1/chat/completions", method: "POST", headers: { "content-type": "application/json" }, body: small });
@@ -65,56 +64,36 @@ async function sendSmall(): Promise<void> {
   if (response.statusCode !== 200) throw new Error(`status ${response.statusCode}`);
 }
 
-/** One client: hostile bodies back to back until `untilMs` or `count` of them; counts the statuses it got. */
-async function hostileClient(client: number, untilMs: number, statuses: Map<string, number>, count = maxPerClient): Promise<void> {
-  for (let index = 0; index < count && performance.now() < untilMs; index++) {
-    const kind = kinds[(client + index) % kinds.length] ?? "token ids";
-    const body: string = hostile[kind];
-    let key: string;
-    try {
-      const response = await hostilePool.request({ path: hostilePath(kind), method: "POST", headers: { "content-type": "application/json" }, body });
-      const text = await response.body.text();
-      const code = response.statusCode === 200 ? "ok" : ((JSON.parse(text) as { error?: { code?: string } }).error?.code ?? "?");
-      key = `${kind}: ${response.statusCode} ${code}`;
-    } catch (error) {
-      key = `${kind}: ${error instanceof Error ? error.message : "error"}`;
-    }
-    statuses.set(key, (statuses.get(key) ?? 0) + 1);
-  }
-}
-
-// Warm the gateway (JIT, connections) on small requests and one of each hostile kind.
+// Warm the gateway (JIT, connections) on small requests.
 await runConstantRate(rps, 2000, sendSmall);
-await hostileClient(0, Number.POSITIVE_INFINITY, new Map(), kinds.length);
 const rssBefore = rss();
 
 // The gateway's event-loop delay over each phase (its longest main-thread stall), read from /metrics.
 await scrapeLoopDelay(gateway.match);
 const baseline: RateRunSummary = summarizeRun(await runConstantRate(rps, durationMs, sendSmall));
 const baselineLoop = await scrapeLoopDelay(gateway.match);
-const statuses = new Map<string, number>();
 const rssSamples: number[] = [];
 const sampler = setInterval(() => rssSamples.push(rss().nowBytes), 100);
-const hostileRun = Promise.all(Array.from({ length: clients }, (_, client) => hostileClient(client, performance.now() + durationMs, statuses)));
+const hostileRun = sender.run() as Promise<{ clients: number; bodyBytes: number; kinds: string[]; statuses: Record<string, number> }>;
 const loaded: RateRunSummary = summarizeRun(await runConstantRate(rps, durationMs, sendSmall));
-await hostileRun;
+const hostileResult = await hostileRun;
 const loadedLoop = await scrapeLoopDelay(gateway.match);
 clearInterval(sampler);
 const rssAfter = rss();
 
-await Promise.all([smallPool.close(), hostilePool.close()]);
+await smallPool.close();
 await stopProcess(gateway.child);
 await stopProcess(upstream.child);
 await stopProcess(bulkUpstream.child);
 
-const fiveHundreds = [...statuses].filter(([key]) => / 5\d\d /.test(key)).reduce((sum, [, count]) => sum + count, 0);
+const fiveHundreds = Object.entries(hostileResult.statuses).filter(([key]) => / 5\d\d /.test(key)).reduce((sum, [, count]) => sum + count, 0);
 const mib = (bytes: number): number => Math.round(bytes / 2 ** 20);
 const report = {
   date: new Date().toISOString(),
   machine: { cpus: cpus().length, model: cpus()[0]?.model ?? "unknown", node: process.version, loadavg: loadavg() },
   rps,
   seconds: durationMs / 1000,
-  hostile: { clients, bodyBytes, kinds, statuses: Object.fromEntries([...statuses].sort()), fiveHundreds },
+  hostile: { ...hostileResult, fiveHundreds },
   small: { baseline, withHostileBodies: loaded },
   gatewayEventLoopDelayMs: { baseline: baselineLoop, withHostileBodies: loadedLoop },
   rss: { beforeMiB: mib(rssBefore.nowBytes), maxSampledMiB: mib(Math.max(...rssSamples)), peakMiB: mib(rssAfter.peakBytes), afterMiB: mib(rssAfter.nowBytes) },

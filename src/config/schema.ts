@@ -56,6 +56,8 @@ export const configSchema = z
         large_body_bytes: z.number().int().positive().default(1024 * 1024),
         /** Large bodies read, parsed and validated at once; more get 429 server_busy with Retry-After. */
         max_concurrent_large_bodies: z.number().int().positive().default(4),
+        /** Requests sent through a private copy of the gateway before it listens, so the first real ones run compiled code; 0 = none. */
+        warm_up_requests: z.number().int().min(0).max(100_000).default(400),
         /** Element counts and JSON nesting per request, checked before any expensive step. */
         request_limits: requestLimitsConfigSchema.prefault({}),
         /** Browser origins allowed to call the gateway; absent = CORS off. */

@@ -24,7 +24,7 @@ export async function startTestGateway(yaml: string, options: { logs?: boolean }
   const config = parseConfig(yaml, process.env, "test");
   const logger = pino({ level: options.logs === true ? "info" : "silent" });
   const database = testDatabase(yaml, config);
-  return startGateway({ ...config, database, server: { ...config.server, port: 0, host: "127.0.0.1" } }, { logger });
+  return startGateway({ ...config, database, server: { ...config.server, port: 0, host: "127.0.0.1", warm_up_requests: 0 } }, { logger });
 }
 
 /** YAML for one model named `story` with one openai-compatible deployment per base URL. */
@@ -41,7 +41,7 @@ export async function startClockedGateway(yaml: string, clock: FakeClock, option
   const config = parseConfig(yaml, process.env, "test");
   const database = testDatabase(yaml, config);
   return startGateway(
-    { ...config, database, server: { ...config.server, port: 0, host: "127.0.0.1" } },
+    { ...config, database, server: { ...config.server, port: 0, host: "127.0.0.1", warm_up_requests: 0 } },
     { logger: options.logger ?? pino({ level: "silent" }), time: { clock, schedule: clock.schedule, sleep: clock.sleep, now: clock.now } },
   );
 }

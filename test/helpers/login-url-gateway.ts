@@ -14,7 +14,7 @@ export async function startGatewayReadingLoginUrl(yaml: string): Promise<{ gatew
     },
   });
   const config = parseConfig(yaml, process.env, "test");
-  const gateway = await startGateway({ ...config, database: testDatabase(yaml, config), server: { ...config.server, port: 0, host: "127.0.0.1" } }, { logger: pino({ level: "info" }, sink) });
+  const gateway = await startGateway({ ...config, database: testDatabase(yaml, config), server: { ...config.server, port: 0, host: "127.0.0.1", warm_up_requests: 0 } }, { logger: pino({ level: "info" }, sink) });
   const logged = lines.map((line) => JSON.parse(line) as { login_url?: string }).find((line) => line.login_url !== undefined);
   return { gateway, loginUrl: logged?.login_url };
 }

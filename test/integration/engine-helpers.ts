@@ -26,7 +26,7 @@ export async function startEngineGateway(yaml: string, options: { logs?: boolean
   const config = parseConfig(yaml, process.env, "test");
   const metrics = createEngineMetrics();
   const gateway = await startGateway(
-    { ...config, database: testDatabase(yaml, config), server: { ...config.server, port: 0, host: "127.0.0.1" } },
+    { ...config, database: testDatabase(yaml, config), server: { ...config.server, port: 0, host: "127.0.0.1", warm_up_requests: 0 } },
     {
       logger: pino({ level: options.logs === true ? "info" : "silent" }),
       providerFactory: (deployment, modelName, timeouts) =>
