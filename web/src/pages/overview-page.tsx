@@ -59,7 +59,7 @@ export function OverviewPage() {
               <XAxis dataKey="time" minTickGap={40} />
               <YAxis />
               <Tooltip />
-              <Line type="monotone" dataKey="rps" stroke="#2563eb" dot={false} isAnimationActive={false} />
+              <Line type="monotone" dataKey="rps" stroke="var(--series-1)" dot={false} isAnimationActive={false} />
             </LineChart>
           </ResponsiveContainer>
         </figure>
@@ -72,9 +72,9 @@ export function OverviewPage() {
               <YAxis />
               <Tooltip />
               <Legend />
-              <Line type="monotone" dataKey="p50" stroke="#16a34a" dot={false} isAnimationActive={false} />
-              <Line type="monotone" dataKey="p95" stroke="#ca8a04" dot={false} isAnimationActive={false} />
-              <Line type="monotone" dataKey="p99" stroke="#dc2626" dot={false} isAnimationActive={false} />
+              <Line type="monotone" dataKey="p50" stroke="var(--series-2)" dot={false} isAnimationActive={false} />
+              <Line type="monotone" dataKey="p95" stroke="var(--warn)" dot={false} isAnimationActive={false} />
+              <Line type="monotone" dataKey="p99" stroke="var(--bad)" dot={false} isAnimationActive={false} />
             </LineChart>
           </ResponsiveContainer>
         </figure>
@@ -88,7 +88,7 @@ export function OverviewPage() {
                 <XAxis dataKey="type" />
                 <YAxis allowDecimals={false} />
                 <Tooltip />
-                <Bar dataKey="count" fill="#dc2626" isAnimationActive={false} />
+                <Bar dataKey="count" fill="var(--bad)" isAnimationActive={false} />
               </BarChart>
             </ResponsiveContainer>
           )}

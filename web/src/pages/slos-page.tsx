@@ -179,7 +179,7 @@ function SloPanel({ slo }: { slo: SloStatus }) {
               const span = windowMs(point.window) ?? 0;
               return (
                 <td key={point.window}>
-                  <LinkTo to={requestsPath(slo.selector, Date.now() - span, Date.now())} label={`Requests of ${slo.name} in the last ${point.window}`}>
+                  <LinkTo to={requestsPath(slo.selector, Date.now() - span, Date.now())} label={`${formatNumber(point.events)} requests of ${slo.name} in the last ${point.window}`}>
                     {formatNumber(point.events)}
                   </LinkTo>
                 </td>
