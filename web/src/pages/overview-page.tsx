@@ -1,8 +1,9 @@
-import { useMemo, useState } from "react";
+import { useMemo } from "react";
 import { CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis, BarChart, Bar } from "recharts";
 import { query } from "../api.js";
 import type { WindowStats } from "../api-types.js";
 import { formatMs, formatNumber, formatPercent, formatUsd } from "../format.js";
+import { navigate, useLocation } from "../router.js";
 import { useFetch } from "../use-fetch.js";
 import { useLive } from "../use-live.js";
 import { StatCard } from "./stat-card.js";
@@ -15,10 +16,11 @@ const ranges = [
   { label: "Last 30 days", seconds: 30 * 24 * 3600 },
 ] as const;
 
-/** Live figures from GET /admin/live (SSE) and historical ones from GET /admin/stats for the picked range. */
+/** Live figures from GET /admin/live (SSE) and historical ones from GET /admin/stats for the picked range (`?range=`, seconds, so a view can be linked). */
 export function OverviewPage() {
   const { latest, history, connected } = useLive();
-  const [range, setRange] = useState<number>(3600);
+  const picked = Number(useLocation().search.get("range"));
+  const range = ranges.some((item) => item.seconds === picked) ? picked : 3600;
   // The window is fixed when the range is picked, so the figures do not refetch on every render.
   const statsPath = useMemo(() => `/admin/stats${query({ window: range })}`, [range]);
   const stats = useFetch<WindowStats>(statsPath);
@@ -56,8 +58,8 @@ export function OverviewPage() {
           <ResponsiveContainer width="100%" height={200}>
             <LineChart data={chart}>
               <CartesianGrid strokeDasharray="3 3" />
-              <XAxis dataKey="time" minTickGap={40} />
-              <YAxis />
+              <XAxis stroke="var(--muted)" dataKey="time" minTickGap={40} />
+              <YAxis stroke="var(--muted)" />
               <Tooltip />
               <Line type="monotone" dataKey="rps" stroke="var(--series-1)" dot={false} isAnimationActive={false} />
             </LineChart>
@@ -68,8 +70,8 @@ export function OverviewPage() {
           <ResponsiveContainer width="100%" height={200}>
             <LineChart data={chart}>
               <CartesianGrid strokeDasharray="3 3" />
-              <XAxis dataKey="time" minTickGap={40} />
-              <YAxis />
+              <XAxis stroke="var(--muted)" dataKey="time" minTickGap={40} />
+              <YAxis stroke="var(--muted)" />
               <Tooltip />
               <Legend />
               <Line type="monotone" dataKey="p50" stroke="var(--series-2)" dot={false} isAnimationActive={false} />
@@ -85,8 +87,8 @@ export function OverviewPage() {
           ) : (
             <ResponsiveContainer width="100%" height={200}>
               <BarChart data={errors}>
-                <XAxis dataKey="type" />
-                <YAxis allowDecimals={false} />
+                <XAxis stroke="var(--muted)" dataKey="type" />
+                <YAxis stroke="var(--muted)" allowDecimals={false} />
                 <Tooltip />
                 <Bar dataKey="count" fill="var(--bad)" isAnimationActive={false} />
               </BarChart>
@@ -97,7 +99,7 @@ export function OverviewPage() {
 
       <h2>History</h2>
       <label htmlFor="range">Time range </label>
-      <select id="range" value={range} onChange={(event) => setRange(Number(event.target.value))}>
+      <select id="range" value={range} onChange={(event) => navigate(`/${query({ range: event.target.value })}`)}>
         {ranges.map((item) => (
           <option key={item.seconds} value={item.seconds}>
             {item.label}
