@@ -360,7 +360,7 @@ describe("every page, by keyboard and in both themes", () => {
     }
     console.log(`dashboard screenshots: ${screenshotDir}`);
     expect(failures, `axe-core found serious or critical violations:\n\n${failures.join("\n\n")}`).toEqual([]);
-  }, 120_000);
+  }, 180_000);
 });
 
 /** Stores two finished runs of one suite as `gantry eval` would: the older passes 1 of 2 items, the newer both. */
