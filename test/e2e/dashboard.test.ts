@@ -1,7 +1,7 @@
-import { mkdtempSync, readdirSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { chromium, type Browser, type Page } from "playwright-core";
+import { join, resolve } from "node:path";
+import { chromium, type Browser, type Locator, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildWeb } from "../../tools/build-web.js";
 import { openEvalStore } from "../../src/evals/open-eval-store.js";
@@ -9,9 +9,14 @@ import type { StoredItem } from "../../src/evals/eval-store.js";
 import { startFakeUpstream, type FakeUpstream } from "../helpers/fake-upstream.js";
 import { startTestGateway, upstreamConfig } from "../helpers/gateway.js";
 import { startGatewayReadingLoginUrl } from "../helpers/login-url-gateway.js";
+import { formatAxeViolations, seriousAxeViolations } from "../helpers/axe.js";
 import type { RunningGateway } from "../../src/main.js";
 
 const adminKey = "dashboard-admin-key-0123456789";
+// A laptop screen; the screenshots in docs/images/dashboard are taken at this size (npm run docs:screenshots).
+const viewport = { width: 1280, height: 800 };
+/** Where the browser test leaves a screenshot of every page in both themes (git-ignored). */
+const screenshotDir = resolve("test-artifacts/dashboard");
 const chromiumArgs = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"];
 
 let upstream: FakeUpstream;
@@ -56,7 +61,7 @@ beforeAll(async () => {
   databasePath = join(mkdtempSync(join(tmpdir(), "gantry-ui-db-")), "gantry.db");
   const slos = "slos:\n  - { name: story-availability, model: story, objective: 99.5, sli: { kind: availability } }";
   gateway = await startTestGateway(
-    upstreamConfig([upstream.baseUrl], `auth: { mode: keys, admin_key: "${adminKey}" }\nrequest_log: { bodies: true }\nui: { dir: "${uiDir}", live_interval_ms: 250 }\ndatabase: { path: "${databasePath}" }\n${slos}`),
+    upstreamConfig([upstream.baseUrl], `auth: { mode: keys, admin_key: "${adminKey}" }\nrequest_log: { bodies: true }\nui: { dir: "${uiDir}", live_interval_ms: 250 }\ndatabase: { path: "${databasePath}" }\ndrift: { min_samples: 5 }\nalerts: {}\n${slos}`),
   );
   browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: chromiumArgs });
 }, 120_000);
@@ -273,6 +278,89 @@ describe("the dashboard in Chromium", () => {
     expect(await context.cookies()).toHaveLength(0);
     await context.close();
   }, 30_000);
+});
+
+describe("every page, by keyboard and in both themes", () => {
+  it("tabs through the shell with a visible focus, and the theme toggle switches and remembers the dark theme", async () => {
+    const context = await browser.newContext({ colorScheme: "light", viewport });
+    const page = await context.newPage();
+    await logIn(page, adminKey);
+    await expect.poll(() => page.getByRole("heading", { name: "Overview" }).isVisible()).toBe(true);
+    const focused = (): Promise<string> => page.evaluate<string>("`${document.activeElement?.tagName} ${document.activeElement?.textContent}`");
+    const background = (): Promise<string> => page.evaluate<string>("getComputedStyle(document.body).backgroundColor");
+    expect(await background()).toBe("rgb(255, 255, 255)");
+
+    await page.keyboard.press("Tab");
+    expect(await focused()).toBe("A Skip to content");
+    await page.keyboard.press("Tab");
+    expect(await focused()).toBe("BUTTON Dark theme");
+    expect(await page.evaluate("getComputedStyle(document.activeElement).outlineStyle")).toBe("solid");
+    await page.keyboard.press("Enter");
+    expect(await page.evaluate("document.documentElement.dataset.theme")).toBe("dark");
+    expect(await background()).not.toBe("rgb(255, 255, 255)");
+    expect(await page.getByRole("button", { name: "Dark theme" }).getAttribute("aria-pressed")).toBe("true");
+    await page.keyboard.press("Tab");
+    expect(await focused()).toBe("BUTTON Log out");
+    await page.keyboard.press("Tab");
+    expect(await focused()).toBe("A Overview");
+    await page.keyboard.press("Tab");
+    expect(await focused()).toBe("A Models");
+    await page.keyboard.press("Enter");
+    await expect.poll(() => page.getByRole("heading", { name: "Models" }).isVisible()).toBe(true);
+
+    // The pick outlives a reload; picking again goes back to light.
+    await page.reload();
+    await expect.poll(() => page.getByRole("heading", { name: "Models" }).isVisible()).toBe(true);
+    expect(await background()).not.toBe("rgb(255, 255, 255)");
+    await page.getByRole("button", { name: "Dark theme" }).click();
+    expect(await background()).toBe("rgb(255, 255, 255)");
+    await context.close();
+  }, 30_000);
+
+  it("has no serious or critical axe-core violations on any page in either theme, and leaves a screenshot of each", async () => {
+    const runs = ((await (await admin("/admin/evals/runs")).json()) as { data: { id: string }[] }).data;
+    const request = ((await (await admin("/admin/requests?client_request_id=dash-e2e-2")).json()) as { data: { id: string }[] }).data[0];
+    expect(runs.length).toBeGreaterThanOrEqual(2);
+    expect(request).toBeDefined();
+    const pages: { name: string; path: string; ready: (page: Page) => Locator }[] = [
+      { name: "overview", path: "/", ready: (page) => page.getByTestId("stats-requests") },
+      { name: "models", path: "/models", ready: (page) => page.getByTestId("breaker-story/0") },
+      { name: "requests", path: "/requests", ready: (page) => page.getByTestId("request-row") },
+      { name: "request-detail", path: `/requests/${encodeURIComponent(request?.id ?? "")}`, ready: (page) => page.getByTestId("request-detail") },
+      { name: "slos", path: "/slos", ready: (page) => page.getByTestId("budget-remaining") },
+      { name: "drift", path: "/drift", ready: (page) => page.getByTestId(/^drift-/).or(page.getByText("No samples in the current window.")) },
+      { name: "registry", path: "/registry", ready: (page) => page.getByTestId("history-row") },
+      { name: "evals", path: "/evals", ready: (page) => page.getByTestId("eval-run") },
+      { name: "eval-compare", path: `/evals?a=${runs[1]?.id ?? ""}&b=${runs[0]?.id ?? ""}`, ready: (page) => page.getByTestId("compare-item") },
+      { name: "keys", path: "/keys", ready: (page) => page.getByTestId("key-app") },
+    ];
+    mkdirSync(screenshotDir, { recursive: true });
+    const failures: string[] = [];
+    const check = async (page: Page, name: string, theme: string): Promise<void> => {
+      // Charts size themselves after the first layout: wait for their drawing before judging or taking the picture.
+      for (const chart of await page.locator(".recharts-responsive-container").all()) await chart.locator("svg").first().waitFor();
+      const violations = await seriousAxeViolations(page);
+      if (violations.length > 0) failures.push(`${name}, ${theme} theme:\n${formatAxeViolations(violations)}`);
+      await page.screenshot({ path: join(screenshotDir, `${name}-${theme}.png`) });
+    };
+    for (const theme of ["light", "dark"] as const) {
+      const context = await browser.newContext({ colorScheme: theme, viewport });
+      const page = await context.newPage();
+      await page.goto(`${gateway.url}/ui/`);
+      await page.getByLabel("Admin key or admin virtual key").waitFor();
+      await check(page, "login", theme);
+      await logIn(page, adminKey);
+      await page.getByRole("heading", { name: "Overview" }).waitFor();
+      for (const item of pages) {
+        await page.goto(`${gateway.url}/ui${item.path}`);
+        await item.ready(page).first().waitFor();
+        await check(page, item.name, theme);
+      }
+      await context.close();
+    }
+    console.log(`dashboard screenshots: ${screenshotDir}`);
+    expect(failures, `axe-core found serious or critical violations:\n\n${failures.join("\n\n")}`).toEqual([]);
+  }, 180_000);
 });
 
 /** Stores two finished runs of one suite as `gantry eval` would: the older passes 1 of 2 items, the newer both. */

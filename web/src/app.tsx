@@ -12,6 +12,7 @@ import { SlosPage } from "./pages/slos-page.js";
 import { DriftPage } from "./pages/drift-page.js";
 import { RegistryPage } from "./pages/registry-page.js";
 import { EvalsPage } from "./pages/evals-page.js";
+import { useTheme } from "./theme.js";
 
 const nav = [
   { path: "/", label: "Overview" },
@@ -50,6 +51,7 @@ function firstSession(): Promise<SessionInfo> {
 export function App() {
   const [session, setSession] = useState<SessionInfo | null | undefined>(undefined);
   const { path } = useLocation();
+  const { theme, toggle } = useTheme();
 
   useEffect(() => {
     setUnauthorizedHandler(() => {
@@ -85,9 +87,15 @@ export function App() {
 
   return (
     <div className="shell">
+      <a className="skip-link" href="#main">
+        Skip to content
+      </a>
       <header className="topbar">
         <span className="brand">Gantry</span>
         <span className="who">{session.principal.kind === "admin_key" ? "admin key" : `key ${session.principal.name}`}</span>
+        <button type="button" aria-pressed={theme === "dark"} onClick={toggle}>
+          Dark theme
+        </button>
         <button type="button" onClick={() => void logout()}>
           Log out
         </button>
@@ -110,7 +118,7 @@ export function App() {
           ))}
         </ul>
       </nav>
-      <main>
+      <main id="main" tabIndex={-1}>
         <Page path={path} />
       </main>
     </div>

@@ -119,8 +119,8 @@ function FeatureHistogram({ feature, onOpen }: { feature: DriftFeature; onOpen: 
       <ResponsiveContainer width="100%" height={200}>
         <BarChart data={data} onClick={onOpen} style={{ cursor: "pointer" }}>
           <CartesianGrid strokeDasharray="3 3" />
-          <XAxis dataKey="bin" />
-          <YAxis tickFormatter={(value: number) => `${Math.round(value * 100)}%`} />
+          <XAxis stroke="var(--muted)" dataKey="bin" />
+          <YAxis stroke="var(--muted)" tickFormatter={(value: number) => `${Math.round(value * 100)}%`} />
           <Tooltip formatter={(value) => `${(Number(value) * 100).toFixed(1)}%`} />
           <Legend />
           <Bar dataKey="reference" fill="var(--muted)" />

@@ -146,8 +146,8 @@ function SloPanel({ slo }: { slo: SloStatus }) {
         <ResponsiveContainer width="100%" height={200}>
           <BarChart data={chart} onClick={(state) => typeof state.activeLabel === "string" && openWindow(state.activeLabel)}>
             <CartesianGrid strokeDasharray="3 3" />
-            <XAxis dataKey="window" />
-            <YAxis />
+            <XAxis stroke="var(--muted)" dataKey="window" />
+            <YAxis stroke="var(--muted)" />
             <Tooltip formatter={(value) => `${Number(value).toFixed(2)}×`} />
             <ReferenceLine y={1} stroke="var(--bad)" strokeDasharray="4 4" />
             <Bar dataKey="rate" name="burn rate" fill="var(--accent)" cursor="pointer" />
@@ -179,7 +179,7 @@ function SloPanel({ slo }: { slo: SloStatus }) {
               const span = windowMs(point.window) ?? 0;
               return (
                 <td key={point.window}>
-                  <LinkTo to={requestsPath(slo.selector, Date.now() - span, Date.now())} label={`Requests of ${slo.name} in the last ${point.window}`}>
+                  <LinkTo to={requestsPath(slo.selector, Date.now() - span, Date.now())} label={`${formatNumber(point.events)} requests of ${slo.name} in the last ${point.window}`}>
                     {formatNumber(point.events)}
                   </LinkTo>
                 </td>
