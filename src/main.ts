@@ -115,7 +115,7 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
       ? await openStore(config.database)
       : undefined;
   // Model versions (docs/registry.md): from here on a bare model name routes to its prod version.
-  const versions = await createModelVersions({ config, store: database, routing: configRouting, factory: providerFactory, logger, now, schedule: time?.schedule ?? systemSchedule });
+  const versions = await createModelVersions({ config, store: database, routing: configRouting, factory: providerFactory, logger, now, schedule: time?.schedule ?? systemSchedule, audit: security.audit });
   const routing = versions.routing;
   // Shadow traffic and canary analysis over the registry (docs/registry.md#shadow-traffic).
   const progressive =
