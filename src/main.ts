@@ -167,7 +167,7 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
       : createBatches({
           config: config.batch,
           store: database,
-          dispatch: createBatchDispatch({ routing, stages: observability.observer.wrapStages(batchStages), observer: observability.observer }),
+          dispatch: createBatchDispatch({ routing, versions: versions.resolver, stages: observability.observer.wrapStages(batchStages), observer: observability.observer }),
           interactiveInFlight: () => app.inFlight(),
           now,
           schedule: time?.schedule ?? systemSchedule,
