@@ -12,6 +12,7 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { Pool } from "undici";
 import { runConstantRate, summarizeRun, type RateRunSummary } from "../lib/constant-rate.js";
+import { scrapeLoopDelay, type LoopDelay } from "../lib/event-loop-delay.js";
 import { gantryEntry, startProcess, stopProcess, type Started } from "../lib/processes.js";
 import { percentile, summarize } from "../lib/stats.js";
 
@@ -64,6 +65,8 @@ interface Phase extends RateRunSummary {
   side: Side;
   rep: number;
   p95: number;
+  /** The gateway's event-loop delay over the phase: the main-thread stalls the shadow work could add. */
+  loopDelay: LoopDelay;
   latenciesMs: number[];
 }
 
@@ -71,6 +74,8 @@ const sent: Record<Side, number> = { off: 0, on: 0 };
 
 async function phase(side: Side, rep: number, rate: number, ms: number, answers: Answers): Promise<Phase> {
   let index = 0;
+  // A scrape resets the gateway's event-loop delay histogram, so the one after the phase reads that phase alone.
+  await scrapeLoopDelay(gateways[side].match);
   const result = await runConstantRate(rate, ms, async () => {
     const k = index++;
     sent[side]++;
@@ -82,7 +87,8 @@ async function phase(side: Side, rep: number, rate: number, ms: number, answers:
     answers[k] = text;
   });
   const sorted = [...result.latenciesMs].sort((a, b) => a - b);
-  return { side, rep, ...summarizeRun(result), p95: round(percentile(sorted, 0.95)), latenciesMs: result.latenciesMs };
+  const loopDelay = await scrapeLoopDelay(gateways[side].match);
+  return { side, rep, ...summarizeRun(result), p95: round(percentile(sorted, 0.95)), loopDelay, latenciesMs: result.latenciesMs };
 }
 
 // Warm-up: connection pools, JIT, the shadow path's lazy parts.
@@ -129,7 +135,7 @@ await Promise.all([gateways.off.pool.close(), gateways.on.pool.close()]);
 await Promise.all([stopProcess(gateways.off.child), stopProcess(gateways.on.child)]);
 await stopProcess(upstreams.child);
 
-const sideSummary = (side: Side): { p50: number; p95: number; p99: number; max: number; count: number; errors: number; achievedRps: number } => {
+const sideSummary = (side: Side): { p50: number; p95: number; p99: number; max: number; count: number; errors: number; achievedRps: number; loopDelayP99Ms: number; loopDelayMaxMs: number } => {
   const parts = phases.filter((item) => item.side === side);
   const all = parts.flatMap((item) => item.latenciesMs);
   const summary = summarize(all);
@@ -141,6 +147,8 @@ const sideSummary = (side: Side): { p50: number; p95: number; p99: number; max: 
     count: summary.count,
     errors: parts.reduce((sum, item) => sum + item.errors, 0),
     achievedRps: round(parts.reduce((sum, item) => sum + item.achievedRps, 0) / parts.length),
+    loopDelayP99Ms: round(parts.reduce((sum, item) => sum + item.loopDelay.p99Ms, 0) / parts.length),
+    loopDelayMaxMs: Math.max(...parts.map((item) => item.loopDelay.maxMs)),
   };
 };
 const off = sideSummary("off");
@@ -179,6 +187,7 @@ console.table(
 );
 console.log(`p99 delta ${fixed(deltaP99)} ms (target ≤ 1 ms); per repetition: ${repDeltas.map(fixed).join(", ")}`);
 console.log(`errors: off ${off.errors}, on ${on.errors}; achieved RPS: off ${off.achievedRps}, on ${on.achievedRps}`);
+console.log(`gateway event-loop delay (mean of phase p99s / max): off ${fixed(off.loopDelayP99Ms)} / ${fixed(off.loopDelayMaxMs)} ms, on ${fixed(on.loopDelayP99Ms)} / ${fixed(on.loopDelayMaxMs)} ms`);
 console.log(`client answers byte-identical: ${compared - mismatched} of ${compared} pairs${mismatched === 0 ? "" : " (MISMATCH)"}`);
 console.log(`shadow: ${view.counters.mirrored} mirrored of ${sent.on} requests (warm-up included), ${stored} comparisons stored (${view.failed} failed), agreement ${view.agreement_rate?.toFixed(3) ?? "n/a"}; dropped: ${view.counters.dropped_concurrency} concurrency, ${view.counters.dropped_budget} budget`);
 console.log(`Saved ${values.out}`);
