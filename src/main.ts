@@ -116,7 +116,7 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
       ? await openStore(config.database)
       : undefined;
   // Model versions (docs/registry.md): from here on a bare model name routes to its prod version.
-  const versions = await createModelVersions({ config, store: database, routing: configRouting, factory: providerFactory, logger, now, schedule: time?.schedule ?? systemSchedule });
+  const versions = await createModelVersions({ config, store: database, routing: configRouting, factory: providerFactory, logger, now, schedule: time?.schedule ?? systemSchedule, audit: security.audit });
   const routing = versions.routing;
   // Shadow traffic and canary analysis over the registry (docs/registry.md#shadow-traffic).
   const progressive =
@@ -168,7 +168,7 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
       : createBatches({
           config: config.batch,
           store: database,
-          dispatch: createBatchDispatch({ routing, stages: observability.observer.wrapStages(batchStages), observer: observability.observer }),
+          dispatch: createBatchDispatch({ routing, versions: versions.resolver, stages: observability.observer.wrapStages(batchStages), observer: observability.observer }),
           interactiveInFlight: () => app.inFlight(),
           now,
           schedule: time?.schedule ?? systemSchedule,

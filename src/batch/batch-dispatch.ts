@@ -16,6 +16,8 @@ export interface BatchReply {
   readonly statusCode: number;
   readonly requestId: string;
   readonly body: unknown;
+  /** The model version that served the line (docs/registry.md); absent when the registry chose none. */
+  readonly modelVersion?: string;
 }
 
 /**

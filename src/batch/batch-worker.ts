@@ -145,7 +145,7 @@ export function startBatchWorker(deps: BatchWorkerDeps): BatchWorker {
           .then(async (reply) => {
             if (stopping.signal.aborted) return;
             deps.budget.observe(performance.now() - started);
-            const result = JSON.stringify({ status_code: reply.statusCode, request_id: reply.requestId, body: reply.body });
+            const result = JSON.stringify({ status_code: reply.statusCode, request_id: reply.requestId, body: reply.body, ...(reply.modelVersion === undefined ? {} : { model_version: reply.modelVersion }) });
             await store.completeLines(claim.batch_id, line.body_hash, reply.statusCode < 400 ? "completed" : "failed", result);
           })
           .catch((error: unknown) => {

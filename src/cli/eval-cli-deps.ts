@@ -1,4 +1,5 @@
 import { loadSuite } from "../evals/load-suite.js";
+import type { GateVerdictStore } from "../evals/gate-verdict-store.js";
 import type { EvalRunReader } from "../evals/run-results.js";
 import { runEval } from "../evals/run-eval.js";
 import { SuiteMismatchError } from "../evals/suite-mismatch-error.js";
@@ -12,6 +13,8 @@ export interface EvalCliStore {
   readonly reader: EvalRunReader;
   /** Runs a baseline's suite against a model; undefined until the runner is wired, and then --candidate takes run ids only. */
   readonly runSuite: RunSuiteAgainst | undefined;
+  /** Where the gate keeps its verdicts (the registry's promotion precondition reads them); undefined: not kept. */
+  readonly verdicts?: Pick<GateVerdictStore, "record">;
   close(): Promise<void>;
 }
 
@@ -58,6 +61,7 @@ export async function openEvalCliStore(options: DatabaseFlags): Promise<EvalCliS
   return {
     reader: store,
     runSuite,
+    verdicts: store,
     close: async () => {
       for (const gateway of gateways) await gateway.close();
       await store.close();

@@ -1,5 +1,5 @@
 import { parseArgs } from "node:util";
-import type { GateOptions, GateVerdict } from "../evals/gate.js";
+import type { GateOptions, GateResult, GateVerdict } from "../evals/gate.js";
 import { gate } from "../evals/gate.js";
 import { formatGateResult } from "../evals/gate-report.js";
 import type { EvalRunResults } from "../evals/run-results.js";
@@ -44,6 +44,7 @@ export async function evalGate(argv: string[], deps: EvalCliDeps = defaultEvalCl
     const candidate = await loadCandidate(store, baseline, request.candidate, request.suite, deps);
     const result = gate(baseline, candidate, request.options);
     deps.stdout(request.json ? `${JSON.stringify(result, null, 2)}\n` : formatGateResult(result));
+    await recordVerdict(store, request.baseline, candidate, result, deps);
     return gateExitCodes[result.verdict];
   } catch (error) {
     deps.stderr(`gantry eval gate: ${error instanceof Error ? error.message : String(error)}\n`);
@@ -118,4 +119,21 @@ async function loadCandidate(store: EvalCliStore, baseline: EvalRunResults, cand
   const run = await store.reader.loadRun(runId);
   if (run === undefined) throw new Error(`the runner reported run "${runId}", but the store has no such run`);
   return run;
+}
+
+/** Keeps the verdict for the candidate run's model version: a registry promotion gated on this baseline reads it. */
+async function recordVerdict(store: EvalCliStore, baseline: string, candidate: EvalRunResults, result: GateResult, deps: EvalCliDeps): Promise<void> {
+  if (store.verdicts === undefined) return;
+  await store.verdicts.record({
+    baseline,
+    baselineRunId: result.baselineRunId,
+    candidateRunId: result.candidateRunId,
+    suiteName: result.suiteName,
+    model: candidate.model,
+    modelVersion: candidate.modelVersion,
+    verdict: result.verdict,
+    reason: result.reason,
+    at: Date.now(),
+  });
+  if (candidate.model !== undefined && candidate.modelVersion !== undefined) deps.stderr(`gantry eval gate: verdict ${result.verdict} stored for ${candidate.model} version ${candidate.modelVersion} against "${baseline}"\n`);
 }

@@ -3,7 +3,10 @@ import type { MethodHandlers } from "../http/route-table.js";
 import { createAdminModelRoutes } from "../http/routes/admin-models.js";
 import type { Logger } from "../pipeline/logger.js";
 import type { ProviderFactory } from "../providers/model-registry.js";
+import type { AuditLog } from "../auth/audit-log.js";
+import { createGateVerdictStore } from "../evals/gate-verdict-store.js";
 import { createModelRegistryService, type ModelRegistryService } from "../registry/model-registry-service.js";
+import { createPromotionGate } from "../registry/promotion-gate.js";
 import { startRegistryReplication } from "../registry/registry-replication.js";
 import { createVersionResolver } from "../registry/version-resolver.js";
 import { createVersionRouters } from "../registry/version-routers.js";
@@ -33,6 +36,8 @@ export interface ModelVersionsDeps {
   logger: Logger;
   now: () => number;
   schedule: Schedule;
+  /** Refused promotions are recorded here (the admin audit log). */
+  audit: AuditLog;
 }
 
 /**
@@ -46,7 +51,8 @@ export async function createModelVersions(deps: ModelVersionsDeps): Promise<Mode
   }
   const configSpecs = config.models.map((model) => ({ name: model.name, spec: configVersionSpec(model.deployments) }));
   const routers = createVersionRouters(config, deps.routing, new Map(configSpecs.map((model) => [model.name, versionSpecHash(model.spec)])), deps.factory);
-  const service = createModelRegistryService({ store, routers, now: deps.now, logger });
+  const promotionBlocker = createPromotionGate(config.registry.promotion, createGateVerdictStore(store.sql));
+  const service = createModelRegistryService({ store, routers, now: deps.now, logger, promotionBlocker, audit: deps.audit });
   await service.syncConfig(configSpecs);
   const url = config.database.url;
   const replication = startRegistryReplication({

@@ -26,6 +26,7 @@ export const errorCodes = {
   response_not_found: { status: 404, type: "invalid_request_error", retryable: false, message: "No stored response has this id." },
   model_version_not_found: { status: 404, type: "invalid_request_error", retryable: false, message: "The model has no such version or alias." },
   registry_conflict: { status: 409, type: "invalid_request_error", retryable: false, message: "The model registry cannot make that change in its current state." },
+  promotion_blocked: { status: 409, type: "invalid_request_error", retryable: false, message: "The version does not meet the model's promotion preconditions yet." },
   file_not_found: { status: 404, type: "invalid_request_error", retryable: false, message: "No file has this id." },
   batch_not_found: { status: 404, type: "invalid_request_error", retryable: false, message: "No batch has this id." },
   batch_not_cancellable: { status: 409, type: "invalid_request_error", retryable: false, message: "The batch has already ended and cannot be cancelled." },

@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { SqlExecutor, SqlRow, SqlStatements } from "../store/sql-executor.js";
+import { createGateVerdictStore, type GateVerdictStore } from "./gate-verdict-store.js";
 import type { EvalItemResult, EvalRunReader, EvalRunResults } from "./run-results.js";
 
 /** What a new run is. */
@@ -49,8 +50,8 @@ export interface BaselineRow {
   readonly setAt: number;
 }
 
-/** Durable eval state over the gateway's database (SQLite or PostgreSQL). */
-export interface EvalStore extends EvalRunReader {
+/** Durable eval state over the gateway's database (SQLite or PostgreSQL), gate verdicts included. */
+export interface EvalStore extends EvalRunReader, GateVerdictStore {
   loadRun(runId: string): Promise<StoredRun | undefined>;
   createRun(run: NewRun): Promise<string>;
   /** The newest unfinished run of the same suite hash, target, seed and repeats: the run a rerun resumes. */
@@ -124,6 +125,7 @@ export function createEvalStore(executor: SqlStatements & Pick<SqlExecutor, "clo
     };
   };
   return {
+    ...createGateVerdictStore(executor),
     async createRun(run) {
       const id = `run_${randomUUID().replaceAll("-", "").slice(0, 16)}`;
       await executor.run("INSERT INTO eval_runs (id, suite_name, suite_hash, seed, repeats, item_count, target, started_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", [

@@ -30,6 +30,9 @@ export interface GatewayClientOptions {
   readonly now?: () => number;
 }
 
+/** A target naming a registry version: `story@2`, `story@canary`. */
+const versionPin = /^(.+)@([a-z0-9][a-z0-9_-]{0,63})$/;
+
 const header = (headers: Headers, name: string): string | undefined => headers.get(name) ?? undefined;
 
 type Json = Record<string, unknown>;
@@ -44,15 +47,20 @@ function answerText(endpoint: "chat" | "completions", body: Json): string {
 }
 
 /**
- * Calls the gateway's OpenAI-compatible API. Every call sends `x-gantry-cache: bypass`: a repeat must be a fresh
+ * Calls the gateway's OpenAI-compatible API; a model named `MODEL@VERSION` is sent as MODEL pinned to that registry
+ * version (the key needs the `models:pin` scope when auth is on). Every call sends `x-gantry-cache: bypass`: a repeat must be a fresh
  * sample, not the gateway cache's copy of the first (reruns are made free by the eval answer cache instead).
  */
 export function createGatewayClient(options: GatewayClientOptions): EvalClient {
   const now = options.now ?? (() => performance.now());
   const base = options.baseUrl.replace(/\/+$/, "");
   const headers: Record<string, string> = { "content-type": "application/json", "x-gantry-cache": "bypass", ...(options.apiKey === undefined ? {} : { authorization: `Bearer ${options.apiKey}` }) };
-  const post = (path: string, body: Readonly<Json>): Promise<Response> =>
-    fetch(`${base}${path}`, { method: "POST", headers, body: JSON.stringify(body), signal: AbortSignal.timeout(options.timeoutMs ?? 300_000) });
+  const post = (path: string, body: Readonly<Json>): Promise<Response> => {
+    const pinned = typeof body["model"] === "string" ? versionPin.exec(body["model"]) : null;
+    // `MODEL@VERSION` (a version number or an alias) asks Gantry's registry for that version with its pin header.
+    const sent = pinned?.[1] === undefined || pinned[2] === undefined ? { body, headers } : { body: { ...body, model: pinned[1] }, headers: { ...headers, "x-gantry-version": pinned[2] } };
+    return fetch(`${base}${path}`, { method: "POST", headers: sent.headers, body: JSON.stringify(sent.body), signal: AbortSignal.timeout(options.timeoutMs ?? 300_000) });
+  };
   return {
     async answer(endpoint, body) {
       const started = now();

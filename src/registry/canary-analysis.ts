@@ -113,7 +113,13 @@ export function createCanaryAnalyzer(deps: CanaryAnalyzerDeps): CanaryAnalyzer {
     if (!run.config.promote) return { ...passed, status: "completed" };
     const blocker = await promotionBlocker(run);
     if (blocker !== undefined) return { ...passed, status: "paused", last_analysis: { ...analysis, at, note: `promotion waits: ${blocker}` } };
-    await registry.promote(run.model, run.version, analysisActor);
+    try {
+      await registry.promote(run.model, run.version, analysisActor);
+    } catch (error) {
+      // An unmet precondition of every promotion (registry.promotion, e.g. the eval gate): wait, never roll back.
+      if (!(error instanceof GatewayError) || error.code !== "promotion_blocked") throw error;
+      return { ...passed, status: "paused", last_analysis: { ...analysis, at, note: `promotion waits: ${error.message}` } };
+    }
     deps.logger.info({ model: run.model, version: run.version }, "canary promoted");
     return { ...passed, status: "promoted" };
   }

@@ -1,3 +1,4 @@
+import type { AuditLog } from "../auth/audit-log.js";
 import { GatewayError } from "../errors/gateway-error.js";
 import { clipClientText } from "../errors/clip-client-text.js";
 import type { Logger } from "../pipeline/logger.js";
@@ -6,6 +7,7 @@ import type { RoutingTable } from "../routing/routing-table.js";
 import type { RegistryChange, RegistryHistoryRow, RegistryStore } from "../store/registry-store.js";
 import { buildSnapshot, emptySnapshot, type RegistrySnapshot, type SplitWeights } from "./registry-snapshot.js";
 import { versionSpecHash, type VersionSpec } from "./version-spec.js";
+import type { PromotionBlocker } from "./promotion-gate.js";
 import type { VersionRouters } from "./version-routers.js";
 
 /** A version as the admin API shows it. */
@@ -44,6 +46,10 @@ export interface ModelRegistryServiceDeps {
   routers: VersionRouters;
   now: () => number;
   logger: Logger;
+  /** The promotion preconditions, checked whenever `prod` is moved forward (not by a rollback or the config file). */
+  promotionBlocker?: PromotionBlocker;
+  /** Where refused promotions are recorded, with why (accepted ones are in the registry history). */
+  audit?: Pick<AuditLog, "append">;
 }
 
 /** Creates the registry service over its store. */
@@ -77,10 +83,21 @@ export function createModelRegistryService(deps: ModelRegistryServiceDeps): Mode
     return result;
   };
 
+  // Pointing `prod` at a version by hand is a promotion too, so it meets the same preconditions; a rollback does not.
+  const checkPromotion = async (model: string, version: number, actor: string): Promise<void> => {
+    if (deps.promotionBlocker === undefined || modelOf(model).prod?.version === version) return;
+    const blocker = await deps.promotionBlocker(model, version);
+    if (blocker === undefined) return;
+    logger.warn({ model, version, actor, reason: blocker }, "promotion refused");
+    await deps.audit?.append({ at: new Date(now()).toISOString(), actor, action: "model.promote_refused", target: `${model}#${version}`, details: { reason: blocker } }).catch((error: unknown) => logger.warn({ err: error }, "audit entry not written"));
+    throw new GatewayError("promotion_blocked", { message: `Version ${version} of "${clipClientText(model)}" cannot be promoted: ${blocker}.` });
+  };
+
   const setAlias = async (model: string, alias: string, version: number | null, actor: string, action = version === null ? "alias.delete" : "alias.set"): Promise<RegistryChange> => {
     if (version !== null) requireVersion(model, version);
     else if (!modelOf(model).aliases.has(alias)) throw new GatewayError("model_version_not_found", { message: `The model "${clipClientText(model)}" has no alias "${clipClientText(alias)}".` });
     if (alias === "prod" && version === null) throw new GatewayError("registry_conflict", { message: "prod cannot be removed; promote another version instead." });
+    if (alias === "prod" && version !== null && action !== "alias.rollback") await checkPromotion(model, version, actor);
     return written(store.setModelAlias({ model, alias, version, action, actor, at: now() }));
   };
   // Promotion and rollback give the new prod all traffic: a split left in place would keep sending some elsewhere.

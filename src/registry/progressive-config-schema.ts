@@ -60,7 +60,14 @@ export const canaryConfigSchema = z.strictObject({
   min_shadow_comparisons: z.number().int().min(1).default(50),
 });
 
+/** Preconditions of every promotion of one model, by hand or by a canary (docs/registry.md#promotion-preconditions). */
+export const promotionConfigSchema = z.strictObject({
+  /** Promotion needs the newest stored `gantry eval gate` verdict of the candidate version against this baseline to be `pass`. */
+  require_eval_gate: z.strictObject({ baseline: z.string().min(1) }).optional(),
+});
+
 export type ShadowConfig = z.output<typeof shadowConfigSchema>;
+export type PromotionConfig = z.output<typeof promotionConfigSchema>;
 export type CanaryConfig = z.output<typeof canaryConfigSchema>;
 /** The canary config as the admin API takes it (durations as text, defaults not yet filled). */
 export type CanaryConfigInput = z.input<typeof canaryConfigSchema>;
@@ -69,6 +76,7 @@ export type CanaryConfigInput = z.input<typeof canaryConfigSchema>;
 export const progressiveConfigSchema = {
   shadow: z.record(z.string().min(1), shadowConfigSchema).default({}),
   canary: z.record(z.string().min(1), canaryConfigSchema).default({}),
+  promotion: z.record(z.string().min(1), promotionConfigSchema).default({}),
   /** How often the analysis job looks at running canaries (one replica, under a lease). */
   analysis_tick: durationSchema.default(30_000),
 };

@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import type { SqlStatements } from "../store/sql-executor.js";
+import type { SqlStatements, SqlValue } from "../store/sql-executor.js";
 
 /** One mirrored request: both answers and how they compared. */
 export interface ShadowComparison {
@@ -30,27 +30,39 @@ export interface ShadowStore {
 
 const columns = ["id", "model", "primary_version", "shadow_version", "at", "scorer", "score", "agree", "request", "primary_output", "shadow_output", "shadow_latency_ms", "shadow_cost_usd", "error"] as const;
 
-/** The shadow store over the gateway database. */
+/** Rows written in one statement at most (14 parameters a row stays far below SQLite's and PostgreSQL's limits). */
+const maxBatchRows = 64;
+const rowPlaceholders = `(${columns.map(() => "?").join(", ")})`;
+
+/**
+ * The shadow store over the gateway database. Inserts are written by one statement at a time: rows that arrive while
+ * one is being written go together in the next, multi-row, so under load the event loop posts one write per batch
+ * rather than one per comparison, and at low load each row is written at once.
+ */
 export function createShadowStore(sql: SqlStatements): ShadowStore {
+  const queued: { row: readonly SqlValue[]; done: () => void; failed: (error: unknown) => void }[] = [];
+  let writing = false;
+  const write = async (): Promise<void> => {
+    writing = true;
+    while (queued.length > 0) {
+      const batch = queued.splice(0, maxBatchRows);
+      try {
+        await sql.run(`INSERT INTO shadow_comparisons (${columns.join(", ")}) VALUES ${batch.map(() => rowPlaceholders).join(", ")}`, batch.flatMap((entry) => entry.row));
+        for (const entry of batch) entry.done();
+      } catch (error) {
+        for (const entry of batch) entry.failed(error);
+      }
+    }
+    writing = false;
+  };
   return {
-    async insert(row) {
+    insert(row) {
       const agree = row.agree === null ? null : row.agree ? 1 : 0;
-      await sql.run(`INSERT INTO shadow_comparisons (${columns.join(", ")}) VALUES (${columns.map(() => "?").join(", ")})`, [
-        randomUUID(),
-        row.model,
-        row.primary_version,
-        row.shadow_version,
-        row.at,
-        row.scorer,
-        row.score,
-        agree,
-        row.request,
-        row.primary_output,
-        row.shadow_output,
-        row.shadow_latency_ms,
-        row.shadow_cost_usd,
-        row.error,
-      ]);
+      const values: SqlValue[] = [randomUUID(), row.model, row.primary_version, row.shadow_version, row.at, row.scorer, row.score, agree, row.request, row.primary_output, row.shadow_output, row.shadow_latency_ms, row.shadow_cost_usd, row.error];
+      return new Promise<void>((done, failed) => {
+        queued.push({ row: values, done, failed });
+        if (!writing) void write();
+      });
     },
     async list(model, limit) {
       const rows = await sql.all(`SELECT ${columns.slice(1).join(", ")} FROM shadow_comparisons WHERE model = ? ORDER BY at DESC, id LIMIT ?`, [model, limit]);

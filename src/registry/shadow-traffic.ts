@@ -176,12 +176,20 @@ export function createShadowTraffic(deps: ShadowTrafficDeps): ShadowTraffic {
       if (capture === undefined || stopped.signal.aborted) return;
       captures.delete(context);
       pending++;
-      // setImmediate: after the response's own I/O callbacks, so the shadow never competes with the answer's last bytes.
-      setImmediate(() => {
+      let started = false;
+      const start = (): void => {
+        if (started) return;
+        started = true;
         mirror(context, choice, capture)
           .catch((error: unknown) => deps.logger.warn({ err: error, model: choice.model }, "shadow comparison not stored"))
           .finally(settle);
-      });
+      };
+      // Only once the answer's last bytes are handed to the socket ('finish'), and then behind the I/O callbacks already
+      // due (setImmediate): the shadow call never competes with the client's own response.
+      const response = context.response;
+      // A client gone before that (no 'finish') still leaves a comparison to make: 'close' then starts it.
+      if (response.writableFinished || response.destroyed) setImmediate(start);
+      else for (const event of ["finish", "close"]) response.once(event, () => setImmediate(start));
     },
     counters(model) {
       const { day: _day, ...rest } = countersOf(model);

@@ -393,6 +393,26 @@ export const migrations: readonly Migration[] = [
       )`,
     ],
   },
+  {
+    // Eval gate verdicts (gantry eval gate), keyed by the model version the candidate run was answered by: the
+    // registry's promotion precondition reads the newest one (docs/registry.md#promotion-preconditions).
+    version: 12,
+    statements: [
+      `CREATE TABLE eval_gate_verdicts (
+        id TEXT PRIMARY KEY,
+        baseline TEXT NOT NULL,
+        baseline_run_id TEXT NOT NULL,
+        candidate_run_id TEXT NOT NULL,
+        suite_name TEXT NOT NULL,
+        model TEXT,
+        model_version TEXT,
+        verdict TEXT NOT NULL,
+        reason TEXT NOT NULL,
+        at BIGINT NOT NULL
+      )`,
+      "CREATE INDEX eval_gate_verdicts_version ON eval_gate_verdicts (model, model_version, baseline, at)",
+    ],
+  },
 ];
 
 /** The newest schema version this build knows. */
