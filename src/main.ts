@@ -50,6 +50,8 @@ import { defaultUiDir } from "./compose/default-ui-dir.js";
 import { warmUpHttp, warmUpValidators } from "./compose/warm-up.js";
 import { warmUpThroughCopy } from "./compose/warm-up-gateway.js";
 import { createJsonParseWorkers } from "./http/json-parse-workers.js";
+import { createReloadablePipeline, type PipelineGeneration, type ReloadResult } from "./compose/create-reloadable-pipeline.js";
+import { createSemanticIndex } from "./cache/semantic-index.js";
 
 /** A running gateway: its address and a way to stop it gracefully. */
 export interface RunningGateway {
@@ -58,6 +60,8 @@ export interface RunningGateway {
   readonly app: App;
   readonly registry: ModelRegistry;
   readonly logger: Logger;
+  /** Loads the config again (models, deployments, limits, rules) and swaps it in; an invalid one is refused and the old one keeps serving. */
+  reload(load: () => GatewayConfig): Promise<ReloadResult>;
   /** Stop accepting, drain in-flight requests up to the grace period, then release everything. */
   close(): Promise<void>;
 }
@@ -94,15 +98,15 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
   const time = options.time;
   // The one tokenizer and price book: the accounting service and the budgets share them.
   const countTokens = await loadTokenCounter();
-  const accounting = createAccounting(createPriceBook(config.models), { text: (text) => countTextsBounded([text], countTokens), prompt: (operation, body) => promptTokens(operation, body, countTokens) });
-  const security = createSecurity(config, redis, logger, accounting.prices, time?.now);
   const now = time?.now ?? Date.now;
+  const schedule = time?.schedule ?? systemSchedule;
   // Fault drills decorate every provider; with no fault in force a call costs one length check more.
   const faults = createFaultBoard({ now, sleep: time?.sleep ?? abortableSleep, onRedisDown: (until) => redis.simulateDown(until, now) });
-  const providerFactory = faults.wrapFactory(options.providerFactory ?? createProvider);
-  const registry = createModelRegistry(config, providerFactory);
-  faults.bind(registry);
-  const configRouting = createRoutingTable(config, registry, time === undefined ? {} : { clock: time.clock, sleep: time.sleep, schedule: time.schedule });
+  // Models, deployments, routing, limits and rules live in one generation behind this holder; a reload swaps it whole
+  // (docs/config.md#reloading). What outlives a reload reads the generation in force through its views.
+  const reloadable = createReloadablePipeline({ providers: faults.wrapFactory(options.providerFactory ?? createProvider), logger, now });
+  const accounting = createAccounting(reloadable.prices, { text: (text) => countTextsBounded([text], countTokens), prompt: (operation, body) => promptTokens(operation, body, countTokens) });
+  const security = createSecurity(config, redis, logger, accounting.prices, time?.now);
   // One database for the request log, the rollups, stored responses, alert state, drift samples, the model
   // registry and batches, opened when any needs it.
   const database =
@@ -115,14 +119,14 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
     config.drift !== undefined
       ? await openStore(config.database)
       : undefined;
-  // Model versions (docs/registry.md): from here on a bare model name routes to its prod version.
-  const versions = await createModelVersions({ config, store: database, routing: configRouting, factory: providerFactory, logger, now, schedule: time?.schedule ?? systemSchedule, audit: security.audit });
-  const routing = versions.routing;
+  // Model versions (docs/registry.md): each generation's bare model names route to their prod version.
+  const versions = createModelVersions({ config, store: database, logger, now, schedule, audit: security.audit });
+  const { routing } = reloadable;
   // Shadow traffic and canary analysis over the registry (docs/registry.md#shadow-traffic).
   const progressive =
     versions.service === undefined || database === undefined
       ? undefined
-      : createProgressiveDelivery({ config, service: versions.service, resolver: versions.resolver, routing, database, prices: accounting.prices, logger, now, schedule: time?.schedule ?? systemSchedule, sleep: time?.sleep ?? abortableSleep });
+      : createProgressiveDelivery({ config, service: versions.service, resolver: versions.resolver, routing, database, prices: accounting.prices, logger, now, schedule, sleep: time?.sleep ?? abortableSleep });
   // The per-minute rollups: the observer feeds the aggregator, its background job flushes every
   // rollups.flush_interval_seconds (and prunes hourly); /admin/stats and /admin/slo read them.
   const slo = createSlo(config, database, logger, { now });
@@ -134,23 +138,48 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
     now,
   });
   const cacheStore = createCacheStore(config.cache, redis, (error) => logger.warn({ err: error }, "answer cache backend failed: serving without it"));
-
-  // The answer stages, in pipeline order. Accounting opens the request's account first (every later stage charges or
-  // settles against it). Scopes, limits and the budget refuse before any work is spent; PII
-  // redaction runs before the cache so cached entries never hold raw PII; the rules fast path answers last, just
-  // before routing; the shadow stage (innermost) notes what sampled requests were answered. The observer adds its own outermost and innermost stages and traces each one by name.
-  const piiStage = createPiiStage(config);
-  const cacheStage = createCacheStage({ config, store: cacheStore, embedder: createRoutedEmbedder(routing) });
-  const fastPathStage = createFastPathStage(routing);
+  // Outlives reloads, like the cache store: a model's entries stay valid while its config is unchanged.
+  const semanticIndex = createSemanticIndex({ maxEntriesPerPartition: config.cache.semantic_max_entries, maxPartitions: config.cache.semantic_max_partitions });
   // Drift capture comes first so it sees every request the stages see (it only keeps references to the bodies).
   const driftStages: readonly AnswerStage[] = drift === undefined ? [] : [drift.sampler.stage];
-  const stages: readonly AnswerStage[] = [...driftStages, createAccountingStage(accounting), security.stages.authorize, security.stages.limits, security.stages.budget, piiStage, cacheStage, fastPathStage, ...(progressive?.stages ?? [])];
-  // Batch lines run the same stages as their owner, with two differences (docs/batches.md): accounting prices them at
-  // the batch discount, and the key's RPM/TPM/concurrency limits give way to the batch pool (the worker's AIMD budget),
-  // so a batch neither starves nor is starved by its owner's interactive traffic. Scopes and budgets still apply.
-  const batchStages: readonly AnswerStage[] = [...driftStages, createAccountingStage(accounting, { discount: config.batch.discount }), security.stages.authorize, security.stages.budget, piiStage, cacheStage, fastPathStage];
+  const accountingStage = createAccountingStage(accounting);
+  const batchAccountingStage = createAccountingStage(accounting, { discount: config.batch.discount });
+  const routingTime = time === undefined ? {} : { clock: time.clock, sleep: time.sleep, schedule: time.schedule };
 
-  const wrappedStages = observability.observer.wrapStages(stages);
+  /** Builds everything that follows the models, deployments, limits and rules: once at start, again on each reload. */
+  async function buildGeneration(current: GatewayConfig, providers: ProviderFactory): Promise<PipelineGeneration> {
+    const registry = createModelRegistry(current, providers);
+    faults.bind(registry);
+    const generationRouting = await versions.bind(current, createRoutingTable(current, registry, routingTime), providers);
+    const access = security.stages(current);
+    // The answer stages, in pipeline order. Accounting opens the request's account first (every later stage charges or
+    // settles against it). Scopes, limits and the budget refuse before any work is spent; PII
+    // redaction runs before the cache so cached entries never hold raw PII; the rules fast path answers last, just
+    // before routing; the shadow stage (innermost) notes what sampled requests were answered. The observer adds its own outermost and innermost stages and traces each one by name.
+    const piiStage = createPiiStage(current);
+    const cacheStage = createCacheStage({ config: current, store: cacheStore, embedder: createRoutedEmbedder(generationRouting), semanticIndex });
+    const fastPathStage = createFastPathStage(generationRouting);
+    const stages: readonly AnswerStage[] = [...driftStages, accountingStage, access.authorize, access.limits, access.budget, piiStage, cacheStage, fastPathStage, ...(progressive?.stages ?? [])];
+    // Batch lines run the same stages as their owner, with two differences (docs/batches.md): accounting prices them at
+    // the batch discount, and the key's RPM/TPM/concurrency limits give way to the batch pool (the worker's AIMD budget),
+    // so a batch neither starves nor is starved by its owner's interactive traffic. Scopes and budgets still apply.
+    const batchStages: readonly AnswerStage[] = [...driftStages, batchAccountingStage, access.authorize, access.budget, piiStage, cacheStage, fastPathStage];
+    const healthChecks = startHealthChecks(generationRouting, {
+      ...(time === undefined ? {} : { schedule: time.schedule }),
+      onChange: (state, healthy) => logger.warn({ deployment: state.deployment.id, healthy }, healthy ? "deployment passed its health checks: back in rotation" : "deployment failed its health checks: out of rotation"),
+    });
+    return {
+      registry,
+      routing: generationRouting,
+      prices: createPriceBook(current.models),
+      stages: observability.observer.wrapStages(stages),
+      batchStages: observability.observer.wrapStages(batchStages),
+      stop: () => healthChecks.stop(),
+    };
+  }
+  await reloadable.start({ config, build: buildGeneration, metrics: observability.registry });
+  const { registry } = reloadable;
+
   const { server: serverConfig } = config;
   const limits = serverConfig.request_limits;
   const body = {
@@ -160,7 +189,8 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
     // One core is the main thread's; large bodies parse on the others (at most two threads: parsing is bursty).
     workers: createJsonParseWorkers({ threads: Math.min(2, availableParallelism() - 1) }),
   };
-  const pipeline = { registry, routing, body, requestLimits: limits, stages: wrappedStages, versions: progressive?.resolver ?? versions.resolver };
+  const fixedPipeline = { body, requestLimits: limits, versions: progressive?.resolver ?? versions.resolver };
+  const pipeline = reloadable.pipelineDeps(fixedPipeline);
   const responseStore = config.responses.store ? database : undefined;
   const batches =
     database === undefined || !config.batch.enabled
@@ -168,10 +198,20 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
       : createBatches({
           config: config.batch,
           store: database,
-          dispatch: createBatchDispatch({ routing, versions: versions.resolver, stages: observability.observer.wrapStages(batchStages), observer: observability.observer }),
+          // Each line reads the generation in force when it starts, as an HTTP request does.
+          dispatch: createBatchDispatch({
+            get routing() {
+              return reloadable.current().routing;
+            },
+            versions: versions.resolver,
+            get stages() {
+              return reloadable.current().batchStages;
+            },
+            observer: observability.observer,
+          }),
           interactiveInFlight: () => app.inFlight(),
           now,
-          schedule: time?.schedule ?? systemSchedule,
+          schedule: schedule,
           logger,
         });
   const stopResponseExpiry = responseStore === undefined ? undefined : startResponseExpiry(responseStore, (error) => logger.warn({ err: error }, "pruning expired responses failed"), now);
@@ -193,7 +233,7 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
   const alerts =
     config.alerts === undefined || database === undefined
       ? undefined
-      : createAlerts(config.alerts, { sql: database.sql, targets: alertTargets, logger, now, schedule: time?.schedule ?? systemSchedule, sleep: time?.sleep ?? abortableSleep });
+      : createAlerts(config.alerts, { sql: database.sql, targets: alertTargets, logger, now, schedule: schedule, sleep: time?.sleep ?? abortableSleep });
 
   // The dashboard: its live feed (one ticker shared by every open page) and its static files.
   const liveFeed = createLiveFeed({ snapshot: observability.live.snapshot, intervalMs: config.ui.live_interval_ms, maxSubscribers: config.ui.max_live_streams });
@@ -206,8 +246,8 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
     routing,
     accounting,
     pipeline,
-    apiRoutes: new Map([...createResponsesRoutes({ ...pipeline, store: responseStore, ttlMs: config.responses.ttl_days * 24 * 3600 * 1000, now, logger }), ...(batches?.routes ?? [])]),
-    anthropicRoutes: createMessagesRoutes({ ...pipeline, countTokens }),
+    apiRoutes: new Map([...createResponsesRoutes(reloadable.pipelineDeps({ ...fixedPipeline, store: responseStore, ttlMs: config.responses.ttl_days * 24 * 3600 * 1000, now, logger })), ...(batches?.routes ?? [])]),
+    anthropicRoutes: createMessagesRoutes(reloadable.pipelineDeps({ ...fixedPipeline, countTokens })),
     // An engine server's own /metrics (extraRoutes) wins over the gateway's: it is what inference routers scrape.
     extraRoutes: new Map([...observability.routes, ...uiRoutes, ...(options.extraRoutes ?? [])]),
     adminRoutes: new Map([
@@ -219,6 +259,7 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
       ...(drift?.adminRoutes ?? []),
       ...versions.adminRoutes,
       ...(progressive?.adminRoutes ?? []),
+      ...reloadable.adminRoutes,
       // Stored eval runs (written by `gantry eval` into the same database), read-only; the store's connection is the gateway's, closed with it.
       ...(database === undefined ? [] : createAdminEvalsRoutes(createEvalStore({ ...database.sql, close: async () => undefined }))),
       ["/admin/live", { GET: liveFeed.route }],
@@ -260,15 +301,10 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
   if (security.loginToken !== undefined && config.ui.enabled) logger.info({ login_url: `${url}/ui/?token=${security.loginToken}` }, `dashboard: open ${url}/ui/?token=${security.loginToken} to log in (no admin key is configured; the token opens dashboard sessions only and changes at each start)`);
   if (security.authenticate !== undefined) logger.info({ auth: config.auth?.mode }, `auth is on: create a key with  gantry keys create --url ${url} --name my-app  (admin key from GANTRY_ADMIN_KEY)`);
   const batchWorker = batches?.start();
-  const healthChecks = startHealthChecks(routing, {
-    ...(time === undefined ? {} : { schedule: time.schedule }),
-    onChange: (state, healthy) => logger.warn({ deployment: state.deployment.id, healthy }, healthy ? "deployment passed its health checks: back in rotation" : "deployment failed its health checks: out of rotation"),
-  });
 
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> =>
     (closing ??= (async () => {
-      healthChecks.stop();
       const serverClosed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
       // Open dashboards end now: their streams would otherwise hold the drain for the whole grace period.
@@ -280,7 +316,7 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
       await batchWorker?.stop();
       await progressive?.close();
       await versions.close();
-      await registry.close();
+      await reloadable.close();
       await body.workers.close();
       await security.close();
       await cacheStore.close();
@@ -294,5 +330,5 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
       logger.info("gantry stopped");
       logger.flush();
     })());
-  return { url, server, app, registry, logger, close };
+  return { url, server, app, registry, logger, reload: (load) => reloadable.reload(load), close };
 }

@@ -5,10 +5,11 @@ import { startGateway, type RunningGateway } from "../main.js";
 import { createLogger } from "../telemetry/logger.js";
 import { loadQuickStartConfig } from "./quick-start-config.js";
 import { serveUntilSignal } from "./serve-until-signal.js";
+import { watchConfigFile } from "../config/watch-config-file.js";
 
 const usage = "usage: gantry serve [--config FILE] [--host HOST] [--port PORT]   (or GANTRY_CONFIG=FILE; neither = the quick-start defaults)";
 
-/** `gantry serve`: load config (or the quick-start defaults), start the gateway, drain on SIGTERM/SIGINT. */
+/** `gantry serve`: load config (or the quick-start defaults), start the gateway, reload on SIGHUP or a file change, drain on SIGTERM/SIGINT. */
 export async function serve(argv: string[]): Promise<number> {
   const { values } = parseArgs({
     args: argv,
@@ -36,7 +37,19 @@ export async function serve(argv: string[]): Promise<number> {
     }
     throw error;
   }
-  return serveUntilSignal(gateway);
+  if (quickStart) return serveUntilSignal(gateway);
+  const configFile = file;
+  // The outcome is logged and counted (gantry_config_reload_total), never fatal: a bad file leaves the old config serving.
+  const reload = (): void => void gateway.reload(() => withOverrides(loadConfigFile(configFile), values.host, values.port));
+  // Edits, SIGHUP (`kill -HUP`) and ConfigMap updates all reload.
+  const watcher = watchConfigFile(configFile, reload);
+  process.on("SIGHUP", reload);
+  try {
+    return await serveUntilSignal(gateway);
+  } finally {
+    watcher.close();
+    process.off("SIGHUP", reload);
+  }
 }
 
 function withOverrides(config: GatewayConfig, host: string | undefined, port: string | undefined): GatewayConfig {

@@ -7,9 +7,9 @@ import type { AuditLog } from "../auth/audit-log.js";
 import { createGateVerdictStore } from "../evals/gate-verdict-store.js";
 import { createModelRegistryService, type ModelRegistryService } from "../registry/model-registry-service.js";
 import { createPromotionGate } from "../registry/promotion-gate.js";
-import { startRegistryReplication } from "../registry/registry-replication.js";
+import { startRegistryReplication, type RegistryReplication } from "../registry/registry-replication.js";
 import { createVersionResolver } from "../registry/version-resolver.js";
-import { createVersionRouters } from "../registry/version-routers.js";
+import { createVersionRouters, type VersionRouters } from "../registry/version-routers.js";
 import { configVersionSpec, versionSpecHash } from "../registry/version-spec.js";
 import type { Schedule } from "../routing/clock.js";
 import { configOnlyVersions, type ModelVersionResolver } from "../routing/model-version-resolver.js";
@@ -17,22 +17,24 @@ import type { RoutingTable } from "../routing/routing-table.js";
 import type { GatewayStore } from "../store/gateway-store.js";
 import { listenForRegistryChanges } from "../store/registry-listener.js";
 
-/** The registry as the gateway uses it: the hot-path resolver, a routing view, admin routes and a way to stop. */
+/** The registry as the gateway uses it: the hot-path resolver, admin routes, and the routing of each config generation. */
 export interface ModelVersions {
   readonly resolver: ModelVersionResolver;
-  /** Bare model names route to their `prod` version here (fallbacks, embeddings, fast paths). */
-  readonly routing: RoutingTable;
   readonly adminRoutes: Map<string, MethodHandlers>;
   /** Undefined when the registry is off. */
   readonly service: ModelRegistryService | undefined;
+  /**
+   * Puts a config generation's models under the registry (each definition a version, a changed one the new prod) and
+   * returns the routing in which bare model names route to their `prod` version (fallbacks, embeddings, fast paths).
+   * Versions' providers come from `factory`, whose owner closes them. Without the registry: `routing` itself.
+   */
+  bind(config: GatewayConfig, routing: RoutingTable, factory: ProviderFactory): Promise<RoutingTable>;
   close(): Promise<void>;
 }
 
 export interface ModelVersionsDeps {
   config: GatewayConfig;
   store: GatewayStore | undefined;
-  routing: RoutingTable;
-  factory: ProviderFactory;
   logger: Logger;
   now: () => number;
   schedule: Schedule;
@@ -41,35 +43,47 @@ export interface ModelVersionsDeps {
 }
 
 /**
- * Builds the model registry: syncs the config's models into it as versions, loads its snapshot, and keeps that
- * current from PostgreSQL notifications and a stamp poll. Off (or with no database), models route from config alone.
+ * Builds the model registry: its snapshot is kept current from PostgreSQL notifications and a stamp poll (started
+ * with the first generation), and rebuilt over each config generation's routers. Off (or with no database), models
+ * route from config alone.
  */
-export async function createModelVersions(deps: ModelVersionsDeps): Promise<ModelVersions> {
+export function createModelVersions(deps: ModelVersionsDeps): ModelVersions {
   const { config, store, logger } = deps;
   if (!config.registry.enabled || store === undefined) {
-    return { resolver: configOnlyVersions, routing: deps.routing, adminRoutes: new Map(), service: undefined, close: async () => undefined };
+    return { resolver: configOnlyVersions, adminRoutes: new Map(), service: undefined, bind: async (_config, routing) => routing, close: async () => undefined };
   }
-  const configSpecs = config.models.map((model) => ({ name: model.name, spec: configVersionSpec(model.deployments) }));
-  const routers = createVersionRouters(config, deps.routing, new Map(configSpecs.map((model) => [model.name, versionSpecHash(model.spec)])), deps.factory);
-  const promotionBlocker = createPromotionGate(config.registry.promotion, createGateVerdictStore(store.sql));
-  const service = createModelRegistryService({ store, routers, now: deps.now, logger, promotionBlocker, audit: deps.audit });
-  await service.syncConfig(configSpecs);
+  // The service outlives reloads; the routers its snapshot binds versions to are the generation's in force.
+  let routers: VersionRouters = { routerFor: () => undefined, close: async () => undefined };
+  const service = createModelRegistryService({ store, routers: { routerFor: (...version) => routers.routerFor(...version), close: async () => undefined }, now: deps.now, logger, promotionBlocker: createPromotionGate(config.registry.promotion, createGateVerdictStore(store.sql)), audit: deps.audit });
   const url = config.database.url;
-  const replication = startRegistryReplication({
-    reload: () => service.reload(),
-    pollMs: config.registry.poll_ms,
-    schedule: deps.schedule,
-    logger,
-    ...(url === undefined ? {} : { listen: (onChange, onLost) => listenForRegistryChanges(url, onChange, onLost) }),
-  });
+  let replication: RegistryReplication | undefined;
   return {
     resolver: createVersionResolver({ snapshot: service.snapshot, sessionHeader: config.registry.session_header }),
-    routing: service.routing(deps.routing),
     adminRoutes: createAdminModelRoutes(service),
     service,
+    async bind(generation, routing, factory) {
+      const configSpecs = generation.models.map((model) => ({ name: model.name, spec: configVersionSpec(model.deployments) }));
+      const previous = routers;
+      routers = createVersionRouters(generation, routing, new Map(configSpecs.map((model) => [model.name, versionSpecHash(model.spec)])), factory);
+      try {
+        // Rebuilds the snapshot over the new routers, so it and the generation go live together.
+        await service.syncConfig(configSpecs);
+      } catch (error) {
+        routers = previous;
+        await service.reload(true).catch(() => undefined);
+        throw error;
+      }
+      replication ??= startRegistryReplication({
+        reload: () => service.reload(),
+        pollMs: config.registry.poll_ms,
+        schedule: deps.schedule,
+        logger,
+        ...(url === undefined ? {} : { listen: (onChange, onLost) => listenForRegistryChanges(url, onChange, onLost) }),
+      });
+      return service.routing(routing);
+    },
     close: async () => {
-      await replication.stop();
-      await routers.close();
+      await replication?.stop();
     },
   };
 }

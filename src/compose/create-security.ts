@@ -31,8 +31,8 @@ import { createAdminSessionRoutes } from "../http/routes/admin-session-routes.js
 export interface Security {
   /** Undefined when auth is off (`mode: none` or no auth section). */
   readonly authenticate: Authenticate | undefined;
-  /** The access stages, each placed by name in the composition root's stage list. */
-  readonly stages: { readonly authorize: AnswerStage; readonly limits: AnswerStage; readonly budget: AnswerStage };
+  /** The access stages for a config's limits (made again on each reload, over the same limiter and spend store), each placed by name in the composition root's stage list. */
+  stages(config: GatewayConfig): { readonly authorize: AnswerStage; readonly limits: AnswerStage; readonly budget: AnswerStage };
   readonly adminRoutes: ReadonlyMap<string, MethodHandlers>;
   readonly adminGuard: AdminGuard;
   /** The dashboard login token (see `createAdminGuard`), when this gateway made one: the startup log prints its login URL. */
@@ -70,9 +70,10 @@ export function createSecurity(config: GatewayConfig, redis: RedisConnections, l
     const record = await store.get(id);
     return record !== undefined && record.revoked_at === undefined && (record.expires_at === undefined || Date.parse(record.expires_at) > now());
   };
+  const authorize = createAuthorizeStage();
   return {
     authenticate,
-    stages: { authorize: createAuthorizeStage(), limits: createLimitsStage({ limiter, limits: config.limits, logger }), budget: createBudgetStage({ spend, config, prices, logger, now }) },
+    stages: (current) => ({ authorize, limits: createLimitsStage({ limiter, limits: current.limits, logger }), budget: createBudgetStage({ spend, config: current, prices, logger, now }) }),
     adminRoutes: new Map([...createAdminKeyRoutes({ store, audit, spend, now }), ...createAdminSessionRoutes({ sessions, ttlMs: sessionTtlMs, secureCookie: sessionConfig.secure_cookie })]),
     adminGuard: createAdminGuard({ adminKey: auth?.admin_key, authenticate, open: config.admin.open_on_loopback, sessions, keyActive, loginToken }),
     loginToken,

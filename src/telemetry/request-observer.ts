@@ -1,11 +1,11 @@
 import { performance } from "node:perf_hooks";
 import { SpanStatusCode } from "@opentelemetry/api";
-import type { Pricing } from "../accounting/pricing.js";
 import type { RequestLogConfig } from "../store/store-config-schema.js";
 import type { MetricsConfig } from "./telemetry-config-schema.js";
 import type { RequestContext } from "../pipeline/request-context.js";
 import type { AnswerStage } from "../pipeline/answer.js";
 import type { RoutingTable } from "../routing/routing-table.js";
+import type { ModelRouter } from "../routing/model-router.js";
 import type { RequestLogWriter } from "../store/request-log-writer.js";
 import { storedLatency, type RequestRow } from "../store/request-row.js";
 import { createAnswerBodyStage, createForwardedBodyStage } from "./answer-observer-stages.js";
@@ -27,7 +27,6 @@ export interface RequestObserver {
 
 /** The part of the gateway config the observer reads. */
 export interface RequestObserverConfig {
-  readonly models: readonly { readonly name: string; readonly pricing?: Pricing | undefined }[];
   readonly metrics: MetricsConfig;
   readonly request_log: RequestLogConfig;
 }
@@ -52,13 +51,22 @@ export function createRequestObserver(deps: RequestObserverDeps): RequestObserve
   const { config, metrics, tracing, requestLog } = deps;
   const outcomeSinks = deps.outcomeSinks ?? [];
   const now = deps.now ?? Date.now;
-  const models = new Set(config.models.map((model) => model.name));
   const teams = new Set(config.metrics.per_team_labels);
-  const providers = new Map<string, string>();
-  for (const router of deps.routing.list()) {
-    for (const state of router.states) providers.set(state.deployment.id, state.deployment.provider.kind);
-    providers.set(`${router.model.name}/fast-path`, "rules");
-  }
+  // Rebuilt when a config reload swaps the routing table (a new list), so new models and deployments get their labels.
+  let providersOf: readonly ModelRouter[] | undefined;
+  let providers = new Map<string, string>();
+  const providerKind = (deployment: string): string | undefined => {
+    const routers = deps.routing.list();
+    if (routers !== providersOf) {
+      providersOf = routers;
+      providers = new Map();
+      for (const router of routers) {
+        for (const state of router.states) providers.set(state.deployment.id, state.deployment.provider.kind);
+        providers.set(`${router.model.name}/fast-path`, "rules");
+      }
+    }
+    return providers.get(deployment);
+  };
   const bodies = config.request_log.bodies && requestLog !== undefined;
   const maxBodyBytes = config.request_log.max_body_bytes;
 
@@ -92,8 +100,8 @@ export function createRequestObserver(deps: RequestObserverDeps): RequestObserve
       const answeredBy = answeredModel !== undefined && answeredModel !== facts.model ? answeredModel : undefined;
       const cache = facts.cache === undefined ? undefined : cacheResults.has(facts.cache) ? facts.cache : "other";
       const operation = operations[path] ?? "";
-      const model = facts.model === undefined ? "" : models.has(facts.model) ? facts.model : "unknown";
-      const provider = facts.deployment === undefined ? (cache !== undefined && cache !== "miss" && cache !== "bypass" ? "cache" : "") : (providers.get(facts.deployment) ?? "other");
+      const model = facts.model === undefined ? "" : deps.routing.get(facts.model) !== undefined ? facts.model : "unknown";
+      const provider = facts.deployment === undefined ? (cache !== undefined && cache !== "miss" && cache !== "bypass" ? "cache" : "") : (providerKind(facts.deployment) ?? "other");
 
       const outputTokens = usage?.completionTokens;
       const tpotMs = facts.ttftMs !== undefined && outputTokens !== undefined && outputTokens > 1 ? (durationMs - facts.ttftMs) / (outputTokens - 1) : undefined;

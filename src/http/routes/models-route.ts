@@ -6,10 +6,18 @@ import { clipClientText } from "../../errors/clip-client-text.js";
 
 const modelObject = (id: string, created: number): Record<string, unknown> => ({ id, object: "model", created, owned_by: "gantry" });
 
-/** GET /v1/models: the client-facing model names. The body is built once: the model list is fixed at startup. */
+/** GET /v1/models: the client-facing model names. The body is built once per model list (a config reload makes a new one). */
 export function createModelsRoute(registry: ModelRegistry, startedAtSeconds: number): RouteHandler {
-  const body = JSON.stringify({ object: "list", data: registry.list().map((model) => modelObject(model.name, startedAtSeconds)) });
-  return (context) => sendJson(context.response, 200, body);
+  let listed: ReturnType<ModelRegistry["list"]> | undefined;
+  let body = "";
+  return (context) => {
+    const models = registry.list();
+    if (models !== listed) {
+      listed = models;
+      body = JSON.stringify({ object: "list", data: models.map((model) => modelObject(model.name, startedAtSeconds)) });
+    }
+    sendJson(context.response, 200, body);
+  };
 }
 
 /** GET /v1/models/:id. */
