@@ -157,7 +157,7 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
     // redaction runs before the cache so cached entries never hold raw PII; the rules fast path answers last, just
     // before routing; the shadow stage (innermost) notes what sampled requests were answered. The observer adds its own outermost and innermost stages and traces each one by name.
     const piiStage = createPiiStage(current);
-    const cacheStage = createCacheStage({ config: current, store: cacheStore, embedder: createRoutedEmbedder(generationRouting), semanticIndex });
+    const cacheStage = createCacheStage({ config: { cache: config.cache, models: current.models }, store: cacheStore, embedder: createRoutedEmbedder(generationRouting), semanticIndex });
     const fastPathStage = createFastPathStage(generationRouting);
     const stages: readonly AnswerStage[] = [...driftStages, accountingStage, access.authorize, access.limits, access.budget, piiStage, cacheStage, fastPathStage, ...(progressive?.stages ?? [])];
     // Batch lines run the same stages as their owner, with two differences (docs/batches.md): accounting prices them at

@@ -2,6 +2,7 @@
 // Cold phases first: a fresh gateway process per mode gets the full rate from the moment it listens, for --cold-seconds.
 // Then warm phases on one gateway after a warm-up, and the max sustained rate.
 // Usage: npm run build && npx tsx bench/overhead/run.ts [--gateway dist|source] [--rps 1000] [--seconds 10] [--cold-seconds 5] [--max-rps-steps 1000,2000,3000,4000|none]
+//        [--overhead-budget-ms 5]  (capacity: the highest step whose p99 overhead, via − direct at that step, stays within it)
 //        [--cpu-prof-dir DIR]  (runs every gateway under `node --cpu-prof`; one .cpuprofile per gateway process)
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir, cpus } from "node:os";
@@ -18,6 +19,7 @@ const { values } = parseArgs({
     seconds: { type: "string", default: "10" },
     "cold-seconds": { type: "string", default: "5" },
     "max-rps-steps": { type: "string", default: "1000,1500,2000,2500,3000,4000" },
+    "overhead-budget-ms": { type: "string", default: "5" },
     "cpu-prof-dir": { type: "string" },
     // dist: the compiled build, as `npm start` runs it (run `npm run build` first); source: TypeScript through tsx.
     gateway: { type: "string", default: "dist" },
@@ -142,11 +144,21 @@ for (const target of ["direct", "via"] as const) {
   }
 }
 
+// Capacity per gateway process (docs/scale-out.md#capacity): the highest step the gateway sustained whose p99 overhead
+// over the direct run at the same rate stays within the budget. A step the direct run did not reach cannot count.
+const overheadBudgetMs = Number(values["overhead-budget-ms"]);
+let capacityRps = 0;
+for (const step of steps) {
+  const baseline = steps.find((other) => other.target === "direct" && other.rps === step.rps);
+  if (step.target !== "via" || baseline === undefined || step.rps > (maxSustained["via"] ?? 0)) continue;
+  if (step.latency.p99 - baseline.latency.p99 <= overheadBudgetMs) capacityRps = Math.max(capacityRps, step.rps);
+}
+
 await Promise.all([direct.close(), via.close()]);
 await stopProcess(gateway.child);
 await stopProcess(upstream.child);
 
-const report = { date: new Date().toISOString(), machine: { cpus: cpus().length, model: cpus()[0]?.model ?? "unknown", node: process.version }, logging: "on (JSON line per request to a file)", rps, secondsPerSide: durationMs / 1000, coldSeconds: coldMs / 1000, overhead, maxSustainedRps: maxSustained, cold, phases, steps };
+const report = { date: new Date().toISOString(), machine: { cpus: cpus().length, model: cpus()[0]?.model ?? "unknown", node: process.version }, logging: "on (JSON line per request to a file)", rps, secondsPerSide: durationMs / 1000, coldSeconds: coldMs / 1000, overhead, maxSustainedRps: maxSustained, capacity: { overheadBudgetMs, rps: capacityRps }, cold, phases, steps };
 writeFileSync(values.out, `${JSON.stringify(report, null, 2)}\n`);
 
 const fixed = (value: number): string => value.toFixed(3);
@@ -158,7 +170,10 @@ console.table(
   ]),
 );
 console.log(`Gateway startup (spawn to listening): ${cold.map((item) => `${item.startupMs} ms`).join(", ")}`);
-if (stepRates.length > 0) console.log(`Max sustained RPS (non-stream, p99 < 50 ms, no errors): direct ${maxSustained["direct"]}, via gateway ${maxSustained["via"]}`);
+if (stepRates.length > 0) {
+  console.log(`Max sustained RPS (non-stream, p99 < 50 ms, no errors): direct ${maxSustained["direct"]}, via gateway ${maxSustained["via"]}`);
+  console.log(`Capacity per gateway process (non-stream, p99 overhead ≤ ${overheadBudgetMs} ms, sustained): ${capacityRps} RPS`);
+}
 console.log(`Saved ${values.out}`);
 
 function round(value: number): number {

@@ -57,17 +57,22 @@ export function createModelVersions(deps: ModelVersionsDeps): ModelVersions {
   const service = createModelRegistryService({ store, routers: { routerFor: (...version) => routers.routerFor(...version), close: async () => undefined }, now: deps.now, logger, promotionBlocker: createPromotionGate(config.registry.promotion, createGateVerdictStore(store.sql)), audit: deps.audit });
   const url = config.database.url;
   let replication: RegistryReplication | undefined;
+  // Each model's definition as the registry last took it: a reload writes only what changed since.
+  let synced = new Map<string, string>();
   return {
     resolver: createVersionResolver({ snapshot: service.snapshot, sessionHeader: config.registry.session_header }),
     adminRoutes: createAdminModelRoutes(service),
     service,
     async bind(generation, routing, factory) {
       const configSpecs = generation.models.map((model) => ({ name: model.name, spec: configVersionSpec(model.deployments) }));
+      const hashes = new Map(configSpecs.map((model) => [model.name, versionSpecHash(model.spec)]));
       const previous = routers;
-      routers = createVersionRouters(generation, routing, new Map(configSpecs.map((model) => [model.name, versionSpecHash(model.spec)])), factory);
+      routers = createVersionRouters(generation, routing, hashes, factory);
       try {
-        // Rebuilds the snapshot over the new routers, so it and the generation go live together.
-        await service.syncConfig(configSpecs);
+        // Either rebuilds the snapshot over the new routers, so it and the generation go live together.
+        const changed = configSpecs.filter((model) => synced.get(model.name) !== hashes.get(model.name));
+        await (changed.length === 0 ? service.reload(true) : service.syncConfig(changed));
+        synced = hashes;
       } catch (error) {
         routers = previous;
         await service.reload(true).catch(() => undefined);

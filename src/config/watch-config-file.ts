@@ -11,7 +11,7 @@ export interface ConfigWatch {
  * file: editors and Kubernetes ConfigMap updates replace the file by renaming another over it, which ends a watch on
  * the old file's inode.
  */
-export function watchConfigFile(file: string, onChange: () => void, debounceMs = 200): ConfigWatch {
+export function watchConfigFile(file: string, onChange: () => void, debounceMs = 100): ConfigWatch {
   const name = basename(file);
   let timer: NodeJS.Timeout | undefined;
   const watcher: FSWatcher = watch(dirname(file), { persistent: false }, (_event, changed) => {

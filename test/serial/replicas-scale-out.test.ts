@@ -29,6 +29,9 @@ interface Replica {
   readonly output: Promise<{ code: number | null; stdout: string; stderr: string }>;
 }
 const replicas: Replica[] = [];
+// The rolling restart's requests take this long upstream, so some are in flight on each replica when its SIGTERM comes.
+const loadPrompt = "rolling load";
+const upstreamDelayMs = 300;
 /** Every process started, so a failed start still leaves nothing running. */
 const children = new Set<ChildProcess>();
 
@@ -101,13 +104,13 @@ async function slowestToSee(since: number, seen: (url: string) => Promise<boolea
 }
 
 beforeAll(async () => {
-  [redis, postgres, upstream] = await Promise.all([startRedis(), startPostgres(), startFakeUpstream({ record: false })]);
+  [redis, postgres, upstream] = await Promise.all([startRedis(), startPostgres(), startFakeUpstream({ record: false, chooseBehavior: (call) => (JSON.stringify(call.body).includes(loadPrompt) ? { kind: "ok", delayMs: upstreamDelayMs } : undefined) })]);
   configFile = join(mkdtempSync(join(tmpdir(), "gantry-scale-out-")), "gantry.yaml");
   writeFileSync(configFile, configYaml());
   const ports = await Promise.all([freePort(), freePort(), freePort()]);
   // All three at once on an empty database: the migration lock must let exactly one of them migrate it.
   replicas.push(...(await Promise.all(ports.map((port) => startReplica(port)))));
-}, 60_000);
+}, 90_000);
 
 afterAll(async () => {
   await Promise.all(replicas.map((replica) => (replica.child.exitCode === null ? stopReplica(replica) : undefined)));
@@ -216,13 +219,14 @@ describe("three replicas on one Redis and one PostgreSQL", () => {
     const sent: Promise<void>[] = [];
     const send = async (replica: Replica): Promise<void> => {
       try {
-        const answer = await chat(replica.url, key, "plain", `load ${turn}`);
+        const answer = await chat(replica.url, key, "plain", `${loadPrompt} ${turn}`);
         if (answer.status === 200) answered++;
         else failures.push(`${answer.status} ${JSON.stringify(answer.json)}`);
       } catch (error) {
         failures.push(String(error));
       }
     };
+    let drained = 0;
     // 40 requests a second, round-robin over the replicas in rotation.
     const ticker = setInterval(() => {
       const live = replicas.filter((replica) => inRotation.has(replica));
@@ -232,10 +236,12 @@ describe("three replicas on one Redis and one PostgreSQL", () => {
     try {
       for (const [index, replica] of replicas.entries()) {
         inRotation.delete(replica);
-        await new Promise((resolve) => setTimeout(resolve, 200));
-        const logs = await stopReplica(replica);
+        // Shorter than a request: what was sent before is still in flight at the SIGTERM, and must be answered.
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        // Its replacement starts as it drains (on a port of its own, as a new pod gets a new address).
+        const [logs, restarted] = await Promise.all([stopReplica(replica), freePort().then(startReplica)]);
         expect(logs).not.toMatch(/"level":(50|60)/);
-        const restarted = await startReplica(replica.port);
+        drained += Number(/"in_flight":(\d+)/.exec(logs)?.[1] ?? 0);
         replicas[index] = restarted;
         await expect.poll(async () => (await fetch(`${restarted.url}/readyz`, { dispatcher }).then(async (response) => (await response.arrayBuffer(), response.status))), { timeout: 10_000, interval: 50 }).toBe(200);
         inRotation.add(restarted);
@@ -249,5 +255,7 @@ describe("three replicas on one Redis and one PostgreSQL", () => {
     expect(failures).toEqual([]);
     expect(answered).toBe(sent.length);
     expect(answered).toBeGreaterThan(100);
-  }, 60_000);
+    // The drain was exercised, not just avoided: requests were in flight when SIGTERM came, and each was answered.
+    expect(drained).toBeGreaterThan(0);
+  }, 120_000);
 });
