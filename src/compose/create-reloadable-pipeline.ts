@@ -93,6 +93,7 @@ export function createReloadablePipeline(options: ReloadablePipelineOptions): Re
   let restartPending: string[] = [];
   // Reloads run one at a time: a burst of signals and file events applies the file's last state, in order.
   let reloading: Promise<unknown> = Promise.resolve();
+  let closed = false;
 
   const now = (): PipelineGeneration => {
     if (current === undefined) throw new Error("the pipeline has not started");
@@ -154,6 +155,8 @@ export function createReloadablePipeline(options: ReloadablePipelineOptions): Re
 
   async function reloadOnce(load: () => GatewayConfig): Promise<ReloadResult> {
     if (started === undefined || current === undefined) throw new Error("the pipeline has not started");
+    // A signal or file event during shutdown: nothing left to build on.
+    if (closed) return "error";
     let config: GatewayConfig;
     try {
       config = load();
@@ -242,6 +245,7 @@ export function createReloadablePipeline(options: ReloadablePipelineOptions): Re
       ],
     ]),
     async close() {
+      closed = true;
       await reloading;
       current?.generation.stop();
       const open = [...new Set([...live.values()].map((entry) => entry.provider)), ...[...retiring].map((entry) => (clearTimeout(entry.timer), entry.provider))];
