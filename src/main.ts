@@ -104,7 +104,7 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
   const faults = createFaultBoard({ now, sleep: time?.sleep ?? abortableSleep, onRedisDown: (until) => redis.simulateDown(until, now) });
   // Models, deployments, routing, limits and rules live in one generation behind this holder; a reload swaps it whole
   // (docs/config.md#reloading). What outlives a reload reads the generation in force through its views.
-  const reloadable = createReloadablePipeline({ providers: faults.wrapFactory(options.providerFactory ?? createProvider), logger, now });
+  const reloadable = createReloadablePipeline({ providers: faults.wrapFactory(options.providerFactory ?? createProvider), logger, now, schedule });
   const accounting = createAccounting(reloadable.prices, { text: (text) => countTextsBounded([text], countTokens), prompt: (operation, body) => promptTokens(operation, body, countTokens) });
   const security = createSecurity(config, redis, logger, accounting.prices, time?.now);
   // One database for the request log, the rollups, stored responses, alert state, drift samples, the model

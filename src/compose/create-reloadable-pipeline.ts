@@ -11,6 +11,7 @@ import type { Logger } from "../pipeline/logger.js";
 import type { Provider } from "../pipeline/provider.js";
 import type { ModelRegistry, ProviderFactory } from "../providers/model-registry.js";
 import type { RoutingTable } from "../routing/routing-table.js";
+import type { Schedule } from "../routing/clock.js";
 
 /** Everything built from the reloadable part of the config: swapped as one, so a request never mixes two configs. */
 export interface PipelineGeneration {
@@ -57,6 +58,8 @@ export interface ReloadablePipelineOptions {
   logger: Logger;
   /** Epoch milliseconds, for `loaded_at`. */
   now: () => number;
+  /** Timers for closing retired providers. */
+  schedule: Schedule;
 }
 
 /** Top-level keys a reload applies; the rest (listeners, auth, stores, telemetry, registry) take a restart. */
@@ -87,7 +90,7 @@ export function createReloadablePipeline(options: ReloadablePipelineOptions): Re
   let current: InForce | undefined;
   let started: { readonly config: GatewayConfig; readonly build: BuildGeneration; readonly reloads: Counter; readonly info: Gauge } | undefined;
   let live = new Map<string, LiveProvider>();
-  const retiring = new Set<{ timer: NodeJS.Timeout; provider: Provider }>();
+  const retiring = new Set<{ cancel: () => void; provider: Provider }>();
   const counts: Record<ReloadResult, number> = { success: 0, invalid: 0, error: 0 };
   let lastProblem: string | undefined;
   let restartPending: string[] = [];
@@ -141,8 +144,7 @@ export function createReloadablePipeline(options: ReloadablePipelineOptions): Re
   }
 
   function retire(entry: LiveProvider): void {
-    const retired = { provider: entry.provider, timer: setTimeout(() => (retiring.delete(retired), void entry.provider.close()), entry.totalMs) };
-    retired.timer.unref();
+    const retired = { provider: entry.provider, cancel: options.schedule(() => (retiring.delete(retired), void entry.provider.close()), entry.totalMs) };
     retiring.add(retired);
   }
 
@@ -248,7 +250,7 @@ export function createReloadablePipeline(options: ReloadablePipelineOptions): Re
       closed = true;
       await reloading;
       current?.generation.stop();
-      const open = [...new Set([...live.values()].map((entry) => entry.provider)), ...[...retiring].map((entry) => (clearTimeout(entry.timer), entry.provider))];
+      const open = [...new Set([...live.values()].map((entry) => entry.provider)), ...[...retiring].map((entry) => (entry.cancel(), entry.provider))];
       retiring.clear();
       await Promise.allSettled(open.map((provider) => provider.close()));
     },

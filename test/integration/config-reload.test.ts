@@ -2,8 +2,12 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import pino from "pino";
 import { parseConfig } from "../../src/config/load-config.js";
-import type { RunningGateway } from "../../src/main.js";
+import { startGateway, type RunningGateway } from "../../src/main.js";
+import type { Provider } from "../../src/pipeline/provider.js";
+import { createProvider, type ProviderFactory } from "../../src/providers/model-registry.js";
+import { createFakeClock } from "../helpers/fake-clock.js";
 import { startFakeUpstream, type FakeUpstream } from "../helpers/fake-upstream.js";
 import { startTestGateway } from "../helpers/gateway.js";
 
@@ -106,5 +110,42 @@ describe("config reload", () => {
     expect(refused.status).toBe(400);
     expect(refused.text).toContain("prompt_too_long");
     expect((await adminConfig()).restart_pending).toEqual(["logging"]);
+  });
+});
+
+describe("config reload and providers", () => {
+  it("keeps the providers of unchanged deployments and closes a removed one once its total timeout has passed", async () => {
+    const clock = createFakeClock();
+    const made: string[] = [];
+    const closed: string[] = [];
+    // Records which model each provider was made for, and when it is closed.
+    const providerFactory: ProviderFactory = (deployment, modelName, timeouts) => {
+      const provider: Provider = createProvider(deployment, modelName, timeouts);
+      made.push(modelName);
+      const close = provider.close.bind(provider);
+      return Object.assign(provider, { close: async () => (closed.push(modelName), close()) });
+    };
+    const model = (name: string, url: string): string => `  - name: ${name}\n    deployments:\n      - { provider: openai-compatible, base_url: "${url}", upstream_model: tiny }\n`;
+    const path = join(mkdtempSync(join(tmpdir(), "gantry-reload-")), "gantry.db");
+    const yaml = (models: string): string => `server: { port: 0 }\ntimeouts: { total_ms: 5000 }\ndatabase: { path: "${path}" }\nmodels:\n${models}`;
+    const clocked = await startGateway(parseConfig(yaml(model("kept", first.baseUrl) + model("removed", second.baseUrl)), process.env, "providers.yaml"), {
+      logger: pino({ level: "silent" }),
+      providerFactory,
+      time: { clock, schedule: clock.schedule, sleep: clock.sleep, now: clock.now },
+    });
+    try {
+      expect(made).toEqual(["kept", "removed"]);
+      expect(await clocked.reload(load(yaml(model("kept", first.baseUrl) + model("added", second.baseUrl))))).toBe("success");
+      // The unchanged deployment keeps its provider (its connection pool); only the new one is made.
+      expect(made).toEqual(["kept", "removed", "added"]);
+      // A request that started before the reload may still hold the removed provider for up to its total timeout.
+      clock.advance(4999);
+      expect(closed).toEqual([]);
+      clock.advance(1);
+      expect(closed).toEqual(["removed"]);
+    } finally {
+      await clocked.close();
+    }
+    expect(closed.sort()).toEqual(["added", "kept", "removed"]);
   });
 });
