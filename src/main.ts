@@ -149,8 +149,9 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
   /** Builds everything that follows the models, deployments, limits and rules: once at start, again on each reload. */
   async function buildGeneration(current: GatewayConfig, providers: ProviderFactory): Promise<PipelineGeneration> {
     const registry = createModelRegistry(current, providers);
-    faults.bind(registry);
     const generationRouting = await versions.bind(current, createRoutingTable(current, registry, routingTime), providers);
+    // After the step that may fail: fault drills target the deployments of the generation that goes live.
+    faults.bind(registry);
     const access = security.stages(current);
     // The answer stages, in pipeline order. Accounting opens the request's account first (every later stage charges or
     // settles against it). Scopes, limits and the budget refuse before any work is spent; PII

@@ -42,7 +42,7 @@ export async function serve(argv: string[]): Promise<number> {
   // The outcome is logged and counted (gantry_config_reload_total), never fatal: a bad file leaves the old config serving.
   const reload = (): void => void gateway.reload(() => withOverrides(loadConfigFile(configFile), values.host, values.port));
   // Edits, SIGHUP (`kill -HUP`) and ConfigMap updates all reload.
-  const watcher = watchConfigFile(configFile, reload);
+  const watcher = watchConfigFile(configFile, reload, { onError: (error) => gateway.logger.error({ err: error }, "watching the config file failed: reload with SIGHUP") });
   process.on("SIGHUP", reload);
   try {
     return await serveUntilSignal(gateway);

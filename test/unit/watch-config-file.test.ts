@@ -10,7 +10,7 @@ describe("watchConfigFile", () => {
     const file = join(directory, "gantry.yaml");
     writeFileSync(file, "a: 1\n");
     let changes = 0;
-    const watch = watchConfigFile(file, () => changes++, 50);
+    const watch = watchConfigFile(file, () => changes++, { debounceMs: 50 });
     try {
       for (let index = 0; index < 5; index++) writeFileSync(file, `a: ${index}\n`);
       await expect.poll(() => changes, { timeout: 5000 }).toBe(1);
