@@ -1,4 +1,4 @@
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -114,6 +114,27 @@ describe("config reload", () => {
 });
 
 describe("config reload and providers", () => {
+  it("reads rules files again even when the config is unchanged, as a SIGHUP after editing one does", async () => {
+    const directory = mkdtempSync(join(tmpdir(), "gantry-reload-rules-"));
+    const rulesFile = join(directory, "rules.yaml");
+    writeFileSync(rulesFile, `rules:\n  - exact: "ping"\n    answer: "pong"\n`);
+    const yaml = `server: { port: 0 }\ndatabase: { path: "${join(directory, "gantry.db")}" }\nmodels:\n  - name: canned\n    deployments:\n      - { provider: rules, rules_file: "${rulesFile}" }\n`;
+    const rules = await startTestGateway(yaml);
+    const answer = async (): Promise<string> => {
+      const response = await fetch(`${rules.url}/v1/chat/completions`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ model: "canned", messages: [{ role: "user", content: "ping" }] }) });
+      return ((await response.json()) as { choices: { message: { content: string } }[] }).choices[0]?.message.content ?? "";
+    };
+    try {
+      expect(await answer()).toBe("pong");
+      writeFileSync(rulesFile, `rules:\n  - exact: "ping"\n    answer: "pong, again"\n`);
+      expect(await answer()).toBe("pong");
+      expect(await rules.reload(load(yaml))).toBe("success");
+      expect(await answer()).toBe("pong, again");
+    } finally {
+      await rules.close();
+    }
+  });
+
   it("keeps the providers of unchanged deployments and closes a removed one once its total timeout has passed", async () => {
     const clock = createFakeClock();
     const made: string[] = [];
