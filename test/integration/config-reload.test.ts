@@ -18,7 +18,7 @@ let gateway: RunningGateway;
 const database = join(mkdtempSync(join(tmpdir(), "gantry-reload-")), "gantry.db");
 
 const yamlFor = (models: string, limits = ""): string =>
-  `server: { port: 0, shutdown_grace_ms: 2000 }\nadmin: { open_on_loopback: true }\nmetrics: { enabled: true }\ndatabase: { path: "${database}" }\n${limits}\nmodels:\n${models}`;
+  `server: { port: 0, shutdown_grace_ms: 2000, warm_up_requests: 0 }\nadmin: { open_on_loopback: true }\nmetrics: { enabled: true }\ndatabase: { path: "${database}" }\n${limits}\nmodels:\n${models}`;
 const story = (url: string): string => `  - name: story\n    deployments:\n      - { provider: openai-compatible, base_url: "${url}", upstream_model: tiny }\n`;
 
 beforeAll(async () => {
@@ -148,7 +148,7 @@ describe("config reload and providers", () => {
     };
     const model = (name: string, url: string): string => `  - name: ${name}\n    deployments:\n      - { provider: openai-compatible, base_url: "${url}", upstream_model: tiny }\n`;
     const path = join(mkdtempSync(join(tmpdir(), "gantry-reload-")), "gantry.db");
-    const yaml = (models: string): string => `server: { port: 0 }\ntimeouts: { total_ms: 5000 }\ndatabase: { path: "${path}" }\nmodels:\n${models}`;
+    const yaml = (models: string): string => `server: { port: 0, warm_up_requests: 0 }\ntimeouts: { total_ms: 5000 }\ndatabase: { path: "${path}" }\nmodels:\n${models}`;
     const clocked = await startGateway(parseConfig(yaml(model("kept", first.baseUrl) + model("removed", second.baseUrl)), process.env, "providers.yaml"), {
       logger: pino({ level: "silent" }),
       providerFactory,

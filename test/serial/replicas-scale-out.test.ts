@@ -38,7 +38,8 @@ const children = new Set<ChildProcess>();
 function configYaml(extraModel = ""): string {
   const deployment = `    deployments: [{ provider: openai-compatible, base_url: "${upstream.baseUrl}", upstream_model: tiny }]`;
   return [
-    "server: { port: 0, shutdown_grace_ms: 3000 }",
+    // No warm-up copy: it speeds first requests, not correctness, and each of the six starts would pay for it.
+    "server: { port: 0, shutdown_grace_ms: 3000, warm_up_requests: 0 }",
     "logging: { level: info, requests: false }",
     `auth: { mode: keys, admin_key: "\${GANTRY_ADMIN_KEY}", store: redis, redis_url: "${redis.url}" }`,
     `limits: { backend: redis, redis_url: "${redis.url}" }`,
