@@ -7,7 +7,6 @@ import { Agent, fetch } from "undici";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { migrations } from "../../src/store/migrations.js";
 import { startFakeUpstream, type FakeUpstream } from "../helpers/fake-upstream.js";
-import { freePort } from "../helpers/free-port.js";
 import { exited, listening, runGantry } from "../helpers/gantry-process.js";
 import { startPostgres, type PostgresServer } from "../helpers/postgres-server.js";
 import { startRedis, type TestRedis } from "../helpers/redis-server.js";
@@ -23,7 +22,6 @@ let postgres: PostgresServer;
 let upstream: FakeUpstream;
 let configFile: string;
 interface Replica {
-  readonly port: number;
   readonly url: string;
   readonly child: ChildProcess;
   readonly output: Promise<{ code: number | null; stdout: string; stderr: string }>;
@@ -60,13 +58,14 @@ function configYaml(extraModel = ""): string {
   ].join("\n");
 }
 
-async function startReplica(port: number): Promise<Replica> {
-  const child = runGantry(["serve", "--config", configFile, "--port", String(port)], { GANTRY_ADMIN_KEY: adminKey });
+/** Starts `gantry serve` on a port of its own (port 0 in the config) and resolves once it listens. */
+async function startReplica(): Promise<Replica> {
+  const child = runGantry(["serve", "--config", configFile], { GANTRY_ADMIN_KEY: adminKey });
   children.add(child);
   child.once("exit", () => children.delete(child));
   const output = exited(child);
   const url = await listening(child);
-  return { port, url, child, output };
+  return { url, child, output };
 }
 
 /** SIGTERM, as Kubernetes sends it; resolves with the replica's logs once it has drained and exited cleanly. */
@@ -108,9 +107,8 @@ beforeAll(async () => {
   [redis, postgres, upstream] = await Promise.all([startRedis(), startPostgres(), startFakeUpstream({ record: false, chooseBehavior: (call) => (JSON.stringify(call.body).includes(loadPrompt) ? { kind: "ok", delayMs: upstreamDelayMs } : undefined) })]);
   configFile = join(mkdtempSync(join(tmpdir(), "gantry-scale-out-")), "gantry.yaml");
   writeFileSync(configFile, configYaml());
-  const ports = await Promise.all([freePort(), freePort(), freePort()]);
   // All three at once on an empty database: the migration lock must let exactly one of them migrate it.
-  replicas.push(...(await Promise.all(ports.map((port) => startReplica(port)))));
+  replicas.push(...(await Promise.all([1, 2, 3].map(() => startReplica()))));
 }, 90_000);
 
 afterAll(async () => {
@@ -243,7 +241,7 @@ describe("three replicas on one Redis and one PostgreSQL", () => {
         // Shorter than a request: what was sent before is still in flight at the SIGTERM, and must be answered.
         await new Promise((resolve) => setTimeout(resolve, 100));
         // Its replacement starts as it drains (on a port of its own, as a new pod gets a new address).
-        const [logs, restarted] = await Promise.all([stopReplica(replica), freePort().then(startReplica)]);
+        const [logs, restarted] = await Promise.all([stopReplica(replica), startReplica()]);
         expect(logs).not.toMatch(/"level":(50|60)/);
         drained += Number(/"in_flight":(\d+)/.exec(logs)?.[1] ?? 0);
         replicas[index] = restarted;
