@@ -66,13 +66,16 @@ export function createModelVersions(deps: ModelVersionsDeps): ModelVersions {
     async bind(generation, routing, factory) {
       const configSpecs = generation.models.map((model) => ({ name: model.name, spec: configVersionSpec(model.deployments) }));
       const hashes = new Map(configSpecs.map((model) => [model.name, versionSpecHash(model.spec)]));
+      // The writes first (their own snapshot still binds the routers in force: other replicas' writes may land
+      // while this one waits for the registry lock), then the snapshot over the new routers, which goes live in the
+      // same turn as the generation.
+      const changed = configSpecs.filter((model) => synced.get(model.name) !== hashes.get(model.name));
+      if (changed.length > 0) await service.syncConfig(changed);
+      synced = hashes;
       const previous = routers;
       routers = createVersionRouters(generation, routing, hashes, factory);
       try {
-        // Either rebuilds the snapshot over the new routers, so it and the generation go live together.
-        const changed = configSpecs.filter((model) => synced.get(model.name) !== hashes.get(model.name));
-        await (changed.length === 0 ? service.reload(true) : service.syncConfig(changed));
-        synced = hashes;
+        await service.reload(true);
       } catch (error) {
         routers = previous;
         await service.reload(true).catch(() => undefined);

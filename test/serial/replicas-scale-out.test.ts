@@ -201,7 +201,7 @@ describe("three replicas on one Redis and one PostgreSQL", () => {
     expect(slowest).toBeLessThan(1000);
     const configState = async (url: string): Promise<{ generation: number; reloads: { success: number } }> =>
       (await (await fetch(`${url}/admin/config`, { dispatcher, headers: admin })).json()) as { generation: number; reloads: { success: number } };
-    for (const { url } of replicas) expect(await configState(url)).toMatchObject({ generation: 2, reloads: { success: 1 } });
+    for (const { url } of replicas) await expect.poll(() => configState(url), { timeout: 2000, interval: 20 }).toMatchObject({ generation: 2, reloads: { success: 1 } });
     // SIGHUP reloads too (the file, unchanged, as the next generation).
     const [first] = replicas;
     first?.child.kill("SIGHUP");
