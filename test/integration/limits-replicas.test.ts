@@ -49,10 +49,10 @@ beforeAll(async () => {
   const configFile = join(directory, "gantry.yaml");
   writeFileSync(
     configFile,
-    `server: { port: 0, shutdown_grace_ms: 1000 }\nlogging: { level: info, requests: false }\nauth: { mode: keys, admin_key: "\${GANTRY_ADMIN_KEY}", store: redis, redis_url: "${redis.url}" }\nlimits: { backend: redis, redis_url: "${redis.url}" }\nmodels:\n  - name: story\n    deployments:\n      - { provider: openai-compatible, base_url: "${upstream.baseUrl}", upstream_model: tiny }\n`,
+    `server: { port: 0, shutdown_grace_ms: 1000, warm_up_requests: 0 }\nlogging: { level: info, requests: false }\nauth: { mode: keys, admin_key: "\${GANTRY_ADMIN_KEY}", store: redis, redis_url: "${redis.url}" }\nlimits: { backend: redis, redis_url: "${redis.url}" }\nmodels:\n  - name: story\n    deployments:\n      - { provider: openai-compatible, base_url: "${upstream.baseUrl}", upstream_model: tiny }\n`,
   );
   replicas.push(...(await Promise.all([startReplica(configFile), startReplica(configFile), startReplica(configFile)])));
-}, 60_000);
+}, 120_000);
 
 afterAll(async () => {
   await Promise.all(replicas.map(({ child }) => new Promise<void>((resolve) => (child.exitCode !== null ? resolve() : (child.once("exit", () => resolve()), child.kill("SIGTERM"))))));
