@@ -16,10 +16,13 @@ const adminKey = "replica-admin-key-0123456789";
 let redis: TestRedis;
 let upstream: FakeUpstream;
 const replicas: Array<{ child: ChildProcess; url: string }> = [];
+/** Every replica process started, ready or not: a start that times out must not leave processes behind. */
+const spawned: ChildProcess[] = [];
 const dispatcher = new Agent({ connections: 128 });
 
 function startReplica(configFile: string): Promise<{ child: ChildProcess; url: string }> {
   const child = spawn(tsx, [gantry, "serve", "--config", configFile], { env: { ...process.env, GANTRY_ADMIN_KEY: adminKey }, stdio: ["ignore", "pipe", "inherit"] });
+  spawned.push(child);
   return new Promise((resolve, reject) => {
     let buffered = "";
     child.stdout?.on("data", (chunk: Buffer) => {
@@ -55,7 +58,7 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
-  await Promise.all(replicas.map(({ child }) => new Promise<void>((resolve) => (child.exitCode !== null ? resolve() : (child.once("exit", () => resolve()), child.kill("SIGTERM"))))));
+  await Promise.all(spawned.map((child) => new Promise<void>((resolve) => (child.exitCode !== null ? resolve() : (child.once("exit", () => resolve()), child.kill("SIGTERM"))))));
   await dispatcher.close();
   await upstream.close();
   await redis.stop();
