@@ -57,7 +57,7 @@ export const configSchema = z
         /** Large bodies read, parsed and validated at once; more get 429 server_busy with Retry-After. */
         max_concurrent_large_bodies: z.number().int().positive().default(4),
         /** Requests sent through a private copy of the gateway before it listens, so the first real ones run compiled code; 0 = none. */
-        warm_up_requests: z.number().int().min(0).max(100_000).default(400),
+        warm_up_requests: z.number().int().min(0).max(100_000).default(1500),
         /** Element counts and JSON nesting per request, checked before any expensive step. */
         request_limits: requestLimitsConfigSchema.prefault({}),
         /** Browser origins allowed to call the gateway; absent = CORS off. */
