@@ -271,11 +271,15 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
     observer: observability.observer,
     feedbackRoute: observability.feedbackRoute,
   });
-  // Cold start (ADR 0010, addendum): what the first requests would pay for is done before listening, so /readyz, once it
-  // answers at all, answers for a warm process.
-  warmUpValidators(body.scan);
-  await warmUpHttp();
-  await warmUpThroughCopy(config.server.warm_up_requests, (copyConfig) => startGateway(copyConfig));
+  // Cold start (ADR 0010, addendums): what the first requests would pay for is done before listening, so /readyz, once it
+  // answers at all, answers for a warm process. The private copy is built here too, so it runs the validator and HTTP
+  // warm-ups itself; without a copy they run for this gateway.
+  if (config.server.warm_up_requests > 0) {
+    await warmUpThroughCopy(config.server.warm_up_requests, (copyConfig) => startGateway(copyConfig));
+  } else {
+    warmUpValidators(body.scan);
+    await warmUpHttp();
+  }
   // requireHostHeader off: the app answers a missing Host with a JSON 400 (http/host-check.ts), not node's empty one.
   const server = createServer({ maxHeaderSize: config.server.max_header_bytes, noDelay: true, requireHostHeader: false }, app.handle);
   server.keepAliveTimeout = config.server.keep_alive_timeout_ms;
