@@ -153,8 +153,10 @@ export function createApp(deps: AppDeps): App {
       await handler(context);
     } catch (error) {
       if (error instanceof ClientAbortedError || context.response.destroyed) return;
-      // No keep-alive header otherwise: node then honours the request's `Connection: close` and HTTP/1.0.
-      const sent = sendError(context.response, error, error instanceof GatewayError && error.code === "body_too_large" ? { connection: "close" } : {});
+      // A body refused unread (too large, no large-body slot) closes the connection: keeping it alive would mean
+      // reading the rest off the wire first. No keep-alive header otherwise: node then honours the request's
+      // `Connection: close` and HTTP/1.0.
+      const sent = sendError(context.response, error, error instanceof GatewayError && (error.code === "body_too_large" || error.code === "server_busy") ? { connection: "close" } : {});
       context.facts.errorCode = sent.code;
       if (sent.status >= 500) logger.error({ request_id: context.id, err: error }, "request failed");
     }

@@ -28,6 +28,7 @@ import { createPriceBook } from "./accounting/price-book.js";
 import { countTextsBounded, loadTokenCounter, promptTokens } from "./limits/prompt-tokens.js";
 import { createFaultBoard } from "./drills/fault-board.js";
 import { createLargeBodyGate } from "./http/large-body-gate.js";
+import { createRateBudget } from "./http/turn-budget.js";
 import { createAdminFaultRoutes } from "./http/routes/admin-faults.js";
 import { openStore } from "./store/open-store.js";
 import { startResponseExpiry } from "./store/response-expiry.js";
@@ -186,9 +187,17 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
   const body = {
     limitBytes: serverConfig.body_limit_bytes,
     scan: { maxDepth: limits.max_json_depth, maxElements: limits.max_json_elements },
-    gate: createLargeBodyGate({ thresholdBytes: serverConfig.large_body_bytes, maxConcurrent: serverConfig.max_concurrent_large_bodies }),
+    gate: createLargeBodyGate({
+      thresholdBytes: serverConfig.large_body_bytes,
+      maxConcurrent: serverConfig.max_concurrent_large_bodies,
+      maxWaiting: serverConfig.max_waiting_large_bodies,
+      maxWaitMs: serverConfig.large_body_wait_ms,
+    }),
     // One core is the main thread's; large bodies parse on the others (at most two threads: parsing is bursty).
     workers: createJsonParseWorkers({ threads: Math.min(2, availableParallelism() - 1) }),
+    intake: createRateBudget({ bytesPerSecond: serverConfig.large_body_bytes_per_second, burstBytes: 1024 * 1024 }),
+    // The request log shows at most this much of a body (capBytes reads one byte past its cap to cut on a character).
+    keepBytes: config.request_log.max_body_bytes + 1,
   };
   const fixedPipeline = { body, requestLimits: limits, versions: progressive?.resolver ?? versions.resolver };
   const pipeline = reloadable.pipelineDeps(fixedPipeline);

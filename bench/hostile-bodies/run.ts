@@ -2,7 +2,7 @@
 // upstream, loopback), first alone, then while 8 clients each send 4 MiB hostile bodies back to back (many tiny
 // messages, token ids, empty arrays, logit_bias entries, content parts, and a legitimate 4 MiB image data URL).
 // Targets: p99 of the small requests ≤ 50 ms and the gateway's peak RSS (VmHWM) ≤ 1 GB, with 0 5xx.
-// Usage: npx tsx bench/hostile-bodies/run.ts [--rps 200] [--seconds 10] [--clients 8] [--max-per-client 200] [--cpu-prof-dir DIR]
+// Usage: npx tsx bench/hostile-bodies/run.ts [--rps 200] [--seconds 10] [--clients 8] [--max-per-client 200] [--cpu-prof-dir DIR] [--intake-mib-per-s 64] [--node-flag=--trace-gc]
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
@@ -20,6 +20,10 @@ const { values } = parseArgs({
     clients: { type: "string", default: "8" },
     "max-per-client": { type: "string", default: "200" },
     "cpu-prof-dir": { type: "string" },
+    // The gateway's server.large_body_bytes_per_second in MiB/s (default: the gateway's own default).
+    "intake-mib-per-s": { type: "string" },
+    // Extra node flags for the gateway process, e.g. --node-flag=--trace-gc (its output lands in gateway.log).
+    "node-flag": { type: "string", multiple: true, default: [] },
     // dist: the compiled build, as `npm start` runs it (run `npm run build` first); source: TypeScript through tsx.
     gateway: { type: "string", default: "dist" },
     out: { type: "string", default: "bench/hostile-bodies/results.json" },
@@ -40,8 +44,9 @@ const upstream = await startProcess(tsx, [join(root, "test/helpers/fake-upstream
 const bulkUpstream = await startProcess(tsx, [join(root, "test/helpers/fake-upstream-main.ts")], /(http:\S+)\n/);
 const configFile = join(work, "gantry.yaml");
 // max_prompt_tokens is raised so the legitimate 4 MiB prompt takes the whole path (validation, tokenizing, forwarding).
-writeFileSync(configFile, `server: { port: 0 }\ndatabase: { path: "${join(work, "gantry.db")}" }\nlogging: { level: info, requests: false }\nlimits: { max_prompt_tokens: 10000000 }\nmodels:\n  - name: story\n    deployments:\n      - { provider: openai-compatible, base_url: "${upstream.match}", upstream_model: tiny }\n  - name: bulk\n    deployments:\n      - { provider: openai-compatible, base_url: "${bulkUpstream.match}", upstream_model: tiny }\n`);
-const profileFlags = values["cpu-prof-dir"] === undefined ? [] : ["--cpu-prof", `--cpu-prof-dir=${values["cpu-prof-dir"]}`];
+const intake = values["intake-mib-per-s"] === undefined ? "" : `, large_body_bytes_per_second: ${Math.round(Number(values["intake-mib-per-s"]) * 2 ** 20)}`;
+writeFileSync(configFile, `server: { port: 0${intake} }\ndatabase: { path: "${join(work, "gantry.db")}" }\nlogging: { level: info, requests: false }\nlimits: { max_prompt_tokens: 10000000 }\nmodels:\n  - name: story\n    deployments:\n      - { provider: openai-compatible, base_url: "${upstream.match}", upstream_model: tiny }\n  - name: bulk\n    deployments:\n      - { provider: openai-compatible, base_url: "${bulkUpstream.match}", upstream_model: tiny }\n`);
+const profileFlags = [...(values["cpu-prof-dir"] === undefined ? [] : ["--cpu-prof", `--cpu-prof-dir=${values["cpu-prof-dir"]}`]), ...values["node-flag"]];
 const gateway = await startProcess("node", [...profileFlags, ...gantryEntry(values.gateway, root), "serve", "--config", configFile], /"url":"(http:[^"]+)"/, { logFile: join(work, "gateway.log") });
 const gatewayPid = gateway.child.pid ?? 0;
 

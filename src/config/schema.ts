@@ -54,8 +54,14 @@ export const configSchema = z
         allowed_hosts: z.array(z.string().min(1).regex(/^(\*|\[[\da-fA-F:.]+\]|[^\s:/[\]]+)$/, "a host name or IP address without a port, or *")).min(1).optional(),
         /** Bodies of at least this size (Content-Length, or bytes read so far when chunked) count as large. */
         large_body_bytes: z.number().int().positive().default(1024 * 1024),
-        /** Large bodies read, parsed and validated at once; more get 429 server_busy with Retry-After. */
+        /** Large bodies read, parsed and validated at once; more wait in line, unread. */
         max_concurrent_large_bodies: z.number().int().positive().default(4),
+        /** Large bodies that may wait, unread, for one of those slots; past that they get 429 server_busy with Retry-After at once. */
+        max_waiting_large_bodies: z.number().int().min(0).default(16),
+        /** How long a large body may wait for a slot before it gets 429 server_busy. */
+        large_body_wait_ms: z.number().int().min(0).default(10_000),
+        /** Large-body bytes read per second across all of them, so uploads never take more than their share of the event loop. */
+        large_body_bytes_per_second: z.number().int().positive().default(32 * 1024 * 1024),
         /** Requests sent through a private copy of the gateway before it listens, so the first real ones run compiled code; 0 = none. */
         warm_up_requests: z.number().int().min(0).max(100_000).default(1500),
         /** Element counts and JSON nesting per request, checked before any expensive step. */

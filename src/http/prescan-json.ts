@@ -1,10 +1,11 @@
-const OPEN_BRACE = 0x7b;
-const OPEN_BRACKET = 0x5b;
-const CLOSE_BRACE = 0x7d;
-const CLOSE_BRACKET = 0x5d;
-const QUOTE = 0x22;
-const BACKSLASH = 0x5c;
-const COMMA = 0x2c;
+/**
+ * The scanner's constants in one object, so `jsonScannerSource` can declare them for a worker thread that runs the
+ * scanner from its source text. `endsInString` / `endsEscaped`: `closingQuote`'s answers when the chunk ends inside the
+ * string, plainly or on an unpaired backslash. `shortString`: bytes of a string looked at one by one before
+ * `closingQuote` hands the search to `indexOf`.
+ */
+const scannerConstants = { OPEN_BRACE: 0x7b, OPEN_BRACKET: 0x5b, CLOSE_BRACE: 0x7d, CLOSE_BRACKET: 0x5d, QUOTE: 0x22, BACKSLASH: 0x5c, COMMA: 0x2c, endsInString: -1, endsEscaped: -2, shortString: 32 } as const;
+const { OPEN_BRACE, OPEN_BRACKET, CLOSE_BRACE, CLOSE_BRACKET, QUOTE, BACKSLASH, COMMA, endsInString, endsEscaped, shortString } = scannerConstants;
 
 /** What a pre-scan allows: nesting depth and elements (array items, object members and containers). */
 export interface JsonScanLimits {
@@ -76,12 +77,6 @@ export function prescanJson(bytes: Uint8Array, limits: JsonScanLimits): JsonScan
   return createJsonScanner(limits).push(bytes);
 }
 
-/** `closingQuote`'s answers when the chunk ends inside the string: plainly, or on an unpaired backslash. */
-const endsInString = -1;
-const endsEscaped = -2;
-/** Bytes of a string looked at one by one before `closingQuote` hands the search to `indexOf`. */
-const shortString = 32;
-
 /**
  * Finds the quote that closes a string whose contents continue at `from` (`escaped`: the byte at `from` is escaped by
  * a backslash at the end of the previous chunk). Returns its index, or `endsInString` / `endsEscaped` when the chunk
@@ -111,4 +106,13 @@ function trailingBackslashes(chunk: Uint8Array, end: number, start: number): num
   let count = 0;
   while (end - 1 - count >= start && chunk[end - 1 - count] === BACKSLASH) count++;
   return count;
+}
+
+/**
+ * `createJsonScanner` and what it calls, as the source text of script declarations: the JSON parse workers run it
+ * without loading any module of ours (alike under dist, tsx and vitest).
+ */
+export function jsonScannerSource(): string {
+  const constants = Object.entries(scannerConstants).map(([name, value]) => `const ${name} = ${value};`);
+  return [...constants, String(createJsonScanner), String(closingQuote), String(trailingBackslashes)].join("\n");
 }

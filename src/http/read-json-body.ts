@@ -6,8 +6,8 @@ import { ClientAbortedError, GatewayError } from "../errors/gateway-error.js";
 import { createJsonScanner, type JsonScanLimits, type JsonScanner, type JsonScanProblem } from "./prescan-json.js";
 import type { LargeBodyGate, ReleaseSlot } from "./large-body-gate.js";
 import { decodeJsonBody, type DecodedJson } from "./decode-json-body.js";
-import type { JsonParseWorkers } from "./json-parse-workers.js";
-import { createTurnBudget } from "./turn-budget.js";
+import type { JsonParseWorkers, StreamedOutcome } from "./json-parse-workers.js";
+import { createTurnBudget, type TurnBudget } from "./turn-budget.js";
 import type { JsonObject } from "../protocol/openai-responses.js";
 
 /** Limits for small admin and feedback bodies: nesting far beyond any real request but far below the stack limit. */
@@ -17,6 +17,11 @@ const defaultScanLimits: JsonScanLimits = { maxDepth: 64, maxElements: 300_000 }
  * (bench/body-blocking), so a turn's scanning stays within a few milliseconds.
  */
 const scanBudget = createTurnBudget(256 * 1024);
+/**
+ * Body bytes handed to parse workers per event-loop turn across all requests: each 64 KiB chunk costs a copy and a
+ * message here (tens of microseconds), so a turn's share stays well under a millisecond or two.
+ */
+const streamBudget = createTurnBudget(1024 * 1024);
 /** What a client told to wait for a large-body slot should wait before retrying. */
 const busyRetryAfterMs = 1000;
 
@@ -26,8 +31,15 @@ export interface JsonBodyOptions {
   scan: JsonScanLimits;
   /** Bounds how many large bodies are read and parsed at once; absent = no bound. */
   gate?: LargeBodyGate;
-  /** Decode and parse the gate's large bodies off the main thread; absent = on it. */
+  /** Scan, decode and parse the gate's large bodies off the main thread; absent = on it. */
   workers?: JsonParseWorkers;
+  /** Paces the reading of large bodies (the gate's) across all requests; absent = a per-turn budget only. */
+  intake?: TurnBudget;
+  /**
+   * Of a body a worker takes, the bytes the main thread keeps and returns (the request log's body cap); the rest
+   * exists only on the worker. Absent = all.
+   */
+  keepBytes?: number;
 }
 
 /** Reads a request body as a JSON object, enforcing content type, content encoding, size limit, UTF-8, nesting depth and element count. */
@@ -37,14 +49,15 @@ export async function readJsonBody(request: IncomingMessage, limitBytes: number)
 
 /**
  * Reads a body, parses it and validates it with `validate`. With a large-body gate, a body of the gate's threshold or
- * more (by Content-Length, or once a chunked body grows past it) needs a slot, else `server_busy`; the slot is held
- * until the body is validated (parsing and validation are a large body's memory peak, and what the request keeps
- * afterwards is bounded). A large body is decoded and parsed on a worker thread when the pool is given, and its
- * validation runs as the gate's exclusive work: one large body per event-loop turn, so several finishing at once never
- * add up to one long stall.
+ * more needs a slot: by Content-Length it waits for one in the gate's line, unread, else `server_busy`; a chunked body
+ * that grows past the threshold takes one at once or is refused. The slot is held until the body is validated
+ * (parsing and validation are a large body's memory peak, and what the request keeps afterwards is bounded). A large
+ * body of known length goes to a worker thread chunk by chunk as it arrives, where it is scanned, then decoded and
+ * parsed: the main thread only reads the socket. Its validation runs as the gate's exclusive work: one large body
+ * per event-loop turn, so several finishing at once never add up to one long stall.
  */
 export async function readValidatedJson<T>(request: IncomingMessage, options: JsonBodyOptions, validate: (body: JsonObject) => T): Promise<{ value: T; bytes: Buffer }> {
-  const { limitBytes, gate } = options;
+  const { limitBytes, gate, workers } = options;
   const contentType = request.headers["content-type"];
   if (contentType === undefined || !isJsonContentType(contentType)) throw new GatewayError("unsupported_media_type");
   const declared = Number(request.headers["content-length"] ?? 0);
@@ -53,23 +66,23 @@ export async function readValidatedJson<T>(request: IncomingMessage, options: Js
   const admit = (): void => {
     if (gate === undefined || slot.release !== undefined) return;
     slot.release = gate.tryAcquire();
-    if (slot.release === undefined) throw new GatewayError("server_busy", { retryAfterMs: busyRetryAfterMs });
+    if (slot.release === undefined) throw busy();
   };
-  if (gate !== undefined && declared >= gate.thresholdBytes) admit();
+  if (gate !== undefined && declared >= gate.thresholdBytes) slot.release = await waitForSlot(request, gate);
   try {
-    // A large body of known length whose worker reads shared memory is copied there chunk by chunk as it arrives: one
-    // 4 MiB copy (and its page faults) at the end took 40–55 ms of main thread on the loaded host.
-    const shared = slot.release !== undefined && options.workers !== undefined && request.headers["content-encoding"] === undefined ? Buffer.from(new SharedArrayBuffer(declared)) : undefined;
-    const received = await collect(request, limitBytes, createJsonScanner(options.scan), options.scan, gate === undefined ? undefined : { thresholdBytes: gate.thresholdBytes, admit }, shared);
-    if (slot.release === undefined || gate === undefined) {
-      const bytes = join(received, false);
-      return { value: validate(asObject(bytes, decodeJsonBody(bytes, checks))), bytes };
+    const identity = request.headers["content-encoding"] === undefined;
+    if (slot.release !== undefined && gate !== undefined && workers !== undefined && identity) {
+      const streamed = await collectToWorker(request, options, workers, declared);
+      if (streamed !== undefined) return { value: await gate.exclusive(() => validate(streamed.value)), bytes: streamed.bytes };
     }
-    const { workers } = options;
-    // Shared memory lets the worker read the bytes in place, while the request keeps them for the log.
-    const bytes = join(received, workers !== undefined);
-    const parsed = workers === undefined ? undefined : asObject(bytes, await workers.decode(bytes));
-    return { value: await gate.exclusive(() => validate(parsed ?? asObject(bytes, decodeJsonBody(bytes, checks)))), bytes };
+    const received = await collect(request, limitBytes, createJsonScanner(options.scan), options.scan, gate === undefined ? undefined : { thresholdBytes: gate.thresholdBytes, admit });
+    const bytes = join(received.chunks, received.size);
+    if (slot.release === undefined || gate === undefined) return { value: validate(asObject(bytes.length, decodeJsonBody(bytes, checks))), bytes };
+    // A large body that was not streamed (chunked, compressed) still decodes and parses on a worker, whole.
+    const whole = workers?.open(options.scan, bytes.length, () => undefined);
+    whole?.push(bytes);
+    const parsed = whole === undefined ? decodeJsonBody(bytes, checks) : await whole.end();
+    return { value: await gate.exclusive(() => validate(asObject(bytes.length, outcomeOf(parsed, options.scan)))), bytes };
   } finally {
     slot.release?.();
   }
@@ -77,21 +90,76 @@ export async function readValidatedJson<T>(request: IncomingMessage, options: Js
 
 const checks = { isAscii, isUtf8 };
 
-/** A body's chunks as one buffer, in a SharedArrayBuffer when a worker is to read it. */
-function join(received: Received, shared: boolean): Buffer {
-  const { chunks, size, into } = received;
-  // Node frames a body by its Content-Length, so the chunks fit; were there more, they follow what was copied.
-  if (into !== undefined) return chunks.length === 0 ? into.subarray(0, size) : Buffer.concat([into.subarray(0, size - chunks.reduce((sum, chunk) => sum + chunk.length, 0)), ...chunks]);
-  if (!shared) return chunks.length === 1 && chunks[0] !== undefined ? chunks[0] : Buffer.concat(chunks, size);
-  const bytes = Buffer.from(new SharedArrayBuffer(size));
-  let offset = 0;
-  for (const chunk of chunks) offset += chunk.copy(bytes, offset);
-  return bytes;
+/** Waits in the gate's line for a slot, leaving it if the client goes; `server_busy` when none comes. */
+async function waitForSlot(request: IncomingMessage, gate: LargeBodyGate): Promise<ReleaseSlot> {
+  const left = new AbortController();
+  const leave = (): void => left.abort();
+  request.once("close", leave);
+  try {
+    const release = await gate.acquire(left.signal);
+    if (release !== undefined) return release;
+    throw left.signal.aborted ? new ClientAbortedError() : busy();
+  } finally {
+    request.off("close", leave);
+  }
+}
+
+function busy(): GatewayError {
+  return new GatewayError("server_busy", { retryAfterMs: busyRetryAfterMs });
+}
+
+/** A streamed body's outcome as a decoded body, scan problems and a failed worker included. */
+function outcomeOf(outcome: StreamedOutcome, scan: JsonScanLimits): DecodedJson {
+  if (outcome.ok || outcome.problem === "invalid_encoding" || outcome.problem === "invalid_json") return outcome;
+  if (outcome.problem === "worker_failed") throw new GatewayError("server_busy", { retryAfterMs: busyRetryAfterMs, message: "The gateway could not parse this large body now; retry shortly." });
+  throw scanProblem(outcome.problem, scan);
+}
+
+/** A body's chunks as one buffer. */
+function join(chunks: Buffer[], size: number): Buffer {
+  return chunks.length === 1 && chunks[0] !== undefined ? chunks[0] : Buffer.concat(chunks, size);
+}
+
+/**
+ * Reads a body of known length straight to a worker (see `readValidatedJson`), keeping only `keepBytes` of it here.
+ * Undefined when the pool is closed: the caller reads it on this thread.
+ */
+async function collectToWorker(request: IncomingMessage, options: JsonBodyOptions, workers: JsonParseWorkers, declared: number): Promise<{ value: JsonObject; bytes: Buffer } | undefined> {
+  let reportProblem: (problem: JsonScanProblem) => void = () => undefined;
+  const body = workers.open(options.scan, declared, (problem) => reportProblem(problem));
+  if (body === undefined) return undefined;
+  const keep = options.keepBytes ?? Number.POSITIVE_INFINITY;
+  const kept: Buffer[] = [];
+  let keptBytes = 0;
+  let size = 0;
+  try {
+    size = await collectWith(
+      request,
+      options.limitBytes,
+      (settle) => {
+        reportProblem = (problem) => settle(scanProblem(problem, options.scan));
+        return (chunk) => {
+          body.push(chunk);
+          if (keptBytes >= keep) return;
+          // Chunks are views of node's socket reads, kept as they are: only what the log may show stays referenced.
+          const head = keptBytes + chunk.length <= keep ? chunk : chunk.subarray(0, keep - keptBytes);
+          kept.push(head);
+          keptBytes += head.length;
+        };
+      },
+      options.intake ?? streamBudget,
+    );
+  } catch (error) {
+    body.abort();
+    throw error;
+  }
+  const outcome = await body.end();
+  return { value: asObject(size, outcomeOf(outcome, options.scan)), bytes: join(kept, keptBytes) };
 }
 
 /** The decoded body as a JSON object, or the 400 that says why it is not one. */
-function asObject(bytes: Buffer, decoded: DecodedJson): JsonObject {
-  if (bytes.length === 0) throw new GatewayError("invalid_json", { message: "The request body is empty." });
+function asObject(size: number, decoded: DecodedJson): JsonObject {
+  if (size === 0) throw new GatewayError("invalid_json", { message: "The request body is empty." });
   if (!decoded.ok) throw decoded.problem === "invalid_encoding" ? new GatewayError("invalid_encoding") : new GatewayError("invalid_json", { message: `The request body is not valid JSON: ${decoded.message}` });
   const parsed = decoded.value;
   if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) {
@@ -109,12 +177,19 @@ function tooLarge(limitBytes: number): GatewayError {
   return new GatewayError("body_too_large", { message: `The request body exceeds the limit of ${limitBytes} bytes.` });
 }
 
-/** Reads and drops the rest of a refused body, up to `budget` more bytes; past that the connection is cut. */
-function discardRest(request: IncomingMessage, budget: number): void {
-  let left = budget;
+/**
+ * Reads and drops the rest of a refused body, up to `bytes` more; past that the connection is cut. It is read at the
+ * pace `budget` allows, like the body it is the rest of.
+ */
+function discardRest(request: IncomingMessage, bytes: number, budget: TurnBudget): void {
+  let left = bytes;
   request.on("data", (chunk: Buffer) => {
     left -= chunk.length;
     if (left < 0) request.socket.destroy();
+    else if (!budget.spend(chunk.length)) {
+      request.pause();
+      budget.nextTurn(() => request.resume());
+    }
   });
   request.resume();
 }
@@ -134,23 +209,50 @@ function decoderFor(header: string | undefined): Transform | undefined {
   throw new GatewayError("unsupported_encoding", { message: `Content-Encoding "${header ?? ""}" is not supported; send identity, gzip, deflate or br.` });
 }
 
-/** A read body: its chunks, or the buffer they were copied into as they came. */
+/** A read body: its chunks. */
 interface Received {
   chunks: Buffer[];
   size: number;
-  into?: Buffer;
 }
+
+/**
+ * Reads the body on this thread, scanning each chunk as it arrives (within the shared per-turn budget) and keeping
+ * them. `large.admit` runs (and may throw) once the body grows past the threshold.
+ */
+async function collect(request: IncomingMessage, limitBytes: number, scanner: JsonScanner, scan: JsonScanLimits, large: { thresholdBytes: number; admit: () => void } | undefined): Promise<Received> {
+  const chunks: Buffer[] = [];
+  const size = await collectWith(
+    request,
+    limitBytes,
+    (settle) => (chunk, sizeSoFar) => {
+      if (large !== undefined && sizeSoFar >= large.thresholdBytes) {
+        try {
+          large.admit();
+        } catch (error) {
+          return settle(error);
+        }
+      }
+      const problem = scanner.push(chunk);
+      if (problem !== undefined) return settle(scanProblem(problem, scan));
+      chunks.push(chunk);
+    },
+    scanBudget,
+  );
+  return { chunks, size };
+}
+
+/** Where `collectWith` hands each chunk (after decompression) once it is within the limit. */
+type ChunkSink = (chunk: Buffer, sizeSoFar: number) => void;
 
 /**
  * Reads the body, decompressing it on the way. The limit applies to the bytes received and to the bytes after
  * decompression: the decoder is destroyed as soon as its output passes the limit, so a decompression bomb
- * costs at most the limit in memory. `large.admit` runs (and may throw) once the body grows past the threshold.
- * With `into` (sized by Content-Length), chunks are copied into it as they arrive instead of kept.
+ * costs at most the limit in memory. `sink(settle)` makes the handler each chunk goes to; it may refuse the body by
+ * calling `settle` with the error. Past `budget` in one event-loop turn the body waits a turn. Resolves with the size.
  */
-function collect(request: IncomingMessage, limitBytes: number, scanner: JsonScanner, scan: JsonScanLimits, large: { thresholdBytes: number; admit: () => void } | undefined, into: Buffer | undefined): Promise<Received> {
+function collectWith(request: IncomingMessage, limitBytes: number, sink: (settle: (error: unknown) => void) => ChunkSink, budget: TurnBudget): Promise<number> {
   const decoder = decoderFor(request.headers["content-encoding"]);
   return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
     let size = 0;
     let received = 0;
     let settled = false;
@@ -171,15 +273,16 @@ function collect(request: IncomingMessage, limitBytes: number, scanner: JsonScan
         decoder.destroy();
       }
       if (error === undefined) {
-        resolve(into === undefined ? { chunks, size } : { chunks, size, into });
+        resolve(size);
         return;
       }
       // Too large: stop reading, the response closes the connection. Refused for what was read (a scan limit, no
       // large-body slot): drop the rest, so the client finishes sending and reads its 4xx rather than a reset.
-      if (error instanceof GatewayError && error.code !== "body_too_large") discardRest(request, limitBytes - (decoder === undefined ? size : received));
+      if (error instanceof GatewayError && error.code !== "body_too_large") discardRest(request, limitBytes - (decoder === undefined ? size : received), budget);
       else request.pause();
       reject(error);
     };
+    const take = sink(settle);
     const onReceived = (chunk: Buffer): void => {
       received += chunk.length;
       if (received > limitBytes) settle(tooLarge(limitBytes));
@@ -187,21 +290,12 @@ function collect(request: IncomingMessage, limitBytes: number, scanner: JsonScan
     const onData = (chunk: Buffer): void => {
       size += chunk.length;
       if (size > limitBytes) return settle(tooLarge(limitBytes));
-      if (large !== undefined && size >= large.thresholdBytes) {
-        try {
-          large.admit();
-        } catch (error) {
-          return settle(error);
-        }
-      }
-      const problem = scanner.push(chunk);
-      if (problem !== undefined) return settle(scanProblem(problem, scan));
-      if (into !== undefined && size <= into.length) chunk.copy(into, size - chunk.length);
-      else chunks.push(chunk);
-      // Past this turn's scanning budget: the rest waits a turn (paused, node stops reading the socket).
-      if (!scanBudget.spend(chunk.length)) {
+      take(chunk, size);
+      if (settled) return;
+      // Past this turn's budget: the rest waits a turn (paused, node stops reading the socket).
+      if (!budget.spend(chunk.length)) {
         output.pause();
-        scanBudget.nextTurn(() => {
+        budget.nextTurn(() => {
           if (!settled) output.resume();
         });
       }

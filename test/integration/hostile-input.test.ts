@@ -22,8 +22,9 @@ const agent = new Agent({ connections: 12 });
 
 beforeAll(async () => {
   upstream = await startFakeUpstream({ record: false });
-  // Two large-body slots, so the concurrent large bodies of the corpus also meet 429 server_busy.
-  gateway = await startTestGateway(upstreamConfig([upstream.baseUrl], "server: { max_concurrent_large_bodies: 2 }").replace("server: { shutdown_grace_ms: 2000 }\n", ""));
+  // Two large-body slots and two places in line, so the concurrent large bodies of the corpus both wait for a slot,
+  // unread, and meet 429 server_busy (with Connection: close) when the line is full.
+  gateway = await startTestGateway(upstreamConfig([upstream.baseUrl], "server: { max_concurrent_large_bodies: 2, max_waiting_large_bodies: 2 }").replace("server: { shutdown_grace_ms: 2000 }\n", ""));
 });
 afterAll(async () => {
   await agent.close();

@@ -97,6 +97,41 @@ describe("createLargeBodyGate", () => {
     expect(gate.tryAcquire()).toBeUndefined();
   });
 
+  it("lines bodies up for a slot, in order, within the line's length and wait bound, and lets a leaver go", async () => {
+    const timers: { callback: () => void; ms: number; cancelled: boolean }[] = [];
+    const setTimer = (callback: () => void, ms: number): (() => void) => {
+      const timer = { callback, ms, cancelled: false };
+      timers.push(timer);
+      return () => {
+        timer.cancelled = true;
+      };
+    };
+    const gate = createLargeBodyGate({ thresholdBytes: 10, maxConcurrent: 1, maxWaiting: 2, maxWaitMs: 500, setTimer });
+    const first = await gate.acquire();
+    const order: string[] = [];
+    const second = gate.acquire().then((release) => (order.push("second"), release));
+    const left = new AbortController();
+    const third = gate.acquire(left.signal);
+    // The line is full: refused at once; and a newcomer never overtakes the line through tryAcquire.
+    expect(await gate.acquire()).toBeUndefined();
+    expect(gate.tryAcquire()).toBeUndefined();
+    expect(gate.waiting()).toBe(2);
+    left.abort();
+    expect(await third).toBeUndefined();
+    first?.();
+    const secondRelease = await second;
+    expect(order).toEqual(["second"]);
+    expect(gate.inUse()).toBe(1);
+    // One more waits; its wait bound passes (the injected timer fires): refused, and out of the line.
+    const fourth = gate.acquire();
+    timers.at(-1)?.callback();
+    expect(await fourth).toBeUndefined();
+    expect(gate.waiting()).toBe(0);
+    secondRelease?.();
+    expect(gate.inUse()).toBe(0);
+    expect(timers.slice(0, 2).every((timer) => timer.cancelled)).toBe(true);
+  });
+
   it("runs exclusive work one at a time, each in its own event-loop turn, past a failed one", async () => {
     const gate = createLargeBodyGate({ thresholdBytes: 10, maxConcurrent: 4 });
     const order: string[] = [];

@@ -1,3 +1,4 @@
+import { Readable } from "node:stream";
 import { Pool, type Dispatcher } from "undici";
 import { createParser, type EventSourceMessage } from "eventsource-parser";
 import { UpstreamError } from "../../errors/gateway-error.js";
@@ -5,6 +6,7 @@ import { isUsageOnlyChunk, readUsage, type JsonObject } from "../../protocol/ope
 import type { EmbedCall, EmbedResult, GenerateCall, GenerateResult, Provider, ProviderState, StreamPart } from "../../pipeline/provider.js";
 import { CallDeadline } from "../call-deadline.js";
 import { normalizeEmbeddingsBody } from "../embedding-vectors.js";
+import { encodeJsonBody } from "./encode-json-body.js";
 import { mapTransportFailure, mapUpstreamStatus } from "./map-upstream-failure.js";
 
 /** What the adapter needs to know about one OpenAI-compatible deployment. */
@@ -43,14 +45,13 @@ export function createOpenAiCompatibleProvider(options: OpenAiCompatibleOptions)
 
   async function post(path: string, body: JsonObject, call: { signal: AbortSignal; requestId: string; headers?: Readonly<Record<string, string>> }, deadline: CallDeadline): Promise<Dispatcher.ResponseData> {
     try {
-      return await dispatcher.request({
-        origin: url.origin,
-        path: basePath + path,
-        method: "POST",
-        headers: call.headers === undefined ? { ...baseHeaders, "x-request-id": call.requestId } : { ...baseHeaders, ...call.headers, "x-request-id": call.requestId },
-        body: JSON.stringify(body),
-        signal: deadline.signal,
-      });
+      const encoded = encodeJsonBody(body);
+      const headers = call.headers === undefined ? { ...baseHeaders, "x-request-id": call.requestId } : { ...baseHeaders, ...call.headers, "x-request-id": call.requestId };
+      if (typeof encoded === "string") return await dispatcher.request({ origin: url.origin, path: basePath + path, method: "POST", headers, body: encoded, signal: deadline.signal });
+      // A body holding a large string goes out as the pieces it was encoded in, with its length: never one big buffer.
+      const pieces = await encoded;
+      const length = pieces.reduce((sum, piece) => sum + piece.length, 0);
+      return await dispatcher.request({ origin: url.origin, path: basePath + path, method: "POST", headers: { ...headers, "content-length": String(length) }, body: Readable.from(pieces), signal: deadline.signal });
     } catch (error) {
       throw mapTransportFailure(label, error, call.signal, deadline.signal);
     }
