@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import { createWriteStream } from "node:fs";
+import { createWriteStream, readFileSync } from "node:fs";
 import { join } from "node:path";
 
 /** A child process and what its readiness line said. */
@@ -51,4 +51,10 @@ export function stopProcess(child: ChildProcess): Promise<void> {
  */
 export function gantryEntry(kind: string, root: string): string[] {
   return kind === "source" ? ["--import", "tsx", join(root, "src/cli/gantry.ts")] : [join(root, "dist/src/cli/gantry.js")];
+}
+
+/** A process's user + system CPU time so far, in ms (from /proc, Linux; clock ticks are 10 ms). */
+export function processCpuMs(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]?.split(" ") ?? [];
+  return (Number(fields[11]) + Number(fields[12])) * 10;
 }

@@ -3,13 +3,13 @@
 // It also reads the gateway's CPU time from /proc around the first requests and around as many warm ones: CPU per
 // request does not count waiting for a core, so it compares cold and warm fairly on a loaded host.
 // Usage: npm run build && npx tsx bench/overhead/cold-probe.ts [--gateway-root DIR] [--requests 20] [--stream] [--cpu-prof-dir DIR] [--warm-up-requests N]
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { parseArgs } from "node:util";
 import { Pool } from "undici";
-import { gantryEntry, startProcess, stopProcess } from "../lib/processes.js";
+import { gantryEntry, processCpuMs, startProcess, stopProcess } from "../lib/processes.js";
 
 const { values } = parseArgs({ options: { "gateway-root": { type: "string" }, requests: { type: "string", default: "20" }, stream: { type: "boolean", default: false }, "cpu-prof-dir": { type: "string" }, "warm-up-requests": { type: "string" } } });
 const root = new URL("../..", import.meta.url).pathname;
@@ -39,11 +39,8 @@ async function once(): Promise<number> {
   return performance.now() - started;
 }
 
-/** The gateway's user + system CPU time so far, in ms (from /proc; Linux clock ticks are 10 ms). */
-function cpuMs(): number {
-  const fields = readFileSync(`/proc/${gateway.child.pid ?? 0}/stat`, "utf8").split(") ")[1]?.split(" ") ?? [];
-  return (Number(fields[11]) + Number(fields[12])) * 10;
-}
+/** The gateway's user + system CPU time so far, in ms. */
+const cpuMs = (): number => processCpuMs(gateway.child.pid ?? 0);
 
 const requests = Number(values.requests);
 const coldCpuStart = cpuMs();

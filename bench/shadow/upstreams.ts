@@ -1,7 +1,8 @@
-// The shadow bench's model servers, in a process of their own: a primary and a candidate fake upstream, each answering
-// after a fixed delay with a text that depends only on the prompt (so the same prompt always gets the same bytes).
-// The candidate answers like the primary except for one prompt in ten, so agreement is neither 0 nor 1.
-// Prints `primary=URL candidate=URL` on stdout. Env: FAKE_DELAY_MS (default 30).
+// One of the shadow bench's model servers, in a process of its own (the primary and the candidate are separate
+// servers in production, so neither's load slows the other here): a fake upstream answering after a fixed delay with a
+// text that depends only on the prompt (so the same prompt always gets the same bytes). The candidate answers like the
+// primary except for one prompt in ten, so agreement is neither 0 nor 1.
+// Prints `url=URL` on stdout. Env: FAKE_ROLE (primary or candidate), FAKE_DELAY_MS (default 30).
 import { startFakeUpstream, type FakeBehavior, type RecordedCall } from "../../test/helpers/fake-upstream.js";
 
 const delayMs = Number(process.env["FAKE_DELAY_MS"] ?? 30);
@@ -22,7 +23,6 @@ function answering(candidate: boolean): (call: RecordedCall) => FakeBehavior {
   };
 }
 
-const primary = await startFakeUpstream({ record: false, chooseBehavior: answering(false) });
-const candidate = await startFakeUpstream({ record: false, chooseBehavior: answering(true) });
-process.stdout.write(`primary=${primary.baseUrl} candidate=${candidate.baseUrl}\n`);
-process.on("SIGTERM", () => void Promise.all([primary.close(), candidate.close()]).then(() => process.exit(0)));
+const upstream = await startFakeUpstream({ record: false, chooseBehavior: answering(process.env["FAKE_ROLE"] === "candidate") });
+process.stdout.write(`url=${upstream.baseUrl}\n`);
+process.on("SIGTERM", () => void upstream.close().then(() => process.exit(0)));

@@ -106,6 +106,7 @@ export function createProgressiveDelivery(deps: ProgressiveDeliveryDeps): Progre
       stopped = true;
       cancel();
       shadow.close();
+      await shadowStore.flush();
       delivery.close();
       await lease.release().catch((error: unknown) => logger.warn({ err: error }, "releasing the canary lease failed"));
     },

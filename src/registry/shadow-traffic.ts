@@ -12,7 +12,7 @@ import { textScorers } from "../evals/scorers/text-scorers.js";
 import type { ModelVersionChoice } from "../routing/model-version-resolver.js";
 import type { ShadowConfig } from "./progressive-config-schema.js";
 import type { RegistrySnapshot } from "./registry-snapshot.js";
-import { callModel, choiceText, usageOf } from "./shadow-call.js";
+import { callModel, choiceText, usageOf, withDeadline } from "./shadow-call.js";
 import type { ShadowStore } from "./shadow-store.js";
 
 /** What was dropped or skipped, per model, since start (this replica). */
@@ -81,7 +81,7 @@ export function createShadowTraffic(deps: ShadowTrafficDeps): ShadowTraffic {
     async judge(model, messages) {
       const router = deps.routing.get(model);
       if (router === undefined) throw new Error(`the judge model "${model}" is not configured`);
-      const result = await callModel(deps.routing, router, "chat", { model, messages: messages.map((message) => ({ ...message })), temperature: 0 }, AbortSignal.any([stopped.signal, AbortSignal.timeout(config.timeout_ms)]), requestId);
+      const result = await withDeadline(stopped.signal, config.timeout_ms, (signal) => callModel(deps.routing, router, "chat", { model, messages: messages.map((message) => ({ ...message })), temperature: 0 }, signal, requestId));
       return { text: choiceText(result.body), costUsd: deps.cost(model, usageOf(result)) };
     },
     embed: () => Promise.reject(new Error("shadow scorers do not embed")),
@@ -118,7 +118,7 @@ export function createShadowTraffic(deps: ShadowTrafficDeps): ShadowTraffic {
     let agree: boolean | null = null;
     try {
       const operation = request.operation === "completion" ? "completion" : "chat";
-      const result = await callModel(deps.routing, target.router, operation, request.body, AbortSignal.any([stopped.signal, AbortSignal.timeout(config.timeout_ms)]), `${context.id}-shadow`);
+      const result = await withDeadline(stopped.signal, config.timeout_ms, (signal) => callModel(deps.routing, target.router, operation, request.body, signal, `${context.id}-shadow`));
       output = choiceText(result.body);
       cost = deps.cost(model, usageOf(result));
       const assertion: Assertion =
