@@ -195,7 +195,8 @@ export async function startGateway(config: GatewayConfig, options: StartOptions 
     }),
     // One core is the main thread's; large bodies parse on the others (at most two threads: parsing is bursty).
     workers: createJsonParseWorkers({ threads: Math.min(2, availableParallelism() - 1) }),
-    intake: createRateBudget({ bytesPerSecond: serverConfig.large_body_bytes_per_second, burstBytes: 1024 * 1024 }),
+    // A burst of 256 KiB: what one event-loop turn may read of large bodies after a quiet spell.
+    intake: createRateBudget({ bytesPerSecond: serverConfig.large_body_bytes_per_second, burstBytes: 256 * 1024 }),
     // The request log shows at most this much of a body (capBytes reads one byte past its cap to cut on a character).
     keepBytes: config.request_log.max_body_bytes + 1,
   };

@@ -40,8 +40,8 @@ describe("JSON parse workers", () => {
     const workers = pool;
     const early: JsonScanProblem[] = [];
     const body = workers.open(limits, 16, (problem) => early.push(problem));
-    // Elements past the limit in the first chunk: the report comes before any end.
-    body?.push(Buffer.from(`{"a":[${"1,".repeat(20_000)}`));
+    // Elements past the limit in the first batch (256 KiB): the report comes before any end.
+    body?.push(Buffer.from(`{"a":[${"1,".repeat(600_000)}`));
     await expect.poll(() => early).toEqual(["too_many_elements"]);
     body?.push(Buffer.from("1]}"));
     expect(await body?.end()).toMatchObject({ ok: false, problem: "too_many_elements" });
