@@ -51,7 +51,9 @@ type Reply = { id: number; problem: JsonScanProblem } | { id: number; outcome: D
  * source text, so the worker loads no module of ours (it runs alike under dist, tsx and vitest). `__name` stands in
  * for the helper esbuild's keep-names mode (tsx, vitest) wraps inner functions with. A body's bytes are kept in the
  * worker's own memory: the main thread only copies each chunk into a transferred buffer, and a fresh 4 MiB of memory
- * costs ~14 ms of page faults on the hosts measured, now on this thread rather than the event loop's.
+ * costs ~14 ms of page faults on the hosts measured, now on this thread rather than the event loop's. Parsed values go
+ * back one at a time, the next after the main thread's ack: node deserialises every message waiting on a port in one
+ * turn, and eight 4 MiB images finishing together were one 120 ms stall (bench/body-blocking).
  */
 const workerSource = `
 const { parentPort } = require("node:worker_threads");
@@ -60,9 +62,20 @@ const __name = (target) => target;
 ${jsonScannerSource()}
 const decodeJsonBody = (${decodeJsonBody.toString()});
 const bodies = new Map();
+const outbox = [];
+let awaitingAck = false;
+const sendOutcome = (reply) => {
+  if (awaitingAck) return void outbox.push(reply);
+  awaitingAck = true;
+  parentPort.postMessage(reply);
+};
 parentPort.on("message", (message) => {
   const body = bodies.get(message.id);
-  if (message.type === "open") {
+  if (message.type === "ack") {
+    awaitingAck = false;
+    const next = outbox.shift();
+    if (next !== undefined) sendOutcome(next);
+  } else if (message.type === "open") {
     bodies.set(message.id, { bytes: Buffer.allocUnsafe(message.sizeHint), size: 0, scanner: createJsonScanner(message.limits), failed: false });
   } else if (message.type === "chunk") {
     if (body === undefined || body.failed) return;
@@ -84,7 +97,7 @@ parentPort.on("message", (message) => {
   } else if (message.type === "end") {
     bodies.delete(message.id);
     if (body === undefined || body.failed) return;
-    parentPort.postMessage({ id: message.id, outcome: decodeJsonBody(body.bytes.subarray(0, body.size), checks) });
+    sendOutcome({ id: message.id, outcome: decodeJsonBody(body.bytes.subarray(0, body.size), checks) });
   } else {
     bodies.delete(message.id);
   }
@@ -112,12 +125,16 @@ export function createJsonParseWorkers(options: { threads: number }): JsonParseW
     thread.worker.unref();
     thread.worker.on("message", (reply: Reply) => {
       const task = thread.tasks.get(reply.id);
-      if (task === undefined) return;
       if ("outcome" in reply) {
+        // The next parsed value comes in a later turn than this one's deserialisation.
+        setImmediate(() => {
+          if (threads[index] === thread) thread.worker.postMessage({ type: "ack" });
+        });
         thread.tasks.delete(reply.id);
-        task.resolve?.(reply.outcome);
+        task?.resolve?.(reply.outcome);
         return;
       }
+      if (task === undefined) return;
       thread.tasks.delete(reply.id);
       task.problem = reply.problem;
       if (task.resolve === undefined) task.onProblem(reply.problem);
