@@ -1,5 +1,6 @@
 import type { SqlStatements, SqlRow, SqlValue } from "../store/sql-executor.js";
 import type { AlertNotification } from "./alert-notification.js";
+import { numberOrNull } from "../store/row-values.js";
 
 /** One alert's stored state: what it is, since when, and what was last handed to the sinks. */
 export interface AlertState {
@@ -93,7 +94,7 @@ function toState(row: SqlRow): AlertState {
     since: Number(row["since"]),
     evaluatedAt: Number(row["evaluated_at"]),
     notifiedStatus: notified === "firing" || notified === "resolved" ? notified : null,
-    notifiedAt: row["notified_at"] === null || row["notified_at"] === undefined ? null : Number(row["notified_at"]),
+    notifiedAt: numberOrNull(row["notified_at"]),
     alert: JSON.parse(String(row["alert"])) as AlertNotification,
   };
 }

@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import type { SqlExecutor, SqlRow, SqlStatements } from "../store/sql-executor.js";
 import { createGateVerdictStore, type GateVerdictStore } from "./gate-verdict-store.js";
 import type { EvalItemResult, EvalRunReader, EvalRunResults } from "./run-results.js";
+import { textOrUndefined } from "../store/row-values.js";
 
 /** What a new run is. */
 export interface NewRun {
@@ -76,10 +77,9 @@ export interface EvalStore extends EvalRunReader, GateVerdictStore {
 /** The key `finishedPairs` uses for one (item, repeat). */
 export const pairKey = (itemKey: string, repeat: number): string => `${itemKey}\u0000${repeat}`;
 
-const text = (value: unknown): string | undefined => (value === null || value === undefined ? undefined : String(value));
 
 function itemFromRow(row: SqlRow): StoredItem {
-  const error = text(row["error"]);
+  const error = textOrUndefined(row["error"]);
   return {
     itemKey: String(row["item_key"]),
     repeat: Number(row["repeat_index"]),
@@ -92,9 +92,9 @@ function itemFromRow(row: SqlRow): StoredItem {
     promptTokens: Number(row["prompt_tokens"]),
     completionTokens: Number(row["completion_tokens"]),
     costUsd: Number(row["cost_usd"]),
-    model: text(row["model"]),
-    modelVersion: text(row["model_version"]),
-    deployment: text(row["deployment"]),
+    model: textOrUndefined(row["model"]),
+    modelVersion: textOrUndefined(row["model_version"]),
+    deployment: textOrUndefined(row["deployment"]),
     cached: Number(row["cached"]) === 1,
   };
 }
@@ -102,7 +102,7 @@ function itemFromRow(row: SqlRow): StoredItem {
 const baselineFromRow = (row: SqlRow): BaselineRow => ({
   name: String(row["name"]),
   runId: String(row["run_id"]),
-  previousRunId: text(row["previous_run_id"]),
+  previousRunId: textOrUndefined(row["previous_run_id"]),
   setBy: String(row["set_by"]),
   setAt: Number(row["set_at"]),
 });
@@ -145,7 +145,7 @@ export function createEvalStore(executor: SqlStatements & Pick<SqlExecutor, "clo
         "SELECT id FROM eval_runs WHERE suite_hash = ? AND target = ? AND seed = ? AND repeats = ? AND finished_at IS NULL ORDER BY started_at DESC LIMIT 1",
         [run.suiteHash, run.target, run.seed, run.repeats],
       );
-      return text(rows[0]?.["id"]);
+      return textOrUndefined(rows[0]?.["id"]);
     },
     runInfo,
     async finishedPairs(runId) {
@@ -187,9 +187,9 @@ export function createEvalStore(executor: SqlStatements & Pick<SqlExecutor, "clo
       )[0];
       await executor.run("UPDATE eval_runs SET finished_at = ?, model = ?, model_version = ?, deployment = ? WHERE id = ?", [
         finishedAt,
-        text(common?.["model"]) ?? null,
-        text(common?.["model_version"]) ?? null,
-        text(common?.["deployment"]) ?? null,
+        textOrUndefined(common?.["model"]) ?? null,
+        textOrUndefined(common?.["model_version"]) ?? null,
+        textOrUndefined(common?.["deployment"]) ?? null,
         runId,
       ]);
     },
@@ -226,9 +226,9 @@ export function createEvalStore(executor: SqlStatements & Pick<SqlExecutor, "clo
         suiteHash: info.suiteHash,
         seed: info.seed,
         target: info.target,
-        model: text(row?.["model"]),
-        modelVersion: text(row?.["model_version"]),
-        deployment: text(row?.["deployment"]),
+        model: textOrUndefined(row?.["model"]),
+        modelVersion: textOrUndefined(row?.["model_version"]),
+        deployment: textOrUndefined(row?.["deployment"]),
         startedAt: info.startedAt,
         finishedAt: info.finishedAt,
         items,
@@ -236,10 +236,10 @@ export function createEvalStore(executor: SqlStatements & Pick<SqlExecutor, "clo
       return results;
     },
     async baselineRun(name) {
-      return text((await executor.all("SELECT run_id FROM eval_baselines WHERE name = ?", [name]))[0]?.["run_id"]);
+      return textOrUndefined((await executor.all("SELECT run_id FROM eval_baselines WHERE name = ?", [name]))[0]?.["run_id"]);
     },
     async setBaseline(name, runId, setBy, setAt) {
-      const previous = text((await executor.all("SELECT run_id FROM eval_baselines WHERE name = ?", [name]))[0]?.["run_id"]);
+      const previous = textOrUndefined((await executor.all("SELECT run_id FROM eval_baselines WHERE name = ?", [name]))[0]?.["run_id"]);
       // History first: a crash between the two writes leaves a history row ahead of the pointer, never a silent move.
       await executor.run("INSERT INTO eval_baseline_history (id, name, run_id, previous_run_id, set_by, set_at) VALUES (?, ?, ?, ?, ?, ?)", [randomUUID(), name, runId, previous ?? null, setBy, setAt]);
       await executor.run(
@@ -254,7 +254,7 @@ export function createEvalStore(executor: SqlStatements & Pick<SqlExecutor, "clo
       return (await executor.all("SELECT name, run_id, previous_run_id, set_by, set_at FROM eval_baseline_history WHERE name = ? ORDER BY set_at, id", [name])).map(baselineFromRow);
     },
     async cachedAnswer(key) {
-      return text((await executor.all("SELECT answer FROM eval_answer_cache WHERE key = ?", [key]))[0]?.["answer"]);
+      return textOrUndefined((await executor.all("SELECT answer FROM eval_answer_cache WHERE key = ?", [key]))[0]?.["answer"]);
     },
     async cacheAnswer(key, answer, createdAt) {
       await executor.run("INSERT INTO eval_answer_cache (key, answer, created_at) VALUES (?, ?, ?) ON CONFLICT (key) DO NOTHING", [key, answer, createdAt]);

@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { SqlStatements } from "../store/sql-executor.js";
 import type { GateVerdict } from "./gate.js";
+import { textOrUndefined } from "../store/row-values.js";
 
 /** One `gantry eval gate` decision, with the model version its candidate run was answered by. */
 export interface StoredGateVerdict {
@@ -28,7 +29,6 @@ export interface GateVerdictStore extends GateVerdictReader {
   record(verdict: StoredGateVerdict): Promise<void>;
 }
 
-const text = (value: unknown): string | undefined => (value === null || value === undefined ? undefined : String(value));
 
 /** The gate verdict store over the gateway's database (SQLite or PostgreSQL). */
 export function createGateVerdictStore(sql: SqlStatements): GateVerdictStore {
@@ -55,8 +55,8 @@ export function createGateVerdictStore(sql: SqlStatements): GateVerdictStore {
         baselineRunId: String(row["baseline_run_id"]),
         candidateRunId: String(row["candidate_run_id"]),
         suiteName: String(row["suite_name"]),
-        model: text(row["model"]),
-        modelVersion: text(row["model_version"]),
+        model: textOrUndefined(row["model"]),
+        modelVersion: textOrUndefined(row["model_version"]),
         verdict: String(row["verdict"]) as GateVerdict,
         reason: String(row["reason"]),
         at: Number(row["at"]),

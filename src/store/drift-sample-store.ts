@@ -1,4 +1,5 @@
 import type { SqlExecutor, SqlRow, SqlValue } from "./sql-executor.js";
+import { numberOrNull } from "./row-values.js";
 
 /** One stored drift sample (src/drift/): a reservoir slot of one replica, model version and time bucket. */
 export interface DriftSampleRow {
@@ -87,7 +88,7 @@ function toSampleRow(row: SqlRow): DriftSampleRow {
     draw: Number(row["draw"]),
     prompt_tokens: Number(row["prompt_tokens"]),
     output_tokens: Number(row["output_tokens"]),
-    ttft_ms: row["ttft_ms"] === null || row["ttft_ms"] === undefined ? null : Number(row["ttft_ms"]),
+    ttft_ms: numberOrNull(row["ttft_ms"]),
     language: String(row["language"]),
     script: String(row["script"]),
     finish_reason: String(row["finish_reason"]),

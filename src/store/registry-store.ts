@@ -1,4 +1,5 @@
 import type { SqlExecutor, SqlRow, SqlStatements, SqlValue } from "./sql-executor.js";
+import { textOrNull } from "./row-values.js";
 
 /** One immutable model version as stored: its spec is JSON the registry validated before writing it. */
 export interface ModelVersionRow {
@@ -236,7 +237,6 @@ export function createRegistryStore(executor: SqlExecutor): RegistryStore {
   };
 }
 
-const text = (value: unknown): string | null => (value === null || value === undefined ? null : String(value));
 
 function toVersionRow(row: SqlRow): ModelVersionRow {
   return {
@@ -265,8 +265,8 @@ function toHistoryRow(row: SqlRow): RegistryHistoryRow {
     at: Number(row["at"]),
     actor: String(row["actor"]),
     action: String(row["action"]),
-    target: text(row["target"]),
-    before_value: text(row["before_value"]),
-    after_value: text(row["after_value"]),
+    target: textOrNull(row["target"]),
+    before_value: textOrNull(row["before_value"]),
+    after_value: textOrNull(row["after_value"]),
   };
 }

@@ -2,6 +2,7 @@ import { migrate } from "./migrations.js";
 import { requestColumns, type FeedbackRow, type RequestRow } from "./request-row.js";
 import type { SqlExecutor, SqlRow, SqlValue } from "./sql-executor.js";
 import { computeStats, type StatsWindow, type WindowStats } from "./request-stats.js";
+import { numberOrNull, textOrNull } from "./row-values.js";
 
 /** Filters for listing the request log; every field is optional. */
 export interface RequestFilter {
@@ -148,25 +149,23 @@ function toValues(row: RequestRow): SqlValue[] {
   });
 }
 
-const text = (value: unknown): string | null => (value === null || value === undefined ? null : String(value));
-const numberOrNull = (value: unknown): number | null => (value === null || value === undefined ? null : Number(value));
 
 function toRequestRow(row: SqlRow): RequestRow {
   return {
     id: String(row["id"]),
-    client_request_id: text(row["client_request_id"]),
+    client_request_id: textOrNull(row["client_request_id"]),
     time: Number(row["time"]),
     path: String(row["path"]),
-    key_id: text(row["key_id"]),
-    team: text(row["team"]),
-    model: text(row["model"]),
-    model_version: text(row["model_version"]),
-    deployment: text(row["deployment"]),
-    answered_by: text(row["answered_by"]),
+    key_id: textOrNull(row["key_id"]),
+    team: textOrNull(row["team"]),
+    model: textOrNull(row["model"]),
+    model_version: textOrNull(row["model_version"]),
+    deployment: textOrNull(row["deployment"]),
+    answered_by: textOrNull(row["answered_by"]),
     stream: Number(row["stream"]) === 1,
     attempts: Number(row["attempts"]),
     status: Number(row["status"]),
-    error_code: text(row["error_code"]),
+    error_code: textOrNull(row["error_code"]),
     prompt_tokens: Number(row["prompt_tokens"]),
     completion_tokens: Number(row["completion_tokens"]),
     cached_tokens: Number(row["cached_tokens"]),
@@ -174,10 +173,10 @@ function toRequestRow(row: SqlRow): RequestRow {
     ttft_ms: numberOrNull(row["ttft_ms"]),
     latency_ms: Number(row["latency_ms"]),
     upstream_ms: numberOrNull(row["upstream_ms"]),
-    cache: text(row["cache"]),
-    finish_reason: text(row["finish_reason"]),
-    request_body: text(row["request_body"]),
-    response_body: text(row["response_body"]),
+    cache: textOrNull(row["cache"]),
+    finish_reason: textOrNull(row["finish_reason"]),
+    request_body: textOrNull(row["request_body"]),
+    response_body: textOrNull(row["response_body"]),
   };
 }
 
@@ -187,10 +186,10 @@ function toFeedbackRow(row: SqlRow): FeedbackRow {
     id: String(row["id"]),
     request_id: String(row["request_id"]),
     time: Number(row["time"]),
-    model: text(row["model"]),
+    model: textOrNull(row["model"]),
     score: numberOrNull(row["score"]),
     thumbs: thumbs === "up" || thumbs === "down" ? thumbs : null,
-    label: text(row["label"]),
-    comment: text(row["comment"]),
+    label: textOrNull(row["label"]),
+    comment: textOrNull(row["comment"]),
   };
 }
