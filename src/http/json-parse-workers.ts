@@ -20,8 +20,7 @@ export interface JsonParseWorkers {
   /**
    * Starts a body of about `sizeHint` bytes. `onProblem` runs as soon as the worker's scan finds the body crossing
    * `limits` (chunks go over 256 KiB at a time), while it is still uploading, so the reader can refuse it without waiting
-   * for the rest. Undefined once
-   * the pool is closed (the caller then reads and parses on its own thread).
+   * for the rest. Undefined once the pool is closed (the caller then reads and parses on its own thread).
    */
   open(limits: JsonScanLimits, sizeHint: number, onProblem: (problem: JsonScanProblem) => void): StreamedBody | undefined;
   /** Stops the workers; bodies in hand resolve as `worker_failed`. */
@@ -175,6 +174,8 @@ export function createJsonParseWorkers(options: { threads: number }): JsonParseW
       let pendingBytes = 0;
       const flush = (): void => {
         if (pendingBytes === 0 || !thread.tasks.has(id)) return;
+        // A buffer of its own, not Buffer.concat: a small result of that is a slice of node's shared pool, whose
+        // whole ArrayBuffer the transfer would take away.
         const batch = new Uint8Array(pendingBytes);
         let offset = 0;
         for (const chunk of pending) {

@@ -17,11 +17,6 @@ const defaultScanLimits: JsonScanLimits = { maxDepth: 64, maxElements: 300_000 }
  * (bench/body-blocking), so a turn's scanning stays within a few milliseconds.
  */
 const scanBudget = createTurnBudget(256 * 1024);
-/**
- * Body bytes handed to parse workers per event-loop turn across all requests: each 64 KiB chunk costs a copy and a
- * message here (tens of microseconds), so a turn's share stays well under a millisecond or two.
- */
-const streamBudget = createTurnBudget(1024 * 1024);
 /** What a client told to wait for a large-body slot should wait before retrying. */
 const busyRetryAfterMs = 1000;
 
@@ -33,7 +28,7 @@ export interface JsonBodyOptions {
   gate?: LargeBodyGate;
   /** Scan, decode and parse the gate's large bodies off the main thread; absent = on it. */
   workers?: JsonParseWorkers;
-  /** Paces the reading of large bodies (the gate's) across all requests; absent = a per-turn budget only. */
+  /** Paces the reading of large bodies (the gate's) across all requests; absent = the scanning budget per turn. */
   intake?: TurnBudget;
   /**
    * Of a body a worker takes, the bytes the main thread keeps and returns (the request log's body cap); the rest
@@ -147,7 +142,7 @@ async function collectToWorker(request: IncomingMessage, options: JsonBodyOption
           keptBytes += head.length;
         };
       },
-      options.intake ?? streamBudget,
+      options.intake ?? scanBudget,
     );
   } catch (error) {
     body.abort();

@@ -34,16 +34,17 @@ const columns = ["id", "model", "primary_version", "shadow_version", "at", "scor
 
 /** Rows written in one statement at most (14 parameters a row stays far below SQLite's and PostgreSQL's limits). */
 const maxBatchRows = 64;
+/** How long a row waits for others to share its statement. */
+const batchWaitMs = 200;
 const rowPlaceholders = `(${columns.map(() => "?").join(", ")})`;
 
 /**
- * The shadow store over the gateway database. A row waits up to `flushIntervalMs` for others, then they are written
+ * The shadow store over the gateway database. A row waits up to `batchWaitMs` for others, then they are written
  * by one multi-row statement (at most `maxBatchRows`), one statement at a time: each write is a message to the
  * database thread and a wake-up of it, and one per comparison (150 a second with shadow at 100%) cost the event loop
  * more than the shadow calls' own HTTP work (bench/shadow, profiled).
  */
-export function createShadowStore(sql: SqlStatements, options: { flushIntervalMs?: number } = {}): ShadowStore {
-  const flushIntervalMs = options.flushIntervalMs ?? 200;
+export function createShadowStore(sql: SqlStatements): ShadowStore {
   const queued: { row: readonly SqlValue[]; done: () => void; failed: (error: unknown) => void }[] = [];
   let writing = false;
   let timer: NodeJS.Timeout | undefined;
@@ -71,9 +72,9 @@ export function createShadowStore(sql: SqlStatements, options: { flushIntervalMs
       return new Promise<void>((done, failed) => {
         queued.push({ row: values, done, failed });
         if (writing) return;
-        if (queued.length >= maxBatchRows || flushIntervalMs === 0) void write();
+        if (queued.length >= maxBatchRows) void write();
         else if (timer === undefined) {
-          timer = setTimeout(() => void write(), flushIntervalMs);
+          timer = setTimeout(() => void write(), batchWaitMs);
           timer.unref();
         }
       });
