@@ -3,13 +3,16 @@ import { formatMs, formatNumber, formatPercent, formatUsd } from "../format.js";
 import { useLive } from "../use-live.js";
 import { StatCard } from "./stat-card.js";
 
+/** One second of the live charts. */
+type LivePoint = { time: string; rps: number; p50: number | null; p95: number | null; p99: number | null };
+
 /**
  * The last minute from GET /admin/live (SSE): figures and charts. Its own component, so a snapshot a second
  * re-renders only this part of the Overview.
  */
 export function OverviewLive() {
   const { latest, history, connected } = useLive();
-  const chart = history.map((snapshot) => ({
+  const chart: LivePoint[] = history.map((snapshot) => ({
     time: new Date(snapshot.at).toLocaleTimeString("en-GB", { hour12: false }),
     rps: snapshot.rps,
     p50: snapshot.latency_ms.p50,
@@ -37,33 +40,17 @@ export function OverviewLive() {
         <StatCard label="Saved by cache" value={formatUsd(latest?.saved_usd)} />
       </div>
       <div className="charts">
-        <figure>
-          <figcaption>Requests per second</figcaption>
-          <ResponsiveContainer width="100%" height={200}>
-            <LineChart data={chart}>
-              <CartesianGrid strokeDasharray="3 3" />
-              <XAxis stroke="var(--muted)" dataKey="time" minTickGap={40} />
-              <YAxis stroke="var(--muted)" />
-              <Tooltip />
-              <Line type="monotone" dataKey="rps" stroke="var(--series-1)" dot={false} isAnimationActive={false} />
-            </LineChart>
-          </ResponsiveContainer>
-        </figure>
-        <figure>
-          <figcaption>Latency (ms, last minute)</figcaption>
-          <ResponsiveContainer width="100%" height={200}>
-            <LineChart data={chart}>
-              <CartesianGrid strokeDasharray="3 3" />
-              <XAxis stroke="var(--muted)" dataKey="time" minTickGap={40} />
-              <YAxis stroke="var(--muted)" />
-              <Tooltip />
-              <Legend />
-              <Line type="monotone" dataKey="p50" stroke="var(--series-2)" dot={false} isAnimationActive={false} />
-              <Line type="monotone" dataKey="p95" stroke="var(--warn)" dot={false} isAnimationActive={false} />
-              <Line type="monotone" dataKey="p99" stroke="var(--bad)" dot={false} isAnimationActive={false} />
-            </LineChart>
-          </ResponsiveContainer>
-        </figure>
+        <LiveLines caption="Requests per second" data={chart} lines={[{ key: "rps", color: "var(--series-1)" }]} />
+        <LiveLines
+          caption="Latency (ms, last minute)"
+          data={chart}
+          legend
+          lines={[
+            { key: "p50", color: "var(--series-2)" },
+            { key: "p95", color: "var(--warn)" },
+            { key: "p99", color: "var(--bad)" },
+          ]}
+        />
         <figure>
           <figcaption>Errors by type (last minute)</figcaption>
           {errors.length === 0 ? (
@@ -81,5 +68,26 @@ export function OverviewLive() {
         </figure>
       </div>
     </>
+  );
+}
+
+/** One live line chart over the last minute's snapshots: the series named by `lines`, the time along the bottom. */
+function LiveLines({ caption, data, lines, legend = false }: { caption: string; data: LivePoint[]; lines: { key: keyof LivePoint; color: string }[]; legend?: boolean }) {
+  return (
+    <figure>
+      <figcaption>{caption}</figcaption>
+      <ResponsiveContainer width="100%" height={200}>
+        <LineChart data={data}>
+          <CartesianGrid strokeDasharray="3 3" />
+          <XAxis stroke="var(--muted)" dataKey="time" minTickGap={40} />
+          <YAxis stroke="var(--muted)" />
+          <Tooltip />
+          {legend && <Legend />}
+          {lines.map((line) => (
+            <Line key={line.key} type="monotone" dataKey={line.key} stroke={line.color} dot={false} isAnimationActive={false} />
+          ))}
+        </LineChart>
+      </ResponsiveContainer>
+    </figure>
   );
 }
