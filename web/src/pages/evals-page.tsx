@@ -217,8 +217,10 @@ function CompareRuns({ a, b }: { a: string; b: string }) {
   const left = useFetch<EvalRun>(`/admin/evals/runs/${encodeURIComponent(a)}`);
   const right = useFetch<EvalRun>(`/admin/evals/runs/${encodeURIComponent(b)}`);
   const error = left.error ?? right.error;
-  const leftItems = byItem(left.data?.items ?? []);
-  const rightItems = byItem(right.data?.items ?? []);
+  // Items pair up only once both runs are in: with one side still loading every item would read as changed.
+  const bothLoaded = left.data !== undefined && right.data !== undefined;
+  const leftItems = byItem(bothLoaded ? (left.data?.items ?? []) : []);
+  const rightItems = byItem(bothLoaded ? (right.data?.items ?? []) : []);
   const keys = [...new Set([...leftItems.keys(), ...rightItems.keys()])].sort();
   const passText = (entry: { passed: number; total: number } | undefined): string => (entry === undefined ? "–" : entry.total === 1 ? (entry.passed === 1 ? "pass" : "fail") : `${entry.passed}/${entry.total}`);
   return (
