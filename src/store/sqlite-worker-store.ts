@@ -1,8 +1,4 @@
-import { existsSync } from "node:fs";
-import { createRequire } from "node:module";
-import { dirname, join } from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
-import { Worker } from "node:worker_threads";
+import { spawnModuleWorker } from "./module-worker.js";
 import { batchStoreMethods, type BatchStore } from "./batch-store.js";
 import type { GatewayStore } from "./gateway-store.js";
 import { computeStats } from "./request-stats.js";
@@ -80,7 +76,7 @@ export function createSqliteWorkerStore(path: string): GatewayStore {
 }
 
 function createWorkerChannel(path: string): WorkerChannel {
-  const worker = spawnWorker(path);
+  const worker = spawnModuleWorker(import.meta.url, "sqlite-worker", { path }, "gantry-sqlite");
   // An idle store never keeps the process alive; a pending call does (else a final flush could be cut off).
   worker.unref();
   const pending = new Map<number, Pending>();
@@ -129,13 +125,3 @@ function createWorkerChannel(path: string): WorkerChannel {
   };
 }
 
-/** Starts the worker from the compiled .js, or from the .ts source through tsx when running from source (tests, tsx). */
-function spawnWorker(path: string): Worker {
-  const compiled = new URL("./sqlite-worker.js", import.meta.url);
-  if (existsSync(fileURLToPath(compiled))) return new Worker(compiled, { workerData: { path } });
-  // Running from source: register tsx inside the worker first (a worker does not inherit the parent's loaders).
-  const source = new URL("./sqlite-worker.ts", import.meta.url).href;
-  const tsxApi = pathToFileURL(join(dirname(createRequire(import.meta.url).resolve("tsx/package.json")), "dist/esm/api/index.mjs")).href;
-  const bootstrap = `import(${JSON.stringify(tsxApi)}).then((api) => { api.register(); return import(${JSON.stringify(source)}); });`;
-  return new Worker(bootstrap, { eval: true, workerData: { path } });
-}
