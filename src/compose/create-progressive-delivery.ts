@@ -58,6 +58,11 @@ export function createProgressiveDelivery(deps: ProgressiveDeliveryDeps): Progre
     configs: registryConfig.shadow,
     snapshot: deps.service.snapshot,
     routing: deps.routing,
+    policy: (name) => {
+      const model = config.models.find((candidate) => candidate.name === name);
+      if (model === undefined) return undefined;
+      return { model: { name, routing: model.routing, retry: model.retry, breaker: model.breaker, timeouts: model.timeouts }, globalTimeouts: config.timeouts };
+    },
     store: shadowStore,
     cost: (model, usage) => costOf(deps.prices.pricing(model), usage),
     now: deps.now,
@@ -105,7 +110,7 @@ export function createProgressiveDelivery(deps: ProgressiveDeliveryDeps): Progre
     async close() {
       stopped = true;
       cancel();
-      shadow.close();
+      await shadow.close();
       await shadowStore.flush();
       delivery.close();
       await lease.release().catch((error: unknown) => logger.warn({ err: error }, "releasing the canary lease failed"));

@@ -1,19 +1,21 @@
+import { createHash } from "node:crypto";
 import type { Logger } from "../pipeline/logger.js";
 import type { AnswerStage, PipelineRequest } from "../pipeline/answer.js";
 import { observeStream } from "../pipeline/stream-tap.js";
 import type { RequestContext } from "../pipeline/request-context.js";
+import { stableStringify } from "../cache/canonical-request.js";
+import type { TimeoutsConfig } from "../providers/deployment-config-schema.js";
 import type { Usage } from "../protocol/openai-responses.js";
 import type { Random } from "../routing/clock.js";
-import type { RoutingTable } from "../routing/routing-table.js";
-import { rubricScorer } from "../evals/scorers/rubric-scorer.js";
-import type { Assertion, Scorer, ScorerServices } from "../evals/scorers/scorer.js";
-import { levenshteinScorer } from "../evals/scorers/similarity-scorers.js";
-import { textScorers } from "../evals/scorers/text-scorers.js";
+import type { RoutingTable, RoutingTableConfig } from "../routing/routing-table.js";
+import type { ScorerServices } from "../evals/scorers/scorer.js";
 import type { ModelVersionChoice } from "../routing/model-version-resolver.js";
 import type { ShadowConfig } from "./progressive-config-schema.js";
-import type { RegistrySnapshot } from "./registry-snapshot.js";
+import type { RegistrySnapshot, VersionEntry } from "./registry-snapshot.js";
 import { callModel, choiceText, usageOf, withDeadline } from "./shadow-call.js";
+import { runShadowJob, type ShadowJob, type ShadowOutcome } from "./shadow-job.js";
 import type { ShadowStore } from "./shadow-store.js";
+import { createShadowThread, type ShadowTarget } from "./shadow-thread.js";
 
 /** What was dropped or skipped, per model, since start (this replica). */
 export interface ShadowCounters {
@@ -32,13 +34,19 @@ export interface ShadowTraffic {
   counters(model: string): ShadowCounters;
   /** Resolves once no shadow call is queued or in flight (tests and shutdown). */
   idle(): Promise<void>;
-  close(): void;
+  /** Stops mirroring; calls in flight end unstored. */
+  close(): Promise<void>;
 }
 
 export interface ShadowTrafficDeps {
   readonly configs: Readonly<Record<string, ShadowConfig>>;
   readonly snapshot: () => RegistrySnapshot;
   readonly routing: RoutingTable;
+  /**
+   * A model's routing policy as configured, for the shadow thread to build candidates with; undefined keeps every shadow
+   * call of that model on the main thread.
+   */
+  readonly policy: (model: string) => ShadowPolicy | undefined;
   readonly store: ShadowStore;
   /** The USD cost of an answer of `model` with `usage`. */
   readonly cost: (model: string, usage: Usage | undefined) => number;
@@ -47,13 +55,18 @@ export interface ShadowTrafficDeps {
   readonly logger: Logger;
 }
 
+/** What the shadow thread needs besides a version's deployments to route to them as the main thread would. */
+export interface ShadowPolicy {
+  readonly model: Omit<RoutingTableConfig["models"][number], "deployments" | "fallbacks" | "fast_path">;
+  readonly globalTimeouts: TimeoutsConfig;
+}
+
 interface Capture {
   readonly request: PipelineRequest;
   readonly config: ShadowConfig;
   text: string;
 }
 
-const scorers: Record<ShadowConfig["scorer"], Scorer> = { exact: textScorers.equals as Scorer, similarity: levenshteinScorer, judge: rubricScorer };
 const dayMs = 86_400_000;
 
 /** Creates shadow traffic over the registry's snapshot; models without a `registry.shadow` entry cost one map lookup. */
@@ -89,6 +102,29 @@ export function createShadowTraffic(deps: ShadowTrafficDeps): ShadowTraffic {
     defaultProvider: config.judge_model,
   });
 
+  const thread = createShadowThread();
+  if (configs.size > 0) thread.warm();
+  const threadTargets = new WeakMap<VersionEntry, ShadowTarget | null>();
+  /**
+   * The candidate as the shadow thread builds it, or null to call it here: the judge is a model of the main thread's,
+   * and only HTTP deployments can be rebuilt there (an embedded engine or rules file is the main thread's own).
+   */
+  const threadTarget = (target: VersionEntry): ShadowTarget | null => {
+    let found = threadTargets.get(target);
+    if (found !== undefined) return found;
+    const policy = deps.policy(target.model);
+    const { deployments } = target.spec;
+    found = null;
+    if (policy !== undefined && deployments.every((deployment) => deployment.provider === "openai-compatible")) {
+      const { routing, retry, breaker, timeouts } = policy.model;
+      const identity = stableStringify({ deployments, routing, retry, breaker, timeouts, globalTimeouts: policy.globalTimeouts });
+      const key = `${target.model}#${target.label}#${createHash("sha256").update(identity).digest("base64url")}`;
+      found = { key, model: target.model, deployments, routing, retry, breaker, timeouts, globalTimeouts: policy.globalTimeouts };
+    }
+    threadTargets.set(target, found);
+    return found;
+  };
+
   async function mirror(context: RequestContext, choice: ModelVersionChoice, capture: Capture): Promise<void> {
     const { config } = capture;
     const model = choice.model;
@@ -110,31 +146,22 @@ export function createShadowTraffic(deps: ShadowTrafficDeps): ShadowTraffic {
     count.mirrored++;
     const { stream: _stream, stream_options: _options, ...rest } = capture.request.body;
     const request = target.transform({ operation: capture.request.operation, body: { ...rest, model } });
-    const started = performance.now();
-    let output: string | null = null;
-    let cost = 0;
-    let error: string | null = null;
-    let score: number | null = null;
-    let agree: boolean | null = null;
+    const job: ShadowJob = {
+      operation: request.operation === "completion" ? "completion" : "chat",
+      body: request.body,
+      reference: capture.text,
+      scoring: config,
+      requestId: `${context.id}-shadow`,
+    };
+    const onThread = config.scorer === "judge" ? null : threadTarget(target);
+    let outcome: ShadowOutcome;
     try {
-      const operation = request.operation === "completion" ? "completion" : "chat";
-      const result = await withDeadline(stopped.signal, config.timeout_ms, (signal) => callModel(deps.routing, target.router, operation, request.body, signal, `${context.id}-shadow`));
-      output = choiceText(result.body);
-      cost = deps.cost(model, usageOf(result));
-      const assertion: Assertion =
-        config.scorer === "judge"
-          ? { type: "llm-rubric", value: `The answer gives the same information as this reference answer, with no contradiction:\n${capture.text}`, weight: 1, threshold: config.threshold, provider: config.judge_model }
-          : { type: config.scorer, value: capture.text, weight: 1, threshold: config.threshold };
-      const outcome = await scorers[config.scorer](assertion, { output, vars: {}, latencyMs: 0, costUsd: cost, repeat: 0 }, services(config, `${context.id}-judge`));
-      cost += outcome.costUsd ?? 0;
-      score = outcome.score;
-      agree = outcome.pass;
-    } catch (failure) {
-      error = failure instanceof Error ? failure.message : String(failure);
+      outcome = onThread === null ? await runShadowJob(deps.routing, target.router, job, stopped.signal, services(config, `${context.id}-judge`)) : await thread.run(onThread, job);
     } finally {
       inFlight.set(model, (inFlight.get(model) ?? 1) - 1);
-      countersOf(model).spent_usd_today += cost;
     }
+    const cost = deps.cost(model, outcome.usage) + outcome.scoringCostUsd;
+    countersOf(model).spent_usd_today += cost;
     if (stopped.signal.aborted) return;
     const clip = (text: string): string => text.slice(0, config.max_stored_chars);
     await deps.store.insert({
@@ -143,14 +170,14 @@ export function createShadowTraffic(deps: ShadowTrafficDeps): ShadowTraffic {
       shadow_version: target.label,
       at: deps.now(),
       scorer: config.scorer,
-      score,
-      agree,
+      score: outcome.score,
+      agree: outcome.agree,
       request: clip(JSON.stringify(request.body)),
       primary_output: clip(capture.text),
-      shadow_output: output === null ? null : clip(output),
-      shadow_latency_ms: Math.round((performance.now() - started) * 1000) / 1000,
+      shadow_output: outcome.output === null ? null : clip(outcome.output),
+      shadow_latency_ms: outcome.latencyMs,
       shadow_cost_usd: cost,
-      error,
+      error: outcome.error,
     });
   }
 
@@ -198,6 +225,7 @@ export function createShadowTraffic(deps: ShadowTrafficDeps): ShadowTraffic {
     idle: () => (pending === 0 ? Promise.resolve() : new Promise<void>((resolve) => idleWaiters.push(resolve))),
     close() {
       stopped.abort(new Error("shadow traffic stopped"));
+      return thread.close();
     },
   };
 }

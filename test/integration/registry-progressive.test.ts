@@ -144,7 +144,8 @@ describe("shadow traffic", () => {
     }
     expect(answers.on).toEqual(answers.off);
     let shadow: Record<string, unknown> = {};
-    for (let wait = 0; wait < 100; wait++) {
+    // Shadow calls run on their own thread after the client's answers: up to 10 s for them on a loaded machine.
+    for (let wait = 0; wait < 500; wait++) {
       shadow = (await admin(on, "/admin/models/story/shadow?limit=100")).json;
       if (Number(shadow["comparisons"]) >= 20) break;
       await realPause(20);
@@ -159,5 +160,35 @@ describe("shadow traffic", () => {
     expect(rows[0]).toMatchObject({ primary_version: "1", shadow_version: "2" });
     expect(rows[0]?.primary_output.length).toBeGreaterThan(0);
     expect(rows[0]?.shadow_output).toBe(rows[0]?.primary_output);
+  }, 60_000);
+
+  it("judges on the main thread through the judge model and stores the judge's verdict", async () => {
+    const clock = createFakeClock(Date.parse("2026-02-03T00:00:00Z"));
+    const [primary, candidate, judge] = [await upstream(), await upstream(), await upstream()];
+    judge.defaultBehavior = { kind: "ok", text: '{"reason": "same facts", "score": 0.9, "pass": true}' };
+    const gateway = await startClockedGateway(
+      `logging: { level: silent }
+admin: { open_on_loopback: true }
+registry: { shadow: { story: { version: 2, percent: 100, scorer: judge, judge_model: judge, threshold: 0.8 } } }
+models:
+  - name: story
+    deployments: [{ provider: openai-compatible, base_url: "${primary.baseUrl}", upstream_model: tiny }]
+  - name: judge
+    deployments: [{ provider: openai-compatible, base_url: "${judge.baseUrl}", upstream_model: grader }]
+`,
+      clock,
+    );
+    cleanups.push(() => gateway.close());
+    await candidateVersion(gateway, candidate);
+    expect((await chat(gateway, "user-1")).status).toBe(200);
+    let shadow: Record<string, unknown> = {};
+    for (let wait = 0; wait < 500 && Number(shadow["comparisons"] ?? 0) < 1; wait++) {
+      await realPause(20);
+      shadow = (await admin(gateway, "/admin/models/story/shadow")).json;
+    }
+    expect(shadow["data"]).toMatchObject([{ scorer: "judge", score: 0.9, agree: true, error: null }]);
+    const graded = judge.calls.filter((call) => call.path === "/v1/chat/completions");
+    expect(graded).toHaveLength(1);
+    expect(JSON.stringify(graded[0]?.body)).toContain("reference answer");
   }, 60_000);
 });

@@ -1,0 +1,117 @@
+import type { Worker } from "node:worker_threads";
+import type { DeploymentConfig, TimeoutsConfig } from "../providers/deployment-config-schema.js";
+import type { BreakerConfig, RetryConfig, RoutingConfig } from "../routing/routing-config-schema.js";
+import { spawnModuleWorker } from "../store/module-worker.js";
+import type { ShadowJob, ShadowOutcome } from "./shadow-job.js";
+
+/** A candidate version as the shadow thread builds it: plain config, so it crosses threads. */
+export interface ShadowTarget {
+  /** Names this version's deployments and policy; a new key gets new routers, an old one reuses them. */
+  readonly key: string;
+  readonly model: string;
+  readonly deployments: readonly DeploymentConfig[];
+  readonly routing: RoutingConfig;
+  readonly retry: RetryConfig | undefined;
+  readonly breaker: BreakerConfig | undefined;
+  readonly timeouts: TimeoutsConfig | undefined;
+  readonly globalTimeouts: TimeoutsConfig;
+}
+
+/** Main thread to shadow thread: targets it has not been sent yet, then jobs for known targets. */
+export interface ShadowThreadBatch {
+  readonly targets: readonly ShadowTarget[];
+  readonly jobs: readonly { readonly id: number; readonly key: string; readonly job: ShadowJob }[];
+}
+/** Shadow thread to main thread: outcomes of jobs, by id. */
+export type ShadowThreadReplies = readonly { readonly id: number; readonly outcome: ShadowOutcome }[];
+
+/** Runs shadow jobs on a worker thread of their own (docs/registry.md#shadow-traffic). */
+export interface ShadowThread {
+  /** Starts the thread ahead of the first job, so that job does not wait for the thread to load. */
+  warm(): void;
+  run(target: ShadowTarget, job: ShadowJob): Promise<ShadowOutcome>;
+  /** Ends the thread; jobs in flight end with an error outcome. */
+  close(): Promise<void>;
+}
+
+/**
+ * How long a job waits for others to share its message. Each message costs the sending thread a copy and a wake-up
+ * of the other one; shadow calls are not urgent, so a few milliseconds here spare the main thread most of them.
+ */
+export const shadowBatchWaitMs = 20;
+
+/** A job's outcome when the thread could not run it. */
+export const failedShadow = (error: string): ShadowOutcome => ({ output: null, usage: undefined, score: null, agree: null, scoringCostUsd: 0, error, latencyMs: 0 });
+
+/**
+ * Creates the thread's handle. The thread starts on `warm` or the first job and is unref'd (an idle one never holds the
+ * process open); one that dies fails its jobs in flight and is replaced on the next.
+ */
+export function createShadowThread(): ShadowThread {
+  let worker: Worker | undefined;
+  let known = new Set<string>();
+  const pending = new Map<number, (outcome: ShadowOutcome) => void>();
+  let batch: { targets: ShadowTarget[]; jobs: { id: number; key: string; job: ShadowJob }[] } = { targets: [], jobs: [] };
+  let timer: NodeJS.Timeout | undefined;
+  let nextId = 0;
+  let closed = false;
+
+  const failAll = (error: string): void => {
+    for (const resolve of pending.values()) resolve(failedShadow(error));
+    pending.clear();
+  };
+  const start = (): Worker => {
+    const thread = spawnModuleWorker(import.meta.url, "shadow-worker", undefined, "gantry-shadow");
+    thread.unref();
+    thread.on("message", (replies: ShadowThreadReplies) => {
+      for (const { id, outcome } of replies) {
+        pending.get(id)?.(outcome);
+        pending.delete(id);
+      }
+    });
+    const lost = (reason: string): void => {
+      if (worker !== thread) return;
+      worker = undefined;
+      known = new Set();
+      failAll(reason);
+    };
+    thread.on("error", (error) => lost(`the shadow thread failed: ${error.message}`));
+    thread.on("exit", () => lost("the shadow thread stopped"));
+    return thread;
+  };
+  const send = (): void => {
+    timer = undefined;
+    const sending = batch;
+    batch = { targets: [], jobs: [] };
+    (worker ??= start()).postMessage(sending satisfies ShadowThreadBatch);
+  };
+
+  return {
+    warm() {
+      if (!closed) worker ??= start();
+    },
+    run(target, job) {
+      if (closed) return Promise.resolve(failedShadow("shadow traffic stopped"));
+      if (worker === undefined) worker = start();
+      if (!known.has(target.key)) {
+        known.add(target.key);
+        batch.targets.push(target);
+      }
+      const id = nextId++;
+      batch.jobs.push({ id, key: target.key, job });
+      if (timer === undefined) {
+        timer = setTimeout(send, shadowBatchWaitMs);
+        timer.unref();
+      }
+      return new Promise((resolve) => pending.set(id, resolve));
+    },
+    async close() {
+      closed = true;
+      clearTimeout(timer);
+      const thread = worker;
+      worker = undefined;
+      failAll("shadow traffic stopped");
+      await thread?.terminate();
+    },
+  };
+}
