@@ -17,7 +17,10 @@ export interface ShadowTarget {
   readonly globalTimeouts: TimeoutsConfig;
 }
 
-/** Main thread to shadow thread: targets it has not been sent yet, then jobs for known targets. */
+/**
+ * Main thread to shadow thread: the targets of this batch's jobs, then the jobs. Every batch carries its targets (a
+ * few hundred bytes each), so a thread that has dropped or never built one builds it again without asking.
+ */
 export interface ShadowThreadBatch {
   readonly targets: readonly ShadowTarget[];
   readonly jobs: readonly { readonly id: number; readonly key: string; readonly job: ShadowJob }[];
@@ -49,9 +52,9 @@ export const failedShadow = (error: string): ShadowOutcome => ({ output: null, u
  */
 export function createShadowThread(): ShadowThread {
   let worker: Worker | undefined;
-  let known = new Set<string>();
   const pending = new Map<number, (outcome: ShadowOutcome) => void>();
-  let batch: { targets: ShadowTarget[]; jobs: { id: number; key: string; job: ShadowJob }[] } = { targets: [], jobs: [] };
+  let targets = new Map<string, ShadowTarget>();
+  let jobs: { id: number; key: string; job: ShadowJob }[] = [];
   let timer: NodeJS.Timeout | undefined;
   let nextId = 0;
   let closed = false;
@@ -72,7 +75,9 @@ export function createShadowThread(): ShadowThread {
     const lost = (reason: string): void => {
       if (worker !== thread) return;
       worker = undefined;
-      known = new Set();
+      // The queued jobs are failed with the rest: their promises are settled, so they are not sent.
+      targets = new Map();
+      jobs = [];
       failAll(reason);
     };
     thread.on("error", (error) => lost(`the shadow thread failed: ${error.message}`));
@@ -81,9 +86,11 @@ export function createShadowThread(): ShadowThread {
   };
   const send = (): void => {
     timer = undefined;
-    const sending = batch;
-    batch = { targets: [], jobs: [] };
-    (worker ??= start()).postMessage(sending satisfies ShadowThreadBatch);
+    if (jobs.length === 0) return;
+    const batch: ShadowThreadBatch = { targets: [...targets.values()], jobs };
+    targets = new Map();
+    jobs = [];
+    (worker ??= start()).postMessage(batch);
   };
 
   return {
@@ -93,12 +100,9 @@ export function createShadowThread(): ShadowThread {
     run(target, job) {
       if (closed) return Promise.resolve(failedShadow("shadow traffic stopped"));
       if (worker === undefined) worker = start();
-      if (!known.has(target.key)) {
-        known.add(target.key);
-        batch.targets.push(target);
-      }
+      targets.set(target.key, target);
       const id = nextId++;
-      batch.jobs.push({ id, key: target.key, job });
+      jobs.push({ id, key: target.key, job });
       if (timer === undefined) {
         timer = setTimeout(send, shadowBatchWaitMs);
         timer.unref();

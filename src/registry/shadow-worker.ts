@@ -12,10 +12,12 @@ import { failedShadow, shadowBatchWaitMs, type ShadowTarget, type ShadowThreadBa
 interface Built {
   readonly routing: RoutingTable;
   readonly router: ModelRouter;
+  /** Jobs running on it: closing its providers would abort them. */
+  inFlight: number;
   close(): Promise<void>;
 }
 
-/** Candidate versions this thread keeps routers for; the oldest is closed beyond this. */
+/** Candidate versions this thread keeps routers for; beyond this the least recently used idle ones are closed. */
 const maxTargets = 64;
 const port = parentPort;
 if (port === null) throw new Error("shadow-worker runs as a worker thread");
@@ -48,7 +50,7 @@ function build(target: ShadowTarget): Built {
   const routing = createRoutingTable({ timeouts: target.globalTimeouts, models: [{ ...model, routing: target.routing, retry: target.retry, breaker: target.breaker, fallbacks: [] }] }, registry);
   const router = routing.get(target.model);
   if (router === undefined) throw new Error(`no router for ${target.model}`);
-  return { routing, router, close: () => closeModelEntries(registry.list()) };
+  return { routing, router, inFlight: 0, close: () => closeModelEntries(registry.list()) };
 }
 
 /** Outcomes waiting to share a message to the main thread. */
@@ -64,26 +66,48 @@ const reply = (id: number, outcome: ShadowOutcome): void => {
   }, shadowBatchWaitMs);
 };
 
-/** Builds a target once; one that cannot be built is remembered as its error. */
-function learn(target: ShadowTarget): void {
-  if (targets.has(target.key)) return;
-  try {
-    targets.set(target.key, build(target));
-  } catch (error) {
-    targets.set(target.key, error instanceof Error ? error : new Error(String(error)));
+/** The target of `key`, built from the batch's copy when missing (a failure is kept as its error); a use makes it the newest. */
+function acquire(key: string, carried: ShadowTarget | undefined): Built | Error | undefined {
+  let built = targets.get(key);
+  if (built === undefined && carried !== undefined) {
+    try {
+      built = build(carried);
+    } catch (error) {
+      built = error instanceof Error ? error : new Error(String(error));
+    }
   }
+  if (built === undefined) return undefined;
+  targets.delete(key);
+  targets.set(key, built);
+  return built;
+}
+
+/** Closes the least recently used targets beyond the bound, skipping those with jobs running. */
+function trim(): void {
+  let excess = targets.size - maxTargets;
   for (const [key, built] of targets) {
-    if (targets.size <= maxTargets) break;
+    if (excess <= 0) return;
+    if (!(built instanceof Error) && built.inFlight > 0) continue;
     targets.delete(key);
+    excess--;
     if (!(built instanceof Error)) void built.close();
   }
 }
 
 port.on("message", (batch: ShadowThreadBatch) => {
-  for (const target of batch.targets) learn(target);
+  const carried = new Map(batch.targets.map((target) => [target.key, target]));
   for (const { id, key, job } of batch.jobs) {
-    const built = targets.get(key);
-    if (built === undefined || built instanceof Error) reply(id, failedShadow(built?.message ?? "the shadow thread does not know this version"));
-    else void runShadowJob(built.routing, built.router, job, running, services).then((outcome) => reply(id, outcome));
+    const built = acquire(key, carried.get(key));
+    if (built === undefined || built instanceof Error) {
+      reply(id, failedShadow(built?.message ?? "the batch did not carry this job's version"));
+      continue;
+    }
+    built.inFlight++;
+    void runShadowJob(built.routing, built.router, job, running, services).then((outcome) => {
+      built.inFlight--;
+      reply(id, outcome);
+      trim();
+    });
   }
+  trim();
 });

@@ -52,6 +52,16 @@ describe("the shadow thread", () => {
     expect(calls[0]?.body?.["model"]).toBe("tiny-2");
   }, 30_000);
 
+  it("rebuilds a version it dropped to stay within its bound of versions", async () => {
+    const candidate = await upstream();
+    candidate.defaultBehavior = { kind: "ok", text: "same" };
+    const thread = createShadowThread();
+    cleanups.push(() => thread.close());
+    const outcomes = await Promise.all(Array.from({ length: 70 }, (_, index) => thread.run(target(`v${index}`, candidate.baseUrl), job("same"))));
+    expect(outcomes.every((outcome) => outcome.agree === true)).toBe(true);
+    expect(await thread.run(target("v0", candidate.baseUrl), job("same"))).toMatchObject({ output: "same", agree: true, error: null });
+  }, 30_000);
+
   it("reports a failed call as an error outcome, and a version it cannot build as one too", async () => {
     const candidate = await upstream();
     candidate.defaultBehavior = { kind: "status", status: 400, body: JSON.stringify({ error: { message: "no such model" } }) };
