@@ -15,7 +15,7 @@ const dispatcher = new Agent({ connections: 64 });
 let redis: TestRedis;
 let upstream: FakeUpstream;
 let gateway: RunningGateway;
-const logs: Array<{ msg: string; use?: string }> = [];
+const logs: Array<{ msg: string; use?: string; time: number }> = [];
 
 interface Sample {
   readonly phase: Phase;
@@ -46,7 +46,7 @@ models:
       - { provider: openai-compatible, base_url: "${upstream.baseUrl}", upstream_model: tiny }
 `;
   const config = parseConfig(yaml, process.env, "test");
-  const logger = pino({ level: "info" }, { write: (line: string) => void logs.push(JSON.parse(line) as { msg: string; use?: string }) });
+  const logger = pino({ level: "info" }, { write: (line: string) => void logs.push(JSON.parse(line) as { msg: string; use?: string; time: number }) });
   gateway = await startGateway({ ...config, server: { ...config.server, port: 0, host: "127.0.0.1" } }, { logger });
 }, 30_000);
 
@@ -126,9 +126,12 @@ describe("a Redis outage under load", () => {
     phase = "recovering";
     await redis.restart();
     const restartedAt = performance.now();
+    const restartedEpoch = Date.now();
     let recoveryMs = Infinity;
+    const probeLog: string[] = [];
     while (performance.now() - restartedAt < 5000) {
       const probe = await call(() => "recovering", "budgeted", budgeted);
+      probeLog.push(`${Math.round(performance.now() - restartedAt)}:${probe.status}:${probe.code}`);
       if (probe.status === 200) {
         recoveryMs = performance.now() - restartedAt;
         break;
@@ -170,6 +173,11 @@ describe("a Redis outage under load", () => {
     expect(Math.max(...outageLatencies)).toBeLessThan(1000);
     expect(gaugeDuringOutage).toHaveLength(2);
     expect(gaugeDuringOutage.filter((line) => !line.endsWith(" 0"))).toEqual([]);
+    // Should recovery fail, the record of what the probes got and when each connection changed says where it stuck.
+    if (recoveryMs === Infinity) {
+      const changes = logs.filter((line) => line.msg.startsWith("redis ")).map((line) => `${line.time - restartedEpoch} ms ${line.msg.slice(0, 10)} ${line.use ?? ""}`);
+      console.log(`no recovery: probes (ms after restart:status:code) ${probeLog.join(" ")}; connection changes ${changes.join(", ")}; gauge after ${gaugeAfter.join(" ")}`);
+    }
     // Back within 2 s of Redis answering again.
     expect(recoveryMs).toBeLessThan(2000);
     expect(samples.filter((sample) => sample.phase === "after" && !ok(sample))).toEqual([]);
