@@ -31,6 +31,11 @@ export interface ShadowOutcome {
   readonly latencyMs: number;
 }
 
+/** Scorer services for a shadow comparison: `judge` for judged ones, and no embeddings (no shadow scorer embeds). */
+export function shadowScorerServices(judge: ScorerServices["judge"], defaultProvider: string | undefined): ScorerServices {
+  return { judge, embed: () => Promise.reject(new Error("shadow scorers do not embed")), baseDir: ".", defaultProvider };
+}
+
 const scorers: Record<ShadowConfig["scorer"], Scorer> = { exact: textScorers.equals as Scorer, similarity: levenshteinScorer, judge: rubricScorer };
 
 /** Calls the candidate's deployments through `router` (retries and breaker, no fallbacks) and scores its answer. */

@@ -99,7 +99,7 @@ export function createShadowThread(): ShadowThread {
     },
     run(target, job) {
       if (closed) return Promise.resolve(failedShadow("shadow traffic stopped"));
-      if (worker === undefined) worker = start();
+      worker ??= start();
       targets.set(target.key, target);
       const id = nextId++;
       jobs.push({ id, key: target.key, job });

@@ -13,7 +13,7 @@ import type { ModelVersionChoice } from "../routing/model-version-resolver.js";
 import type { ShadowConfig } from "./progressive-config-schema.js";
 import type { RegistrySnapshot, VersionEntry } from "./registry-snapshot.js";
 import { callModel, choiceText, usageOf, withDeadline } from "./shadow-call.js";
-import { runShadowJob, type ShadowJob, type ShadowOutcome } from "./shadow-job.js";
+import { runShadowJob, shadowScorerServices, type ShadowJob, type ShadowOutcome } from "./shadow-job.js";
 import type { ShadowStore } from "./shadow-store.js";
 import { createShadowThread, type ShadowTarget } from "./shadow-thread.js";
 
@@ -90,17 +90,13 @@ export function createShadowTraffic(deps: ShadowTrafficDeps): ShadowTraffic {
     if (--pending === 0) for (const wake of idleWaiters.splice(0)) wake();
   };
 
-  const services = (config: ShadowConfig, requestId: string): ScorerServices => ({
-    async judge(model, messages) {
+  const services = (config: ShadowConfig, requestId: string): ScorerServices =>
+    shadowScorerServices(async (model, messages) => {
       const router = deps.routing.get(model);
       if (router === undefined) throw new Error(`the judge model "${model}" is not configured`);
       const result = await withDeadline(stopped.signal, config.timeout_ms, (signal) => callModel(deps.routing, router, "chat", { model, messages: messages.map((message) => ({ ...message })), temperature: 0 }, signal, requestId));
       return { text: choiceText(result.body), costUsd: deps.cost(model, usageOf(result)) };
-    },
-    embed: () => Promise.reject(new Error("shadow scorers do not embed")),
-    baseDir: ".",
-    defaultProvider: config.judge_model,
-  });
+    }, config.judge_model);
 
   const thread = createShadowThread();
   if (configs.size > 0) thread.warm();

@@ -5,8 +5,7 @@ import { parentPort } from "node:worker_threads";
 import { closeModelEntries, createModelRegistry } from "../providers/model-registry.js";
 import type { ModelRouter } from "../routing/model-router.js";
 import { createRoutingTable, type RoutingTable } from "../routing/routing-table.js";
-import type { ScorerServices } from "../evals/scorers/scorer.js";
-import { runShadowJob, type ShadowOutcome } from "./shadow-job.js";
+import { runShadowJob, shadowScorerServices, type ShadowOutcome } from "./shadow-job.js";
 import { failedShadow, shadowBatchWaitMs, type ShadowTarget, type ShadowThreadBatch, type ShadowThreadReplies } from "./shadow-thread.js";
 
 interface Built {
@@ -36,12 +35,7 @@ const targets = new Map<string, Built | Error>();
 /** Each job ends by its own deadline; the thread ends by termination, which stops every job with it. */
 const running = new AbortController().signal;
 // The judge is a configured model on the main thread: judged shadows never come here.
-const services: ScorerServices = {
-  judge: () => Promise.reject(new Error("the shadow thread does not judge")),
-  embed: () => Promise.reject(new Error("shadow scorers do not embed")),
-  baseDir: ".",
-  defaultProvider: undefined,
-};
+const services = shadowScorerServices(() => Promise.reject(new Error("the shadow thread does not judge")), undefined);
 
 /** The candidate's deployments and router under its model's routing policy, without fallbacks (the answer must be its own). */
 function build(target: ShadowTarget): Built {
