@@ -17,6 +17,8 @@ export interface TestRedis {
   resume(): void;
   /** Starts the server again on the same port after `kill` or `stop` (empty unless `persist`), and waits until it answers PING. */
   restart(): Promise<void>;
+  /** The running server's last 4,000 characters of output (startup, persistence), for a failing test to print. */
+  output(): string;
 }
 
 const redisBinary = process.env["REDIS_SERVER"] ?? "/usr/bin/redis-server";
@@ -45,10 +47,11 @@ export async function startRedis(options: { persist?: boolean } = {}): Promise<T
       await end("SIGTERM");
       server = await launch(port, url, storage);
     },
+    output: () => server.output(),
   };
 }
 
-async function launch(port: number, url: string, storage: readonly string[]): Promise<{ child: ChildProcess; exited: Promise<void> }> {
+async function launch(port: number, url: string, storage: readonly string[]): Promise<{ child: ChildProcess; exited: Promise<void>; output: () => string }> {
   const child = spawn(redisBinary, ["--port", String(port), "--bind", "127.0.0.1", "--save", "", ...storage, "--protected-mode", "no"], { stdio: ["ignore", "pipe", "pipe"] });
   let output = "";
   child.stdout?.on("data", (chunk: Buffer) => (output = (output + chunk.toString()).slice(-4000)));
@@ -63,7 +66,7 @@ async function launch(port: number, url: string, storage: readonly string[]): Pr
       await client.connect();
       if ((await client.ping()) === "PONG") {
         client.disconnect();
-        return { child, exited };
+        return { child, exited, output: () => output };
       }
     } catch {
       client.disconnect();

@@ -1,6 +1,7 @@
 import { performance } from "node:perf_hooks";
 import pino from "pino";
 import { Agent, fetch } from "undici";
+import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseConfig } from "../../src/config/load-config.js";
 import { startGateway, type RunningGateway } from "../../src/main.js";
@@ -77,10 +78,11 @@ async function call(phaseNow: () => Phase, key: Sample["key"], secret: string): 
   return { phase, key, status: response.status, code, latencyMs, cache: response.headers.get("x-gantry-cache"), retryAfter: response.headers.get("retry-after") };
 }
 
-async function redisUpGauge(): Promise<string[]> {
+async function redisGauges(prefix = "gantry_redis_up{"): Promise<string[]> {
   const text = await (await fetch(`${gateway.url}/metrics`, { dispatcher })).text();
-  return text.split("\n").filter((line) => line.startsWith("gantry_redis_up{"));
+  return text.split("\n").filter((line) => line.startsWith(prefix));
 }
+const redisUpGauge = (): Promise<string[]> => redisGauges();
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 async function waitFor(condition: () => boolean, timeoutMs = 8000): Promise<void> {
@@ -129,15 +131,30 @@ describe("a Redis outage under load", () => {
     const restartedEpoch = Date.now();
     let recoveryMs = Infinity;
     const probeLog: string[] = [];
+    // The test's own connection times a write (fsynced, as every write of this server is) beside each probe, so a
+    // failed recovery says whether Redis itself was slow or the gateway did not use it.
+    const direct = new Redis(redis.url, { maxRetriesPerRequest: 0, retryStrategy: () => null });
+    direct.on("error", () => undefined);
+    const timedWrite = async (): Promise<string> => {
+      const started = performance.now();
+      try {
+        await direct.set("outage-test:probe", String(started));
+        return (performance.now() - started).toFixed(0);
+      } catch (error) {
+        return error instanceof Error ? error.message.slice(0, 40) : "error";
+      }
+    };
     while (performance.now() - restartedAt < 5000) {
-      const probe = await call(() => "recovering", "budgeted", budgeted);
-      probeLog.push(`${Math.round(performance.now() - restartedAt)}:${probe.status}:${probe.code}`);
+      const [probe, writeMs] = await Promise.all([call(() => "recovering", "budgeted", budgeted), timedWrite()]);
+      probeLog.push(`${Math.round(performance.now() - restartedAt)}:${probe.status}:${probe.code}:w${writeMs}`);
       if (probe.status === 200) {
         recoveryMs = performance.now() - restartedAt;
         break;
       }
       await sleep(20);
     }
+    direct.disconnect();
+    const failuresAtRecovery = await redisGauges("gantry_redis_failures_total{");
     phase = "after";
     await waitFor(() => answered("after") >= 10);
     running = false;
@@ -176,7 +193,10 @@ describe("a Redis outage under load", () => {
     // Should recovery fail, the record of what the probes got and when each connection changed says where it stuck.
     if (recoveryMs === Infinity) {
       const changes = logs.filter((line) => line.msg.startsWith("redis ")).map((line) => `${line.time - restartedEpoch} ms ${line.msg.slice(0, 10)} ${line.use ?? ""}`);
-      console.log(`no recovery: probes (ms after restart:status:code) ${probeLog.join(" ")}; connection changes ${changes.join(", ")}; gauge after ${gaugeAfter.join(" ")}`);
+      console.log(
+        `no recovery: probes (ms after restart:status:code:direct write ms) ${probeLog.join(" ")}; connection changes ${changes.join(", ")}; ` +
+          `failures at the end of recovery ${failuresAtRecovery.join(" ")}; gauge after ${gaugeAfter.join(" ")}; redis-server output:\n${redis.output()}`,
+      );
     }
     // Back within 2 s of Redis answering again.
     expect(recoveryMs).toBeLessThan(2000);
