@@ -1,6 +1,8 @@
 import { Redis } from "ioredis";
+import { dependencyUnavailable } from "../errors/dependency-unavailable.js";
 import type { Logger } from "../pipeline/logger.js";
 import { guardRedis, redisReconnectCapMs, type RedisHealth } from "./redis-guard.js";
+import { createPipelineDecision } from "./redis-pipeline-decision.js";
 
 /** One connection's health, labelled for `/metrics`. */
 export interface RedisConnectionHealth extends RedisHealth {
@@ -76,12 +78,16 @@ export function createRedisConnections(logger: Logger): RedisConnections {
   };
 }
 
-/** Every command (pipelines and scripts included) goes through `sendCommand`: fail it there while a drill says Redis is down. */
+/**
+ * Every command (pipelines and scripts included) goes through `sendCommand`: fail it there while a drill says Redis
+ * is down. A pipeline that straddles the end of the outage is failed or sent whole (redis-pipeline-decision.ts).
+ */
 function failWhileSimulatedDown(client: Redis, outage: { until: number; now: () => number }): void {
   const send = client.sendCommand.bind(client);
+  const decide = createPipelineDecision();
   client.sendCommand = (command, stream) => {
-    if (outage.until === 0 || outage.now() >= outage.until) return send(command, stream);
-    command.reject(new Error("Connection is closed. (Redis outage simulated by a drill)"));
+    if (decide(stream, () => outage.until === 0 || outage.now() >= outage.until)) return send(command, stream);
+    command.reject(dependencyUnavailable(new Error("Connection is closed. (Redis outage simulated by a drill)")));
     return command.promise;
   };
 }

@@ -1,7 +1,9 @@
 import type { Command, Redis } from "ioredis";
 import { dependencyUnavailable } from "../errors/dependency-unavailable.js";
+import { GatewayError } from "../errors/gateway-error.js";
 import { createCircuitBreaker } from "../routing/circuit-breaker.js";
 import { systemClock, type Clock } from "../routing/clock.js";
+import { createPipelineDecision } from "./redis-pipeline-decision.js";
 
 /** Where one guarded connection stands, for the log and `gantry_redis_up` / `gantry_redis_failures_total`. */
 export interface RedisHealth {
@@ -76,15 +78,25 @@ export function guardRedis(client: Redis, options: RedisGuardOptions): () => Red
   });
 
   const send = client.sendCommand.bind(client);
+  const decide = createPipelineDecision();
   client.sendCommand = (command: Command, stream?: Parameters<Redis["sendCommand"]>[1]) => {
     // During a handshake ioredis sends its own commands; before the first connection settles, commands queue.
     if (client.status === "connect" || (!settled && client.status !== "ready")) return send(command, stream);
-    if (client.status !== "ready" || !breaker.available()) {
+    // Only the first command of a pipeline takes the breaker's slot (the half-open probe): the rest go with it.
+    const admitted = decide(stream, () => {
+      if (client.status !== "ready" || !breaker.available()) return false;
+      breaker.acquire();
+      return true;
+    });
+    if (!admitted) {
       refused();
       command.reject(dependencyUnavailable(undefined));
       return command.promise;
     }
-    breaker.acquire();
+    // Anything but Redis's own reply (a timeout, a connection lost with the command in flight) reaches the caller as
+    // 503 dependency_unavailable, so no path that writes to Redis (admin key creation, audit) answers 500 for it.
+    const reject = command.reject;
+    command.reject = (error: Error) => reject(isReplyError(error) ? error : dependencyUnavailable(error));
     const result = send(command, stream);
     const timer = setTimeout(() => {
       // Deferred past the poll phase: after an event-loop stall the reply may already be in the socket, unread, and a
@@ -98,11 +110,20 @@ export function guardRedis(client: Redis, options: RedisGuardOptions): () => Red
       },
       (error: unknown) => {
         clearTimeout(timer);
-        if (error instanceof Error && error.name === "ReplyError") succeeded();
-        else failed(error);
+        if (isReplyError(error)) succeeded();
+        else failed(error instanceof GatewayError ? error.cause : error);
       },
     );
     return result;
   };
   return () => ({ up, failures });
+}
+
+// Replies with which Redis says it cannot serve now (loading its data, a script running too long, no primary): to the
+// breaker and the caller they are the same as no answer.
+const cannotServe = /^(LOADING|BUSY|MASTERDOWN|TRYAGAIN) /;
+
+/** Redis answered with an error about the command (WRONGTYPE, NOSCRIPT…): it is up, and the caller needs the error as it is. */
+function isReplyError(error: unknown): error is Error {
+  return error instanceof Error && error.name === "ReplyError" && !cannotServe.test(error.message);
 }

@@ -7,6 +7,7 @@ import { startClockedGateway } from "../helpers/gateway.js";
 import { startRedis } from "../helpers/redis-server.js";
 import type { RunningGateway } from "../../src/main.js";
 import { createRedisConnections } from "../../src/compose/redis-connections.js";
+import { GatewayError } from "../../src/errors/gateway-error.js";
 import { parseDrillScenario, DrillScenarioError } from "../../src/drills/drill-scenario.js";
 import { runDrill } from "../../src/drills/run-drill.js";
 import { createFaultAdminClient } from "../../src/drills/fault-admin-client.js";
@@ -209,12 +210,28 @@ describe("a simulated Redis outage", () => {
     const state = connections.forState(redis.url);
     expect(await state.set("drill", "1")).toBe("OK");
     connections.simulateDown(clock.now() + 1000, clock.now);
-    await expect(state.get("drill")).rejects.toThrow(/Connection is closed/);
+    // Callers see what a real outage gives them: 503 dependency_unavailable, with the simulated cause.
+    const unavailable = { code: "dependency_unavailable", cause: expect.objectContaining({ message: expect.stringMatching(/Connection is closed/) }) };
+    await expect(state.get("drill")).rejects.toMatchObject(unavailable);
     const piped = await state.pipeline().get("drill").exec();
-    expect(piped?.[0]?.[0]).toBeInstanceOf(Error);
-    await expect(connections.forCache(redis.url).get("drill")).rejects.toThrow(/Connection is closed/);
+    expect(piped?.[0]?.[0]).toMatchObject(unavailable);
+    await expect(connections.forCache(redis.url).get("drill")).rejects.toMatchObject(unavailable);
     clock.advance(1000);
     expect(await state.get("drill")).toBe("1");
+  });
+
+  it("fails a pipeline whole when the outage ends between its commands, so later replies still settle their own commands", async () => {
+    const redis = await startRedis();
+    const connections = createRedisConnections(pino({ level: "silent" }));
+    open.push({ close: () => connections.close().then(() => redis.stop()) });
+    const state = connections.forState(redis.url);
+    expect(await state.set("drill", "1")).toBe("OK");
+    // The clock reads 999 for the pipeline's first command and 1000, the outage's end, from then on.
+    let reads = 0;
+    connections.simulateDown(1000, () => (reads++ === 0 ? 999 : 1000));
+    const piped = await state.pipeline().get("drill").echo("x").exec();
+    expect(piped?.map(([error]) => (error instanceof GatewayError ? error.code : error))).toEqual(["dependency_unavailable", "dependency_unavailable"]);
+    expect(await Promise.all([state.echo("a"), state.get("drill"), state.echo("b")])).toEqual(["a", "1", "b"]);
   });
 });
 

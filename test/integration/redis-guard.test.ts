@@ -27,7 +27,8 @@ const outcome = async (command: Promise<unknown>): Promise<string> => {
     await command;
     return "ok";
   } catch (error) {
-    return error instanceof GatewayError ? error.code : error instanceof Error ? error.message : String(error);
+    if (!(error instanceof GatewayError)) return error instanceof Error ? error.message : String(error);
+    return error.cause instanceof Error ? `${error.code}: ${error.cause.message}` : error.code;
   }
 };
 
@@ -39,7 +40,8 @@ describe("the breaker around a Redis connection", () => {
 
     redis.pause();
     const timedOut = [await outcome(client.get("k")), await outcome(client.get("k")), await outcome(client.get("k"))];
-    expect(timedOut).toEqual(["Redis did not answer within 100 ms", "Redis did not answer within 100 ms", "Redis did not answer within 100 ms"]);
+    // A timeout reaches the caller as 503 dependency_unavailable too, with what happened as its cause.
+    expect(timedOut).toEqual(Array.from({ length: 3 }, () => "dependency_unavailable: Redis did not answer within 100 ms"));
     // Open: refused without being sent, so without waiting.
     expect(await outcome(client.get("k"))).toBe("dependency_unavailable");
     expect(connections.health()).toMatchObject([{ up: false, failures: 4 }]);
@@ -53,5 +55,24 @@ describe("the breaker around a Redis connection", () => {
     expect(answered).toBe("ok");
     expect(connections.health()).toMatchObject([{ up: true }]);
     expect(logs.filter((line) => line.startsWith("redis "))).toEqual(["redis down: keys, limits and budgets follow their on_redis_failure policy", "redis back: keys, limits and budgets use it again"]);
+  }, 20_000);
+
+  it("lets a transaction through whole as the half-open probe, so every later reply still settles its own command", async () => {
+    const client = connections.forState(redis.url);
+    await client.set("k", "v");
+    redis.pause();
+    for (let index = 0; index < 3; index++) await outcome(client.get("k"));
+    expect(connections.health()).toMatchObject([{ up: false }]);
+    redis.resume();
+    // Past the 250 ms cooldown the breaker lets one probe through. The first command to come is a transaction's MULTI:
+    // had the rest of the transaction been refused, MULTI would wait forever for a reply never asked for, and each
+    // later reply on the connection would settle the command before its own.
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    expect(await client.multi().set("k", "w").get("k").exec()).toEqual([
+      [null, "OK"],
+      [null, "w"],
+    ]);
+    expect(await Promise.all([client.echo("a"), client.get("k"), client.echo("b")])).toEqual(["a", "w", "b"]);
+    expect(connections.health()).toMatchObject([{ up: true }]);
   }, 20_000);
 });

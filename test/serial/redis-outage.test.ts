@@ -122,6 +122,8 @@ describe("a Redis outage under load", () => {
     await redis.kill();
     phase = "outage";
     const unknownKey = await call(() => "outage", "unknown", unused);
+    const keyCreation = await fetch(`${gateway.url}/admin/keys`, { method: "POST", dispatcher, headers: { authorization: `Bearer ${adminKey}`, "content-type": "application/json" }, body: JSON.stringify({ name: "made-during-the-outage" }) });
+    const keyCreationAnswer = { status: keyCreation.status, code: ((await keyCreation.json()) as { error?: { code: string } }).error?.code };
     const gaugeDuringOutage = await redisUpGauge();
     await waitFor(() => answered("outage", "limited") >= 20 && answered("outage", "budgeted") >= 20);
 
@@ -186,6 +188,8 @@ describe("a Redis outage under load", () => {
     expect(outage.filter((sample) => sample.key === "budgeted" && !(sample.status === 503 && sample.code === "dependency_unavailable" && sample.retryAfter === "1"))).toEqual([]);
     // An unknown key is never let in while its record cannot be read.
     expect(unknownKey).toMatchObject({ status: 503, code: "dependency_unavailable" });
+    // So is a write the admin API needs.
+    expect(keyCreationAnswer).toEqual({ status: 503, code: "dependency_unavailable" });
     // No request waited on the dead Redis: the bound is 200 ms; 1 s leaves room for a loaded test machine.
     expect(Math.max(...outageLatencies)).toBeLessThan(1000);
     expect(gaugeDuringOutage).toHaveLength(2);

@@ -1,5 +1,5 @@
 import { EventEmitter } from "node:events";
-import { Command, type Redis } from "ioredis";
+import { Command, ReplyError, type Redis } from "ioredis";
 import { describe, expect, it } from "vitest";
 import { guardRedis } from "../../src/compose/redis-guard.js";
 
@@ -45,5 +45,20 @@ describe("guardRedis", () => {
     expect(client.sent).toEqual([probe, next]);
     next.resolve(Buffer.from("2"));
     await next.promise;
+  });
+
+  it("passes Redis's errors about a command as they are, and gives 503 for a reply that says Redis cannot serve now", async () => {
+    const client = new FakeClient();
+    const health = guardRedis(client as unknown as Redis, { onChange: () => undefined, clock: { now: () => 0 } });
+    const wrongType = new Command("get", ["list"]);
+    void client.sendCommand(wrongType);
+    wrongType.reject(new ReplyError("WRONGTYPE Operation against a key holding the wrong kind of value"));
+    await expect(wrongType.promise).rejects.toMatchObject({ name: "ReplyError", message: expect.stringMatching(/^WRONGTYPE/) });
+    expect(health().failures).toBe(0);
+    const loading = new Command("get", ["a"]);
+    void client.sendCommand(loading);
+    loading.reject(new ReplyError("LOADING Redis is loading the dataset in memory"));
+    await expect(loading.promise).rejects.toMatchObject({ code: "dependency_unavailable", cause: { message: expect.stringMatching(/^LOADING/) } });
+    expect(health().failures).toBe(1);
   });
 });
