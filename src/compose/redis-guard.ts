@@ -80,6 +80,10 @@ export function guardRedis(client: Redis, options: RedisGuardOptions): () => Red
   const send = client.sendCommand.bind(client);
   const decide = createPipelineDecision();
   client.sendCommand = (command: Command, stream?: Parameters<Redis["sendCommand"]>[1]) => {
+    // Anything but Redis's own reply (a timeout, a connection lost with the command in flight or queued) reaches the
+    // caller as 503 dependency_unavailable, so no path that writes to Redis (admin key creation, audit) answers 500.
+    const reject = command.reject;
+    command.reject = (error: Error) => reject(isReplyError(error) ? error : dependencyUnavailable(error));
     // During a handshake ioredis sends its own commands; before the first connection settles, commands queue.
     if (client.status === "connect" || (!settled && client.status !== "ready")) return send(command, stream);
     // Only the first command of a pipeline takes the breaker's slot (the half-open probe): the rest go with it.
@@ -93,10 +97,6 @@ export function guardRedis(client: Redis, options: RedisGuardOptions): () => Red
       command.reject(dependencyUnavailable(undefined));
       return command.promise;
     }
-    // Anything but Redis's own reply (a timeout, a connection lost with the command in flight) reaches the caller as
-    // 503 dependency_unavailable, so no path that writes to Redis (admin key creation, audit) answers 500 for it.
-    const reject = command.reject;
-    command.reject = (error: Error) => reject(isReplyError(error) ? error : dependencyUnavailable(error));
     const result = send(command, stream);
     const timer = setTimeout(() => {
       // Deferred past the poll phase: after an event-loop stall the reply may already be in the socket, unread, and a

@@ -1,5 +1,6 @@
 import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createRedisKeyStore } from "../../src/auth/redis-key-store.js";
 import { createRedisConnections, type RedisConnections } from "../../src/compose/redis-connections.js";
 import { GatewayError } from "../../src/errors/gateway-error.js";
 import { startRedis, type TestRedis } from "../helpers/redis-server.js";
@@ -75,4 +76,12 @@ describe("the breaker around a Redis connection", () => {
     expect(await Promise.all([client.echo("a"), client.get("k"), client.echo("b")])).toEqual(["a", "w", "b"]);
     expect(connections.health()).toMatchObject([{ up: true }]);
   }, 20_000);
+
+  it("fails a write queued before a first connection that never comes with 503, not ioredis's own error", async () => {
+    const unreachable = createRedisConnections(pino({ level: "silent" }));
+    const keys = createRedisKeyStore(unreachable.forState("redis://127.0.0.1:1"));
+    const record = { id: "k1", name: "made while Redis never answered", prefix: "gk-1", hash: "h1", created_at: new Date(0).toISOString() };
+    await expect(keys.create(record)).rejects.toMatchObject({ code: "dependency_unavailable", cause: { name: "MaxRetriesPerRequestError" } });
+    await unreachable.close();
+  });
 });
