@@ -85,8 +85,9 @@ export function createRedisConnections(logger: Logger): RedisConnections {
 function failWhileSimulatedDown(client: Redis, outage: { until: number; now: () => number }): void {
   const send = client.sendCommand.bind(client);
   const decide = createPipelineDecision();
+  const reachable = (): boolean => outage.until === 0 || outage.now() >= outage.until;
   client.sendCommand = (command, stream) => {
-    if (decide(stream, () => outage.until === 0 || outage.now() >= outage.until)) return send(command, stream);
+    if (decide(stream, reachable)) return send(command, stream);
     command.reject(dependencyUnavailable(new Error("Connection is closed. (Redis outage simulated by a drill)")));
     return command.promise;
   };

@@ -79,6 +79,11 @@ export function guardRedis(client: Redis, options: RedisGuardOptions): () => Red
 
   const send = client.sendCommand.bind(client);
   const decide = createPipelineDecision();
+  const admit = (): boolean => {
+    if (client.status !== "ready" || !breaker.available()) return false;
+    breaker.acquire();
+    return true;
+  };
   client.sendCommand = (command: Command, stream?: Parameters<Redis["sendCommand"]>[1]) => {
     // Anything but Redis's own reply (a timeout, a connection lost with the command in flight or queued) reaches the
     // caller as 503 dependency_unavailable, so no path that writes to Redis (admin key creation, audit) answers 500.
@@ -87,12 +92,7 @@ export function guardRedis(client: Redis, options: RedisGuardOptions): () => Red
     // During a handshake ioredis sends its own commands; before the first connection settles, commands queue.
     if (client.status === "connect" || (!settled && client.status !== "ready")) return send(command, stream);
     // Only the first command of a pipeline takes the breaker's slot (the half-open probe): the rest go with it.
-    const admitted = decide(stream, () => {
-      if (client.status !== "ready" || !breaker.available()) return false;
-      breaker.acquire();
-      return true;
-    });
-    if (!admitted) {
+    if (!decide(stream, admit)) {
       refused();
       command.reject(dependencyUnavailable(undefined));
       return command.promise;
