@@ -8,6 +8,10 @@ const hashesKey = "gantry:keys:by-hash";
 const findScript = `local id = redis.call('HGET', KEYS[2], ARGV[1])
 if not id then return false end
 return redis.call('HGET', KEYS[1], id)`;
+// Compare-and-set of one record: written only if it is still the text that was read.
+const swapScript = `if redis.call('HGET', KEYS[1], ARGV[1]) ~= ARGV[2] then return 0 end
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[3])
+return 1`;
 
 /** Keys in Redis, shared by every replica; a revocation is visible to all of them on their next lookup. */
 export function createRedisKeyStore(redis: Redis): KeyStore {
@@ -20,17 +24,15 @@ export function createRedisKeyStore(redis: Redis): KeyStore {
     get: async (id) => parse(await redis.hget(recordsKey, id)),
     list: async () => Object.values(await redis.hgetall(recordsKey)).map((text) => JSON.parse(text) as KeyRecord),
     revoke: async (id, at) => {
-      // Read-modify-write under WATCH so two admins revoking at once cannot lose a field.
+      // Read, then compare-and-set in one script: WATCH would not protect it, since the connection is shared and any
+      // other request's EXEC on it ends the watch. So the first revocation's time stays, and every caller sees it.
       for (let attempt = 0; attempt < 5; attempt++) {
-        await redis.watch(recordsKey);
-        const record = parse(await redis.hget(recordsKey, id));
-        if (record === undefined) {
-          await redis.unwatch();
-          return undefined;
-        }
-        const revoked = { ...record, revoked_at: record.revoked_at ?? at };
-        const result = await redis.multi().hset(recordsKey, id, JSON.stringify(revoked)).exec();
-        if (result !== null) return revoked;
+        const text = await redis.hget(recordsKey, id);
+        if (text === null) return undefined;
+        const record = JSON.parse(text) as KeyRecord;
+        if (record.revoked_at !== undefined) return record;
+        const revoked = { ...record, revoked_at: at };
+        if ((await redis.eval(swapScript, 1, recordsKey, id, text, JSON.stringify(revoked))) === 1) return revoked;
       }
       throw new Error("could not revoke the key: too much contention");
     },
