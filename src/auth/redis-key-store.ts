@@ -1,6 +1,7 @@
 import type { Redis } from "ioredis";
 import type { KeyRecord } from "./key-record.js";
 import type { KeyStore } from "./key-store.js";
+import { createRedisScript } from "../limits/redis-script.js";
 
 const recordsKey = "gantry:keys";
 const hashesKey = "gantry:keys:by-hash";
@@ -16,11 +17,13 @@ return 1`;
 /** Keys in Redis, shared by every replica; a revocation is visible to all of them on their next lookup. */
 export function createRedisKeyStore(redis: Redis): KeyStore {
   const parse = (text: string | null | undefined): KeyRecord | undefined => (typeof text === "string" ? (JSON.parse(text) as KeyRecord) : undefined);
+  const find = createRedisScript(redis, findScript);
+  const swap = createRedisScript(redis, swapScript);
   return {
     create: async (record) => {
       await redis.multi().hset(recordsKey, record.id, JSON.stringify(record)).hset(hashesKey, record.hash, record.id).exec();
     },
-    findByHash: async (hash) => parse((await redis.eval(findScript, 2, recordsKey, hashesKey, hash)) as string | null),
+    findByHash: async (hash) => parse((await find([recordsKey, hashesKey], [hash])) as string | null),
     get: async (id) => parse(await redis.hget(recordsKey, id)),
     list: async () => Object.values(await redis.hgetall(recordsKey)).map((text) => JSON.parse(text) as KeyRecord),
     revoke: async (id, at) => {
@@ -32,7 +35,7 @@ export function createRedisKeyStore(redis: Redis): KeyStore {
         const record = JSON.parse(text) as KeyRecord;
         if (record.revoked_at !== undefined) return record;
         const revoked = { ...record, revoked_at: at };
-        if ((await redis.eval(swapScript, 1, recordsKey, id, text, JSON.stringify(revoked))) === 1) return revoked;
+        if ((await swap([recordsKey], [id, text, JSON.stringify(revoked)])) === 1) return revoked;
       }
       throw new Error("could not revoke the key: too much contention");
     },
