@@ -31,7 +31,8 @@ const breakerSettings = { enabled: true, consecutive_failures: 3, error_rate: 1,
  * Puts a breaker in front of every command of one ioredis client. ioredis has no middleware hook, so the client's
  * `sendCommand` (which every command, pipeline and transaction goes through) is wrapped: while the connection is
  * lost, or the breaker is open, a command is rejected at once with 503 `dependency_unavailable` instead of queuing;
- * otherwise its outcome feeds the breaker. Errors that Redis itself replied with prove it is up.
+ * otherwise its outcome feeds the breaker. Errors Redis replied with about a command prove it is up. A pipeline is
+ * admitted or refused whole, and every other failure reaches the caller as 503 (docs/adr/0012).
  */
 export function guardRedis(client: Redis, options: RedisGuardOptions): () => RedisHealth {
   const breaker = createCircuitBreaker(breakerSettings, options.clock ?? systemClock);
